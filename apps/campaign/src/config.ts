@@ -1,0 +1,9 @@
+import { COMMON_ENV, type ConfigOf, portVar } from '@comeback/config';
+
+/** Every environment variable the campaign app reads; validated at start-up. */
+export const CAMPAIGN_ENV = {
+  ...COMMON_ENV,
+  PORT: portVar(3002),
+};
+
+export type CampaignConfig = ConfigOf<typeof CAMPAIGN_ENV>;

@@ -1,0 +1,7 @@
+import 'reflect-metadata';
+import { bootstrapApp, loadAppConfigOrExit } from '@comeback/platform';
+import { REPORT_ENV } from './config';
+
+// Reports API, the ingestion API and (later) the staff console.
+const config = loadAppConfigOrExit('report', REPORT_ENV);
+void bootstrapApp({ app: 'report', spec: REPORT_ENV, config, imports: [] });

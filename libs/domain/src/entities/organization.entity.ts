@@ -1,0 +1,35 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+/** A business using Comeback. Every business row in the database carries its organization id. */
+@Entity({ name: 'organizations' })
+export class Organization {
+  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_organizations' })
+  id: string;
+
+  /** Short unique handle a person can type (`npx comeback import --org city-clinic`). */
+  @Index('ux_organizations_slug', { unique: true })
+  @Column({ type: 'text' })
+  slug: string;
+
+  @Column({ type: 'text' })
+  name: string;
+
+  /** IANA zone, e.g. `Europe/Istanbul`: local times in imports and the nightly sweep use it. */
+  @Column({ type: 'text' })
+  timezone: string;
+
+  /** BCP 47 tag used when a client has no locale of their own. */
+  @Column({ name: 'default_locale', type: 'text' })
+  defaultLocale: string;
+
+  /** ISO 4217 code used when a visit or payment gives none. */
+  @Column({ type: 'char', length: 3 })
+  currency: string;
+
+  /** ISO 3166-1 alpha-2 country used to read national phone numbers. */
+  @Column({ type: 'char', length: 2 })
+  country: string;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+}

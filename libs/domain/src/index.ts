@@ -1,0 +1,2 @@
+export * from './entities';
+export { createDataSource, dataSourceOptions, migrate } from './data-source';

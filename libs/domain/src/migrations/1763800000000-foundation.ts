@@ -1,0 +1,78 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * The foundation schema: organizations, API keys, staff, services, clients with per-channel consent
+ * and its history, visits, payment events, churn reasons and churn episodes.
+ *
+ * Index choices follow the queries that read these tables:
+ * - (organization_id, external_id) unique on every imported table: idempotent upserts;
+ * - visits (organization_id, client_id, visited_at): the sweep reads each client's history in order;
+ * - visits (organization_id, visited_at): reports over a period;
+ * - churn_episodes (organization_id, status, detected_at) and (organization_id, left_on): the
+ *   lost-clients list and the Gone report; one open episode per client (partial unique index).
+ */
+export class Foundation1763800000000 implements MigrationInterface {
+  name = 'Foundation1763800000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`CREATE TABLE "organizations" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "slug" text NOT NULL, "name" text NOT NULL, "timezone" text NOT NULL, "default_locale" text NOT NULL, "currency" character(3) NOT NULL, "country" character(2) NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "pk_organizations" PRIMARY KEY ("id"))`);
+    await q.query(`CREATE UNIQUE INDEX "ux_organizations_slug" ON "organizations" ("slug")`);
+    await q.query(`CREATE TABLE "api_keys" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "organization_id" uuid NOT NULL, "name" text NOT NULL, "prefix" text NOT NULL, "secret_hash" bytea NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "last_used_at" TIMESTAMP WITH TIME ZONE, "revoked_at" TIMESTAMP WITH TIME ZONE, CONSTRAINT "pk_api_keys" PRIMARY KEY ("id"))`);
+    await q.query(`CREATE UNIQUE INDEX "ux_api_keys_prefix" ON "api_keys" ("prefix")`);
+    await q.query(`CREATE INDEX "ix_api_keys_organization" ON "api_keys" ("organization_id")`);
+    await q.query(`CREATE TABLE "churn_reasons" ("id" bigint GENERATED ALWAYS AS IDENTITY NOT NULL, "organization_id" uuid NOT NULL, "label" text NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "pk_churn_reasons" PRIMARY KEY ("id"))`);
+    await q.query(`CREATE UNIQUE INDEX "ux_churn_reasons_org_label" ON "churn_reasons" ("organization_id", "label")`);
+    await q.query(`CREATE TABLE "clients" ("id" bigint GENERATED ALWAYS AS IDENTITY NOT NULL, "organization_id" uuid NOT NULL, "external_id" text NOT NULL, "name" text NOT NULL, "phone" text, "email" text, "viber_id" text, "locale" text, "timezone" text, "consent_sms" text NOT NULL DEFAULT 'unknown', "consent_email" text NOT NULL DEFAULT 'unknown', "consent_viber" text NOT NULL DEFAULT 'unknown', "consent_voice" text NOT NULL DEFAULT 'unknown', "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "ck_clients_consent" CHECK (consent_sms IN ('granted','revoked','unknown') AND consent_email IN ('granted','revoked','unknown') AND consent_viber IN ('granted','revoked','unknown') AND consent_voice IN ('granted','revoked','unknown')), CONSTRAINT "pk_clients" PRIMARY KEY ("id"))`);
+    await q.query(`CREATE INDEX "ix_clients_org_viber" ON "clients" ("organization_id", "viber_id") WHERE viber_id IS NOT NULL`);
+    await q.query(`CREATE INDEX "ix_clients_org_email" ON "clients" ("organization_id", "email") WHERE email IS NOT NULL`);
+    await q.query(`CREATE INDEX "ix_clients_org_phone" ON "clients" ("organization_id", "phone") WHERE phone IS NOT NULL`);
+    await q.query(`CREATE UNIQUE INDEX "ux_clients_org_external" ON "clients" ("organization_id", "external_id")`);
+    await q.query(`CREATE TABLE "churn_episodes" ("id" bigint GENERATED ALWAYS AS IDENTITY NOT NULL, "organization_id" uuid NOT NULL, "client_id" bigint NOT NULL, "status" text NOT NULL, "detected_at" TIMESTAMP WITH TIME ZONE NOT NULL, "last_visit_at" TIMESTAMP WITH TIME ZONE NOT NULL, "left_on" date, "churn_type" text, "gradual" boolean NOT NULL DEFAULT false, "method" text NOT NULL, "score" double precision, "usual_gap_days" double precision, "expected_next_visit_at" TIMESTAMP WITH TIME ZONE, "lifetime_visits" integer NOT NULL DEFAULT '0', "lifetime_revenue" numeric(14,2) NOT NULL DEFAULT '0', "revenue_12m" numeric(14,2) NOT NULL DEFAULT '0', "value_tier" smallint, "reason_id" bigint, "reason_note" text, "returned_at" TIMESTAMP WITH TIME ZONE, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "ck_churn_episodes_method" CHECK (method IN ('cadence','bgnbd')), CONSTRAINT "ck_churn_episodes_type" CHECK (churn_type IS NULL OR churn_type IN ('voluntary','involuntary','passive')), CONSTRAINT "ck_churn_episodes_status" CHECK (status IN ('at_risk','lapsed','returned','dismissed')), CONSTRAINT "pk_churn_episodes" PRIMARY KEY ("id"))`);
+    await q.query(`CREATE INDEX "ix_churn_episodes_org_client" ON "churn_episodes" ("organization_id", "client_id")`);
+    await q.query(`CREATE INDEX "ix_churn_episodes_org_left" ON "churn_episodes" ("organization_id", "left_on")`);
+    await q.query(`CREATE INDEX "ix_churn_episodes_org_status_detected" ON "churn_episodes" ("organization_id", "status", "detected_at")`);
+    await q.query(`CREATE UNIQUE INDEX "ux_churn_episodes_open_client" ON "churn_episodes" ("client_id") WHERE status IN ('at_risk','lapsed')`);
+    await q.query(`CREATE TABLE "consent_changes" ("id" bigint GENERATED ALWAYS AS IDENTITY NOT NULL, "organization_id" uuid NOT NULL, "client_id" bigint NOT NULL, "channel" text NOT NULL, "status" text NOT NULL, "changed_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "source" text NOT NULL, CONSTRAINT "ck_consent_changes_status" CHECK (status IN ('granted','revoked','unknown')), CONSTRAINT "ck_consent_changes_channel" CHECK (channel IN ('sms','email','viber','voice')), CONSTRAINT "pk_consent_changes" PRIMARY KEY ("id"))`);
+    await q.query(`CREATE INDEX "ix_consent_changes_client" ON "consent_changes" ("organization_id", "client_id", "changed_at")`);
+    await q.query(`CREATE TABLE "payment_events" ("id" bigint GENERATED ALWAYS AS IDENTITY NOT NULL, "organization_id" uuid NOT NULL, "external_id" text NOT NULL, "client_id" bigint NOT NULL, "occurred_at" TIMESTAMP WITH TIME ZONE NOT NULL, "status" text NOT NULL, "amount" numeric(12,2) NOT NULL, "currency" character(3) NOT NULL, "failure_code" text, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "ck_payment_events_failure_code" CHECK ((status = 'failed') = (failure_code IS NOT NULL)), CONSTRAINT "ck_payment_events_status" CHECK (status IN ('succeeded','failed')), CONSTRAINT "pk_payment_events" PRIMARY KEY ("id"))`);
+    await q.query(`CREATE INDEX "ix_payment_events_org_client_time" ON "payment_events" ("organization_id", "client_id", "occurred_at")`);
+    await q.query(`CREATE UNIQUE INDEX "ux_payment_events_org_external" ON "payment_events" ("organization_id", "external_id")`);
+    await q.query(`CREATE TABLE "services" ("id" bigint GENERATED ALWAYS AS IDENTITY NOT NULL, "organization_id" uuid NOT NULL, "external_id" text NOT NULL, "name" text NOT NULL, "category" text, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "pk_services" PRIMARY KEY ("id"))`);
+    await q.query(`CREATE UNIQUE INDEX "ux_services_org_external" ON "services" ("organization_id", "external_id")`);
+    await q.query(`CREATE TABLE "staff_members" ("id" bigint GENERATED ALWAYS AS IDENTITY NOT NULL, "organization_id" uuid NOT NULL, "external_id" text NOT NULL, "name" text NOT NULL, "role" text, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "pk_staff_members" PRIMARY KEY ("id"))`);
+    await q.query(`CREATE UNIQUE INDEX "ux_staff_members_org_external" ON "staff_members" ("organization_id", "external_id")`);
+    await q.query(`CREATE TABLE "visits" ("id" bigint GENERATED ALWAYS AS IDENTITY NOT NULL, "organization_id" uuid NOT NULL, "external_id" text NOT NULL, "client_id" bigint NOT NULL, "staff_member_id" bigint, "service_id" bigint, "visited_at" TIMESTAMP WITH TIME ZONE NOT NULL, "amount" numeric(12,2) NOT NULL, "currency" character(3) NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "pk_visits" PRIMARY KEY ("id"))`);
+    await q.query(`CREATE INDEX "ix_visits_org_time" ON "visits" ("organization_id", "visited_at")`);
+    await q.query(`CREATE INDEX "ix_visits_org_client_time" ON "visits" ("organization_id", "client_id", "visited_at")`);
+    await q.query(`CREATE UNIQUE INDEX "ux_visits_org_external" ON "visits" ("organization_id", "external_id")`);
+    await q.query(`ALTER TABLE "api_keys" ADD CONSTRAINT "fk_api_keys_organization" FOREIGN KEY ("organization_id") REFERENCES "organizations"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
+    await q.query(`ALTER TABLE "churn_reasons" ADD CONSTRAINT "fk_churn_reasons_organization" FOREIGN KEY ("organization_id") REFERENCES "organizations"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
+    await q.query(`ALTER TABLE "clients" ADD CONSTRAINT "fk_clients_organization" FOREIGN KEY ("organization_id") REFERENCES "organizations"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
+    await q.query(`ALTER TABLE "churn_episodes" ADD CONSTRAINT "fk_churn_episodes_organization" FOREIGN KEY ("organization_id") REFERENCES "organizations"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
+    await q.query(`ALTER TABLE "churn_episodes" ADD CONSTRAINT "fk_churn_episodes_client" FOREIGN KEY ("client_id") REFERENCES "clients"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
+    await q.query(`ALTER TABLE "churn_episodes" ADD CONSTRAINT "fk_churn_episodes_reason" FOREIGN KEY ("reason_id") REFERENCES "churn_reasons"("id") ON DELETE SET NULL ON UPDATE NO ACTION`);
+    await q.query(`ALTER TABLE "consent_changes" ADD CONSTRAINT "fk_consent_changes_organization" FOREIGN KEY ("organization_id") REFERENCES "organizations"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
+    await q.query(`ALTER TABLE "consent_changes" ADD CONSTRAINT "fk_consent_changes_client" FOREIGN KEY ("client_id") REFERENCES "clients"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
+    await q.query(`ALTER TABLE "payment_events" ADD CONSTRAINT "fk_payment_events_organization" FOREIGN KEY ("organization_id") REFERENCES "organizations"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
+    await q.query(`ALTER TABLE "payment_events" ADD CONSTRAINT "fk_payment_events_client" FOREIGN KEY ("client_id") REFERENCES "clients"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
+    await q.query(`ALTER TABLE "services" ADD CONSTRAINT "fk_services_organization" FOREIGN KEY ("organization_id") REFERENCES "organizations"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
+    await q.query(`ALTER TABLE "staff_members" ADD CONSTRAINT "fk_staff_members_organization" FOREIGN KEY ("organization_id") REFERENCES "organizations"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
+    await q.query(`ALTER TABLE "visits" ADD CONSTRAINT "fk_visits_organization" FOREIGN KEY ("organization_id") REFERENCES "organizations"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
+    await q.query(`ALTER TABLE "visits" ADD CONSTRAINT "fk_visits_client" FOREIGN KEY ("client_id") REFERENCES "clients"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
+    await q.query(`ALTER TABLE "visits" ADD CONSTRAINT "fk_visits_staff_member" FOREIGN KEY ("staff_member_id") REFERENCES "staff_members"("id") ON DELETE SET NULL ON UPDATE NO ACTION`);
+    await q.query(`ALTER TABLE "visits" ADD CONSTRAINT "fk_visits_service" FOREIGN KEY ("service_id") REFERENCES "services"("id") ON DELETE SET NULL ON UPDATE NO ACTION`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE "visits"`);
+    await q.query(`DROP TABLE "payment_events"`);
+    await q.query(`DROP TABLE "consent_changes"`);
+    await q.query(`DROP TABLE "churn_episodes"`);
+    await q.query(`DROP TABLE "churn_reasons"`);
+    await q.query(`DROP TABLE "clients"`);
+    await q.query(`DROP TABLE "services"`);
+    await q.query(`DROP TABLE "staff_members"`);
+    await q.query(`DROP TABLE "api_keys"`);
+    await q.query(`DROP TABLE "organizations"`);
+  }
+}

@@ -1,0 +1,6 @@
+export { AppRootModule } from './app-root.module';
+export { bootstrapApp, loadAppConfigOrExit } from './bootstrap';
+export { HealthModule } from './health/health.module';
+export { checkInfrastructure, checkPostgres, checkRedis, InfrastructureUnavailableError } from './infrastructure';
+export { InfrastructureModule, INFRASTRUCTURE_OPTIONS, type InfrastructureOptions } from './infrastructure.module';
+export { createRedis, REDIS } from './redis';
