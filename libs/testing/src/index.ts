@@ -1,0 +1,2 @@
+export { createTestDatabase, testRedisPrefix, type TestDatabase } from './test-database';
+export { databaseUrl, TEST_ADMIN_DATABASE_URL, TEST_REDIS_URL } from './test-env';
