@@ -1,4 +1,5 @@
-import { type INestApplication, Logger, type LogLevel } from '@nestjs/common';
+import { Logger, type LogLevel } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { NestFactory } from '@nestjs/core';
 import { ConfigError, describeConfig, loadConfig, type ConfigOf, type EnvSpec } from '@comeback/config';
 import { AppRootModule, type ModuleImport } from './app-root.module';
@@ -30,19 +31,41 @@ export function loadAppConfigOrExit<S extends EnvSpec>(app: string, spec: S): Co
   }
 }
 
-/**
- * Starts an app: checks PostgreSQL and Redis answer (or says how to start them and exits 1),
- * creates the Nest application, enables graceful shutdown and listens.
- */
-export async function bootstrapApp<S extends EnvSpec>(opts: {
+export interface AppOptions {
   app: string;
-  spec: S;
-  config: ConfigOf<S>;
+  config: BaseConfig & { REDIS_PREFIX: string };
   /** The app's feature modules; infrastructure and health are added here. */
   imports?: ModuleImport[];
-  configure?: (app: INestApplication) => void | Promise<void>;
-}): Promise<INestApplication> {
-  const config = opts.config as unknown as BaseConfig;
+  /** Largest JSON body accepted (Express's default is 100 kB). */
+  jsonBodyLimit?: string;
+}
+
+/** Builds an app exactly as it runs, without listening: tests use this too. */
+export async function createNestApp(opts: AppOptions): Promise<NestExpressApplication> {
+  const { config } = opts;
+  const root = AppRootModule.forRoot({
+    infrastructure: {
+      appName: opts.app,
+      databaseUrl: config.DATABASE_URL,
+      redisUrl: config.REDIS_URL,
+      redisPrefix: config.REDIS_PREFIX,
+    },
+    imports: opts.imports ?? [],
+  });
+  const app = await NestFactory.create<NestExpressApplication>(root, {
+    logger: LEVELS.slice(0, LEVELS.indexOf(config.LOG_LEVEL) + 1),
+  });
+  app.enableShutdownHooks();
+  app.useBodyParser('json', { limit: opts.jsonBodyLimit ?? '100kb' });
+  return app;
+}
+
+/**
+ * Starts an app: checks PostgreSQL and Redis answer (or says how to start them and exits 1),
+ * creates the Nest application with graceful shutdown, and listens.
+ */
+export async function bootstrapApp<S extends EnvSpec>(opts: Omit<AppOptions, 'config'> & { spec: S; config: ConfigOf<S> }): Promise<NestExpressApplication> {
+  const config = opts.config as unknown as AppOptions['config'];
   const logger = new Logger(opts.app);
   try {
     await checkInfrastructure({ databaseUrl: config.DATABASE_URL, redisUrl: config.REDIS_URL });
@@ -53,21 +76,7 @@ export async function bootstrapApp<S extends EnvSpec>(opts: {
     }
     throw err;
   }
-  const root = AppRootModule.forRoot({
-    infrastructure: {
-      appName: opts.app,
-      databaseUrl: config.DATABASE_URL,
-      redisUrl: config.REDIS_URL,
-      redisPrefix: (opts.config as unknown as { REDIS_PREFIX: string }).REDIS_PREFIX,
-    },
-    imports: opts.imports ?? [],
-  });
-  const app = await NestFactory.create(root, {
-    logger: LEVELS.slice(0, LEVELS.indexOf(config.LOG_LEVEL) + 1),
-    bufferLogs: false,
-  });
-  app.enableShutdownHooks();
-  await opts.configure?.(app);
+  const app = await createNestApp({ ...opts, config });
   await app.listen(config.PORT, config.HOST);
   logger.log(`listening on http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${config.PORT}`);
   logger.debug(`configuration ${JSON.stringify(describeConfig(opts.spec, opts.config))}`);

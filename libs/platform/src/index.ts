@@ -1,6 +1,6 @@
 export { AppRootModule } from './app-root.module';
-export { bootstrapApp, loadAppConfigOrExit } from './bootstrap';
+export { bootstrapApp, createNestApp, loadAppConfigOrExit, type AppOptions } from './bootstrap';
 export { HealthModule } from './health/health.module';
 export { checkInfrastructure, checkPostgres, checkRedis, InfrastructureUnavailableError } from './infrastructure';
-export { InfrastructureModule, INFRASTRUCTURE_OPTIONS, type InfrastructureOptions } from './infrastructure.module';
+export { InfrastructureModule, INFRASTRUCTURE_OPTIONS, PG_POOL, type InfrastructureOptions } from './infrastructure.module';
 export { createRedis, REDIS } from './redis';

@@ -2,6 +2,7 @@ import { type DynamicModule, Global, Inject, Module, type OnApplicationShutdown 
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { dataSourceOptions } from '@comeback/domain';
 import type Redis from 'ioredis';
+import { Pool } from 'pg';
 import { createRedis, REDIS } from './redis';
 
 export interface InfrastructureOptions {
@@ -14,13 +15,22 @@ export interface InfrastructureOptions {
 export const INFRASTRUCTURE_OPTIONS = Symbol('INFRASTRUCTURE_OPTIONS');
 
 /**
+ * A plain `pg` pool beside TypeORM's, for set-based work that needs the driver itself
+ * (COPY streams, long multi-statement transactions).
+ */
+export const PG_POOL = Symbol('PG_POOL');
+
+/**
  * PostgreSQL (TypeORM) and Redis connections for an app, registered once at its root.
  * The Redis client is closed on shutdown so SIGTERM leaves nothing open.
  */
 @Global()
 @Module({})
 export class InfrastructureModule implements OnApplicationShutdown {
-  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(PG_POOL) private readonly pool: Pool,
+  ) {}
 
   static forRoot(opts: InfrastructureOptions): DynamicModule {
     return {
@@ -35,12 +45,14 @@ export class InfrastructureModule implements OnApplicationShutdown {
       providers: [
         { provide: INFRASTRUCTURE_OPTIONS, useValue: opts },
         { provide: REDIS, useFactory: () => createRedis(opts.redisUrl, { connectionName: `comeback-${opts.appName}` }) },
+        { provide: PG_POOL, useFactory: () => new Pool({ connectionString: opts.databaseUrl, max: 5, application_name: `comeback-${opts.appName}-bulk` }) },
       ],
-      exports: [REDIS, INFRASTRUCTURE_OPTIONS],
+      exports: [REDIS, PG_POOL, INFRASTRUCTURE_OPTIONS],
     };
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.pool.end().catch(() => undefined);
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }

@@ -1,0 +1,8 @@
+import { Module } from '@nestjs/common';
+import { ApiKeyGuard } from './api-key.guard';
+import { IngestionController } from './ingestion.controller';
+import { IngestionService } from './ingestion.service';
+
+/** The ingestion API (`/api/v1/organizations/:id/{clients,visits,payment-events,staff,services}`). */
+@Module({ controllers: [IngestionController], providers: [IngestionService, ApiKeyGuard] })
+export class IngestionModule {}
