@@ -141,12 +141,11 @@ describe('ingestion API (report app)', () => {
   });
 
   it('stores only a SHA-256 of each key, never the key itself', async () => {
-    const secret = key.split('_')[2];
-    const prefix = key.split('_')[1];
+    // The secret is base64url and may itself contain "_": split on the first two only.
+    const [, prefix, secret] = /^cbk_([0-9a-f]{12})_(.+)$/.exec(key) as RegExpExecArray;
     const { rows } = await db.pool.query(`SELECT secret_hash, row_to_json(api_keys)::text AS whole FROM api_keys WHERE prefix = $1`, [prefix]);
     expect(rows).toHaveLength(1);
     expect((rows[0].secret_hash as Buffer).equals(createHash('sha256').update(key).digest())).toBe(true);
     expect(rows[0].whole).not.toContain(secret);
   });
-});
 });
