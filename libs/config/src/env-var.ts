@@ -42,6 +42,6 @@ export const COMMON_ENV = {
 } as const;
 
 /** The HTTP port of an app, with that app's default. */
-export function portVar(defaultPort: number): EnvVar {
+export function portVar(defaultPort: number) {
   return envVar(port.default(defaultPort), 'HTTP port of this app (health, API, pages).');
 }
