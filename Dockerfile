@@ -48,6 +48,9 @@ COPY package.json package-lock.json tsconfig.json tsconfig.base.json .swcrc ./
 COPY bin ./bin
 COPY libs ./libs
 COPY apps ./apps
+# The one place under /app the app user may write: scratch files of CLI commands (the repository's
+# tmp/ convention, e.g. demo data CSVs). Not used by the apps; read-only deployments ignore it.
+RUN mkdir -p /app/tmp && chown 1000:1000 /app/tmp
 
 # The `node` user of the base image, by number so Kubernetes can check runAsNonRoot.
 # @swc-node/register keeps its transform cache in $TMPDIR (/tmp): with a read-only root

@@ -845,7 +845,7 @@ export function checkDockerfile(dockerfile: string, dockerignore: string, exists
   }
   const copied = lines.filter((x) => /^COPY\s/i.test(x) && !/--from=/.test(x)).join(' ');
   for (const needed of ['package.json', 'tsconfig.json', 'tsconfig.base.json', '.swcrc', 'apps', 'libs', 'bin']) {
-    if (!new RegExp(`\\s${needed.replace('.', '\\.')}(\\s|$)`).test(copied)) problems.push(`Dockerfile: the image needs ${needed} (COPY it)`);
+    if (!new RegExp(`\\s${needed.replace(/\./g, '\\.')}(\\s|$)`).test(copied)) problems.push(`Dockerfile: the image needs ${needed} (COPY it)`);
   }
   for (const must of ['node_modules', '.git', 'dist', 'tmp', 'coverage', '*.log']) {
     if (!ignored.includes(must)) problems.push(`.dockerignore: must exclude ${must}`);

@@ -14,6 +14,8 @@ export interface DemoService {
   basePriceCents: number;
   /** Roles that perform it: a client's usual services follow their usual staff member's role. */
   roles: readonly StaffRole[];
+  /** How often it is booked relative to the others a role performs (whitening is rare, check-ups common). */
+  frequency: number;
 }
 
 /**
@@ -21,24 +23,38 @@ export interface DemoService {
  * the way real price lists do.
  */
 export const DEMO_SERVICES: readonly DemoService[] = [
-  { externalId: 'svc01', name: 'Check-up', category: 'examination', basePriceCents: 6000, roles: ['doctor', 'dentist'] },
-  { externalId: 'svc02', name: 'Dental cleaning', category: 'hygiene', basePriceCents: 9000, roles: ['hygienist'] },
-  { externalId: 'svc03', name: 'Filling, composite', category: 'dental treatment', basePriceCents: 15000, roles: ['dentist'] },
-  { externalId: 'svc04', name: 'Teeth whitening', category: 'cosmetic', basePriceCents: 35000, roles: ['dentist', 'hygienist'] },
-  { externalId: 'svc05', name: 'X-ray', category: 'diagnostics', basePriceCents: 4500, roles: ['dentist', 'hygienist', 'nurse'] },
-  { externalId: 'svc06', name: 'Consultation', category: 'consultation', basePriceCents: 5000, roles: ['doctor', 'therapist'] },
-  { externalId: 'svc07', name: 'Physiotherapy session', category: 'therapy', basePriceCents: 7000, roles: ['therapist'] },
-  { externalId: 'svc08', name: 'Vaccination', category: 'preventive care', basePriceCents: 3500, roles: ['nurse'] },
-  { externalId: 'svc09', name: 'Blood test', category: 'diagnostics', basePriceCents: 4000, roles: ['nurse', 'doctor'] },
-  { externalId: 'svc10', name: 'Root canal treatment', category: 'dental treatment', basePriceCents: 40000, roles: ['dentist'] },
-  { externalId: 'svc11', name: 'Massage, 45 min', category: 'therapy', basePriceCents: 8000, roles: ['therapist'] },
-  { externalId: 'svc12', name: 'Follow-up visit', category: 'examination', basePriceCents: 3000, roles: ['doctor', 'nurse'] },
+  { externalId: 'svc01', name: 'Check-up', category: 'examination', basePriceCents: 6000, roles: ['doctor', 'dentist'], frequency: 10 },
+  { externalId: 'svc02', name: 'Dental cleaning', category: 'hygiene', basePriceCents: 9000, roles: ['hygienist'], frequency: 8 },
+  { externalId: 'svc03', name: 'Filling, composite', category: 'dental treatment', basePriceCents: 15000, roles: ['dentist'], frequency: 5 },
+  { externalId: 'svc04', name: 'Teeth whitening', category: 'cosmetic', basePriceCents: 35000, roles: ['dentist', 'hygienist'], frequency: 1 },
+  { externalId: 'svc05', name: 'X-ray', category: 'diagnostics', basePriceCents: 4500, roles: ['dentist', 'hygienist', 'nurse'], frequency: 4 },
+  { externalId: 'svc06', name: 'Consultation', category: 'consultation', basePriceCents: 5000, roles: ['doctor', 'therapist'], frequency: 8 },
+  { externalId: 'svc07', name: 'Physiotherapy session', category: 'therapy', basePriceCents: 7000, roles: ['therapist'], frequency: 10 },
+  { externalId: 'svc08', name: 'Vaccination', category: 'preventive care', basePriceCents: 3500, roles: ['nurse'], frequency: 3 },
+  { externalId: 'svc09', name: 'Blood test', category: 'diagnostics', basePriceCents: 4000, roles: ['nurse', 'doctor'], frequency: 5 },
+  { externalId: 'svc10', name: 'Root canal treatment', category: 'dental treatment', basePriceCents: 40000, roles: ['dentist'], frequency: 1.5 },
+  { externalId: 'svc11', name: 'Massage, 45 min', category: 'therapy', basePriceCents: 8000, roles: ['therapist'], frequency: 6 },
+  { externalId: 'svc12', name: 'Follow-up visit', category: 'examination', basePriceCents: 3000, roles: ['doctor', 'nurse'], frequency: 8 },
 ];
 
-/** Indexes into DEMO_SERVICES of the services each role performs. */
-export const SERVICES_BY_ROLE: Readonly<Record<StaffRole, readonly number[]>> = Object.fromEntries(
-  STAFF_ROLES.map((role) => [role, DEMO_SERVICES.flatMap((s, i) => (s.roles.includes(role) ? [i] : []))]),
-) as Record<StaffRole, number[]>;
+/** The services a role performs (indexes into DEMO_SERVICES) with running sums of their frequencies, for `pickWeighted`. */
+export interface RoleServices {
+  services: readonly number[];
+  cumulativeFrequencies: readonly number[];
+}
+
+function servicesOf(role: StaffRole): RoleServices {
+  const services = DEMO_SERVICES.flatMap((s, i) => (s.roles.includes(role) ? [i] : []));
+  return { services, cumulativeFrequencies: cumulative(services.map((i) => DEMO_SERVICES[i].frequency)) };
+}
+
+export const SERVICES_BY_ROLE: Readonly<Record<StaffRole, RoleServices>> = {
+  doctor: servicesOf('doctor'),
+  dentist: servicesOf('dentist'),
+  hygienist: servicesOf('hygienist'),
+  therapist: servicesOf('therapist'),
+  nurse: servicesOf('nurse'),
+};
 
 export interface DemoStaffMember {
   externalId: string;

@@ -3,7 +3,7 @@ import { resolve, join } from 'node:path';
 import { isSupportedCountry, type CountryCode } from 'libphonenumber-js';
 import { ClientHistoryPlanner, HISTORY_DAYS, type ClientHistory, type HistoryWindow } from './client-history.planner';
 import { CsvFileWriter, csvField } from './csv-file.writer';
-import { buildStaff, DEMO_SERVICES, SERVICES_BY_ROLE, type DemoStaffMember } from './demo-catalog';
+import { buildStaff, DEMO_SERVICES, SERVICES_BY_ROLE, type DemoStaffMember, type RoleServices } from './demo-catalog';
 import { DEMO_PHONE_COUNTRIES, LANGUAGE_PROFILES, STANDARD_UTC_OFFSET_MINUTES, timezoneOfCountry } from './demo-languages';
 import { composeName } from './demo-names';
 import { DemoPhoneBook } from './demo-phones';
@@ -190,7 +190,7 @@ class DemoDataGenerator {
     const profile = LANGUAGE_PROFILES[pickWeighted(random, LANGUAGE_WEIGHTS)];
     const name = csvField(composeName(profile.language, random));
     const orgCountry = this.options.country;
-    // Foreign-language clients of a Tbilisi clinic often live there and have a local number.
+    // Foreign-language clients often live in the clinic's country and have a local number.
     const residence = profile.language !== 'ka' && random.chance(0.2) ? orgCountry : profile.phoneCountry;
 
     let phone = '';
@@ -200,9 +200,10 @@ class DemoDataGenerator {
     const email = random.chance(0.7) ? `${clientId}@${EMAIL_DOMAINS[random.int(EMAIL_DOMAINS.length)]}` : '';
     let viberId = '';
     if (random.chance(0.25)) {
-      // Viber ids are opaque base64 strings: 16 random bytes -> 22 characters + "==".
-      for (let i = 0; i < 22; i++) viberId += BASE64_ALPHABET[random.int(64)];
-      viberId += '==';
+      // Viber ids are opaque base64 strings: 16 random bytes -> 21 characters, one carrying the
+      // last byte's top 2 bits (so only A, Q, g or w), then "==".
+      for (let i = 0; i < 21; i++) viberId += BASE64_ALPHABET[random.int(64)];
+      viberId += `${BASE64_ALPHABET[random.int(4) * 16]}==`;
     }
     const locale = random.chance(0.3) ? profile.regionalLocale : profile.language;
     // Empty means "the organization's timezone", as it is for most records in a real export.
@@ -220,7 +221,7 @@ class DemoDataGenerator {
     const staffCount = staff.length;
     const serviceCount = DEMO_SERVICES.length;
     const homeServices = SERVICES_BY_ROLE[staff[home].role];
-    const usualService = homeServices[random.int(homeServices.length)];
+    const usualServices = this.usualServicesOf(homeServices, random);
     const slotCount = this.slots.count;
     const preferredSlot = random.int(slotCount);
     const slotSpread = random.intBetween(1, 8);
@@ -231,16 +232,19 @@ class DemoDataGenerator {
     for (let v = 0; v < history.visitCount; v++) {
       const day = days[v];
       const staffRoll = random.next();
-      let member = staffRoll < 0.82 ? home : staffRoll < 0.94 && second >= 0 ? second : random.int(staffCount);
-      const person = staff[member];
-      // Someone not (or no longer) working that day: their whole-history colleague of the same role sees the client.
-      if (day < person.firstDay || day > person.lastDay) member = person.successor;
+      const wanted = staffRoll < 0.82 ? home : staffRoll < 0.94 && second >= 0 ? second : random.int(staffCount);
+      const wantedPerson = staff[wanted];
+      // Someone not (or no longer) working that day: their whole-history colleague of the same role
+      // sees the client, and does what the client came for.
+      const member = day < wantedPerson.firstDay || day > wantedPerson.lastDay ? wantedPerson.successor : wanted;
       let service: number;
-      if (member === home) {
-        service = random.next() < 0.7 ? usualService : homeServices[random.int(homeServices.length)];
+      if (wanted === home && random.next() < 0.75) {
+        // The first usual service dominates: index = floor(u² · n) favours the low indexes.
+        const u = random.next();
+        service = usualServices[Math.floor(u * u * usualServices.length)];
       } else {
         const roleServices = SERVICES_BY_ROLE[staff[member].role];
-        service = roleServices[random.int(roleServices.length)];
+        service = roleServices.services[pickWeighted(random, roleServices.cumulativeFrequencies)];
       }
       const listPrice = (day >= priceIncreaseDay ? this.pricesAfter : this.pricesBefore)[member * serviceCount + service];
       // ±3% noise (discounts, extras), rounded to half a lari as clinics price.
@@ -258,6 +262,18 @@ class DemoDataGenerator {
     }
   }
 
+  /** 1-3 distinct services the client usually books with their home staff member, common ones more likely. */
+  private usualServicesOf(homeServices: RoleServices, random: SeededRandom): number[] {
+    const wanted = random.intBetween(1, Math.min(3, homeServices.services.length));
+    const usual: number[] = [];
+    // Bounded: with skewed frequencies a rare service may take a few draws, or not come at all.
+    for (let draw = 0; draw < 12 && usual.length < wanted; draw++) {
+      const service = homeServices.services[pickWeighted(random, homeServices.cumulativeFrequencies)];
+      if (!usual.includes(service)) usual.push(service);
+    }
+    return usual;
+  }
+
   /**
    * Monthly plan charges from the first visit while the plan lasts. The odd charge is declined and
    * retried with success; involuntary churners end with 1-3 declined attempts after their last visit.
@@ -266,11 +282,11 @@ class DemoDataGenerator {
     const fee = PLAN_FEES_CENTS[random.int(PLAN_FEES_CENTS.length)];
     const chargeTime = this.quarterHourTexts[random.intBetween(8, 24)]; // processors batch charges at night: 02:00-06:00 UTC
     const endDay = this.endUtcDay;
+    const at = (day: number): string => this.dayTexts.of(day) + chargeTime;
     for (let month = 0; ; month++) {
       const day = history.planStartDay + Math.round(month * DAYS_PER_MONTH);
       if (day >= endDay) break;
       const amount = moneyText(Math.round((fee * (day >= this.priceIncreaseDay ? PRICE_INCREASE : 1)) / 50) * 50);
-      const at = (d: number): string => this.dayTexts.of(d) + chargeTime;
       if (day >= history.chargesEndDay) {
         const failureCode = FAILURE_CODES[pickWeighted(random, FINAL_FAILURE_WEIGHTS)];
         for (let attempt = 0; attempt < history.failedCharges; attempt++) {

@@ -64,7 +64,7 @@ function buildPlan(country: CountryCode): CountryPhonePlan {
   for (let attempt = 0; attempt < MAX_HEAD_ATTEMPTS && accepted.size < WANTED_HEADS; attempt++) {
     const head = attempt === 0 ? exampleHead : varyHead(exampleHead, random);
     if (accepted.has(head) || rejected.has(head)) continue;
-    if (acceptsAnyTail(callingCode, head, random)) accepted.add(head);
+    if (acceptsAnyTail(country, callingCode, head, random)) accepted.add(head);
     else rejected.add(head);
   }
   if (accepted.size === 0) throw new Error(`No valid mobile number heads found for ${country}`);
@@ -80,27 +80,31 @@ function varyHead(exampleHead: string, random: SeededRandom): string {
   return head;
 }
 
-function acceptsAnyTail(callingCode: string, head: string, random: SeededRandom): boolean {
+function acceptsAnyTail(country: CountryCode, callingCode: string, head: string, random: SeededRandom): boolean {
   const baseTail = tailText(random.int(TAIL_SPAN));
   // A random whole tail first: most invalid heads fail here, after a single check.
-  if (!isValidMobile(`+${callingCode}${head}${baseTail}`)) return false;
+  if (!isValidMobile(country, `+${callingCode}${head}${baseTail}`)) return false;
   for (let position = 0; position < TAIL_DIGITS; position++) {
     for (let digit = 0; digit <= 9; digit++) {
       const tail = baseTail.slice(0, position) + digit + baseTail.slice(position + 1);
-      if (!isValidMobile(`+${callingCode}${head}${tail}`)) return false;
+      if (!isValidMobile(country, `+${callingCode}${head}${tail}`)) return false;
     }
   }
   for (let i = 0; i < RANDOM_WHOLE_TAILS_CHECKED; i++) {
-    if (!isValidMobile(`+${callingCode}${head}${tailText(random.int(TAIL_SPAN))}`)) return false;
+    if (!isValidMobile(country, `+${callingCode}${head}${tailText(random.int(TAIL_SPAN))}`)) return false;
   }
   return true;
 }
 
-function isValidMobile(e164: string): boolean {
+/**
+ * Valid for both metadata sets, a mobile, and of this very country: calling codes are shared
+ * (+44 also dials Jersey and Guernsey, +7 Kazakhstan), and a GB client should not get a Jersey number.
+ */
+function isValidMobile(country: CountryCode, e164: string): boolean {
   if (!isValidPhoneNumber(e164)) return false;
   const full = parseWithFullMetadata(e164);
   const type = full.getType();
-  return full.isValid() && (type === 'MOBILE' || type === 'FIXED_LINE_OR_MOBILE');
+  return full.isValid() && full.country === country && (type === 'MOBILE' || type === 'FIXED_LINE_OR_MOBILE');
 }
 
 const TAIL_TEXTS: readonly string[] = Array.from({ length: TAIL_SPAN }, (_, i) => String(TAIL_SPAN + i).slice(1));

@@ -27,7 +27,8 @@ export function registerImport(program: Command, config: () => CliConfig): void 
     .option('--clients <file>', 'clients CSV')
     .option('--visits <file>', 'visits CSV')
     .option('--payments <file>', 'payment events CSV')
-    .action(async (o: ImportFiles & { org: string }) => {
+    .option('--stats', "print this process's peak memory (RSS) at the end")
+    .action(async (o: ImportFiles & { org: string; stats?: boolean }) => {
       const files: ImportFiles = {};
       for (const k of RECORD_KINDS) if (o[k]) files[k] = o[k];
       if (!Object.keys(files).length) throw new Error('name at least one file: --staff, --services, --clients, --visits or --payments');
@@ -46,6 +47,8 @@ export function registerImport(program: Command, config: () => CliConfig): void 
         });
         if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
         printImportSummary(result, (performance.now() - started) / 1000);
+        // maxRSS is in kilobytes: the high-water mark of this whole process.
+        if (o.stats) console.log(`peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`);
       } finally {
         await pool.end();
       }
