@@ -35,3 +35,49 @@ describe('committed migrations', () => {
     }
   });
 });
+
+describe('per-organization partitions of visits and payment_events', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(async () => db.drop());
+
+  const indexesOf = async (table: string) =>
+    (await db.pool.query<{ indexdef: string }>(`SELECT indexdef FROM pg_indexes WHERE tablename = $1 ORDER BY indexname`, [table])).rows.map((r) =>
+      r.indexdef.replace(/^.* USING /, ''),
+    );
+
+  it('are created with their indexes when an organization is created, and dropped with it', async () => {
+    const { rows } = await db.pool.query<{ id: string }>(
+      `INSERT INTO organizations (slug, name, timezone, default_locale, currency, country) VALUES ('p1', 'P', 'UTC', 'en', 'EUR', 'DE') RETURNING id`,
+    );
+    const hex = rows[0].id.replace(/-/g, '');
+    expect(await indexesOf(`visits_${hex}`)).toEqual(['btree (client_id, visited_at)', 'btree (external_id)']);
+    expect(await indexesOf(`payment_events_${hex}`)).toEqual(['btree (client_id, occurred_at)', 'btree (external_id)']);
+    const unique = await db.pool.query(`SELECT indexname FROM pg_indexes WHERE tablename = $1 AND indexdef LIKE 'CREATE UNIQUE%'`, [`visits_${hex}`]);
+    expect(unique.rows).toEqual([{ indexname: `visits_${hex}_external` }]);
+
+    await db.pool.query(`DELETE FROM organizations WHERE id = $1`, [rows[0].id]);
+    const left = await db.pool.query(`SELECT count(*)::int AS n FROM pg_class WHERE relname LIKE $1`, [`%${hex}%`]);
+    expect(left.rows[0].n).toBe(0);
+  });
+
+  it("route each organization's rows to its own table and refuse a repeated external id within it", async () => {
+    const ids = [];
+    for (const slug of ['p2', 'p3']) {
+      const { rows } = await db.pool.query<{ id: string }>(
+        `INSERT INTO organizations (slug, name, timezone, default_locale, currency, country) VALUES ($1, 'P', 'UTC', 'en', 'EUR', 'DE') RETURNING id`,
+        [slug],
+      );
+      ids.push(rows[0].id);
+    }
+    const insert = (org: string) =>
+      db.pool.query(`INSERT INTO visits (organization_id, external_id, client_id, visited_at, amount, currency) VALUES ($1, 'v1', 1, now(), 1, 'EUR')`, [org]);
+    await insert(ids[0]);
+    await insert(ids[1]);
+    await expect(insert(ids[0])).rejects.toMatchObject({ code: '23505' });
+    const { rows } = await db.pool.query(`SELECT tableoid::regclass::text AS t FROM visits WHERE organization_id = ANY($1) ORDER BY 1`, [ids]);
+    expect(rows.map((r) => r.t).sort()).toEqual(ids.map((id) => `visits_${id.replace(/-/g, '')}`).sort());
+  });
+});

@@ -21,8 +21,20 @@ export interface OrgContext {
 
 const CARDINALITY_VIOLATION = '21000';
 
+/** Where validated rows of one kind go: staged upserts (ChunkWriter) or a first bulk load (BulkLoader). */
+export interface RowSink {
+  readonly counts: Counts;
+  add(position: number, values: (string | null)[]): void;
+  /** True when the caller should call flushChunk() before adding more rows. */
+  readonly chunkFull: boolean;
+  flushChunk(): Promise<void>;
+  finish(): Promise<Counts>;
+  /** Drops rows not yet sent: used once the import is known to fail. */
+  discard(): void;
+}
+
 /** COPY text format: backslash, tab, newline and carriage return are escaped; NULL is \N. */
-function copyValue(v: string | null): string {
+export function copyValue(v: string | null): string {
   if (v === null) return '\\N';
   for (let i = 0; i < v.length; i++) {
     const c = v.charCodeAt(i);
@@ -40,7 +52,7 @@ function copyValue(v: string | null): string {
  * in PostgreSQL overlap. At most one chunk is being written and one filled at any time, which
  * bounds memory whatever the file size.
  */
-export class ChunkWriter {
+export class ChunkWriter implements RowSink {
   readonly counts: Counts = { received: 0, inserted: 0, updated: 0 };
   private parts: string[] = [];
   private current = '';
@@ -128,7 +140,7 @@ export class ChunkWriter {
 
   private async upsert(dedupe: boolean): Promise<void> {
     const { rows } = await this.db.query<{ inserted: number; updated: number; problems: { line: string; field: string; message: string }[] }>(
-      upsertStatement(this.spec.kind, this.present, dedupe),
+      upsertStatement(this.spec.kind, this.present, dedupe, this.org.id),
       upsertParams(this.spec.kind, this.org),
     );
     const r = rows[0];

@@ -1,11 +1,12 @@
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import type { Pool, PoolClient } from 'pg';
-import { ChunkWriter, type Counts, type OrgContext } from './chunk-writer';
+import { BulkLoader, RepeatedExternalIdError } from './bulk-loader';
+import { ChunkWriter, type Counts, type OrgContext, type RowSink } from './chunk-writer';
 import { CsvRecordReader, CsvSyntaxError } from './csv/csv-record-reader';
 import { findOrganization } from './organization-lookup';
 import { IngestionRejectedError, ProblemList } from './problems';
-import { KIND_SPECS, RECORD_KINDS, type RecordKind } from './record-kinds';
+import { KIND_SPECS, type KindSpec, RECORD_KINDS, type RecordKind } from './record-kinds';
 import { RowValidator } from './row-validator';
 import { inIngestionTransaction } from './transaction';
 
@@ -45,6 +46,11 @@ export async function importCsvFiles(pool: Pool, orgRef: string, files: ImportFi
   });
 }
 
+/**
+ * One file into its table. Visits and payments of an organization that has none yet take the
+ * bulk path (BulkLoader); should the file repeat an external id, that attempt is rolled back to
+ * its savepoint and the file is read again through staged upserts, which apply rows in order.
+ */
 async function importOneFile(
   db: PoolClient,
   org: OrgContext,
@@ -55,8 +61,40 @@ async function importOneFile(
 ): Promise<Counts> {
   const spec = KIND_SPECS[kind];
   const file = basename(path);
+  const staged = (validator: RowValidator): RowSink =>
+    new ChunkWriter(db, spec, validator.present, org, problems, file, `import:${file}`, opts.chunkRows);
+  if (kind === 'visits' || kind === 'payments') {
+    await db.query('SAVEPOINT bulk_load');
+    const bulk = await BulkLoader.open(db, spec, org, problems, file);
+    if (bulk) {
+      try {
+        const counts = await readFile(spec, org, path, problems, opts, () => bulk);
+        await db.query('RELEASE SAVEPOINT bulk_load');
+        return counts;
+      } catch (err) {
+        if (!(err instanceof RepeatedExternalIdError)) throw err;
+        await db.query('ROLLBACK TO SAVEPOINT bulk_load');
+      }
+    } else {
+      await db.query('RELEASE SAVEPOINT bulk_load');
+    }
+  }
+  return readFile(spec, org, path, problems, opts, staged);
+}
+
+/** Streams a CSV file through validation into the sink the factory makes once the header is read. */
+async function readFile(
+  spec: KindSpec,
+  org: OrgContext,
+  path: string,
+  problems: ProblemList,
+  opts: ImportOptions,
+  makeSink: (validator: RowValidator) => RowSink,
+): Promise<Counts> {
+  const kind = spec.kind;
+  const file = basename(path);
   let validator: RowValidator | null | undefined;
-  let writer: ChunkWriter | undefined;
+  let writer: RowSink | undefined;
   let rowsRead = 0;
   let stop = false;
 
@@ -64,7 +102,7 @@ async function importOneFile(
     if (stop) return;
     if (validator === undefined) {
       validator = RowValidator.forColumns(spec, fields, { country: org.country }, problems, file, line);
-      if (validator) writer = new ChunkWriter(db, spec, validator.present, org, problems, file, `import:${file}`, opts.chunkRows);
+      if (validator) writer = makeSink(validator);
       else stop = true;
       return;
     }

@@ -2,7 +2,8 @@ import { CONSENT_COLUMNS, type KindSpec, type RecordKind } from './record-kinds'
 
 /**
  * The set-based SQL of an import, one statement per chunk of staged rows. Each statement upserts
- * the chunk into its table by (organization_id, external_id) and returns
+ * the chunk into its table by (organization_id, external_id) (visits and payments: into the
+ * organization's partition, by external_id) and returns
  * `{ inserted, updated, problems }`, where problems are staged rows whose references (client,
  * staff member, service) do not exist; those rows are left out and the import rolls back.
  *
@@ -108,7 +109,12 @@ function missing(field: string, what: string): string {
   return `format('no %s with external_id %s in this organization', '${what}', to_json(s.${field})::text)`;
 }
 
-function visitsUpsert(present: ReadonlySet<string>, dedupe: boolean): string {
+/** The partition of a per-organization table (see the foundation migration). */
+export function orgPartition(table: 'visits' | 'payment_events', organizationId: string): string {
+  return `${table}_${organizationId.replace(/-/g, '')}`;
+}
+
+function visitsUpsert(present: ReadonlySet<string>, dedupe: boolean, partition: string): string {
   const assignments: Assignment[] = [
     { column: 'client_id', from: 'client_external_id' },
     { column: 'visited_at', from: 'visited_at' },
@@ -125,13 +131,13 @@ WITH s AS MATERIALIZED (
   LEFT JOIN staff_members st ON st.organization_id = $1 AND st.external_id = s.staff_external_id
   LEFT JOIN services sv ON sv.organization_id = $1 AND sv.external_id = s.service_external_id
 ), up AS (
-  INSERT INTO visits AS t (organization_id, external_id, client_id, staff_member_id, service_id, visited_at, amount, currency)
+  INSERT INTO ${partition} AS t (organization_id, external_id, client_id, staff_member_id, service_id, visited_at, amount, currency)
   SELECT $1, s.external_id, s.client_id, s.staff_member_id, s.service_id, s.visited_at, s.amount, coalesce(s.currency, $2)
   FROM s
   WHERE s.client_id IS NOT NULL
     AND (s.staff_external_id IS NULL OR s.staff_member_id IS NOT NULL)
     AND (s.service_external_id IS NULL OR s.service_id IS NOT NULL)
-  ON CONFLICT (organization_id, external_id) ${updateClause(assignments, present, false)}
+  ON CONFLICT (external_id) ${updateClause(assignments, present, false)}
   RETURNING (xmax = 0) AS inserted
 )
 SELECT ${COUNTS},
@@ -144,7 +150,7 @@ SELECT ${COUNTS},
     ORDER BY 1 LIMIT 100) x), '[]'::json) AS problems`;
 }
 
-function paymentsUpsert(present: ReadonlySet<string>, dedupe: boolean): string {
+function paymentsUpsert(present: ReadonlySet<string>, dedupe: boolean, partition: string): string {
   const assignments: Assignment[] = [
     { column: 'client_id', from: 'client_external_id' },
     { column: 'occurred_at', from: 'occurred_at' },
@@ -159,10 +165,10 @@ WITH s AS MATERIALIZED (
   FROM ${source('payments', dedupe)} s
   LEFT JOIN clients c ON c.organization_id = $1 AND c.external_id = s.client_external_id
 ), up AS (
-  INSERT INTO payment_events AS t (organization_id, external_id, client_id, occurred_at, status, amount, currency, failure_code)
+  INSERT INTO ${partition} AS t (organization_id, external_id, client_id, occurred_at, status, amount, currency, failure_code)
   SELECT $1, s.external_id, s.client_id, s.occurred_at, s.status, s.amount, coalesce(s.currency, $2), s.failure_code
   FROM s WHERE s.client_id IS NOT NULL
-  ON CONFLICT (organization_id, external_id) ${updateClause(assignments, present, false)}
+  ON CONFLICT (external_id) ${updateClause(assignments, present, false)}
   RETURNING (xmax = 0) AS inserted
 )
 SELECT ${COUNTS},
@@ -171,7 +177,7 @@ SELECT ${COUNTS},
     ORDER BY 1 LIMIT 100) x), '[]'::json) AS problems`;
 }
 
-export function upsertStatement(kind: RecordKind, present: ReadonlySet<string>, dedupe: boolean): string {
+export function upsertStatement(kind: RecordKind, present: ReadonlySet<string>, dedupe: boolean, organizationId: string): string {
   switch (kind) {
     case 'staff':
       return simpleUpsert('staff', 'staff_members', 'role', present, dedupe);
@@ -180,9 +186,9 @@ export function upsertStatement(kind: RecordKind, present: ReadonlySet<string>, 
     case 'clients':
       return clientsUpsert(present, dedupe);
     case 'visits':
-      return visitsUpsert(present, dedupe);
+      return visitsUpsert(present, dedupe, orgPartition('visits', organizationId));
     case 'payments':
-      return paymentsUpsert(present, dedupe);
+      return paymentsUpsert(present, dedupe, orgPartition('payment_events', organizationId));
   }
 }
 

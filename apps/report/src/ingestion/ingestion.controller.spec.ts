@@ -84,7 +84,7 @@ describe('ingestion API (report app)', () => {
     const payments = [{ external_id: 'p1', client_external_id: 'c1', occurred_at: '2024-03-01', status: 'failed', amount: 85, failure_code: 'card_expired' }];
     expect((await post(org.id, 'payment-events', { records: payments }).expect(200)).body).toMatchObject({ kind: 'payments', inserted: 1 });
     const { rows } = await db.pool.query(
-      `SELECT c.external_id, c.phone, c.consent_sms, count(v.id)::int AS visits FROM clients c LEFT JOIN visits v ON v.client_id = c.id
+      `SELECT c.external_id, c.phone, c.consent_sms, count(v.external_id)::int AS visits FROM clients c LEFT JOIN visits v ON v.client_id = c.id
        WHERE c.organization_id = $1 GROUP BY c.id ORDER BY 1`,
       [org.id],
     );

@@ -24,7 +24,7 @@ export class Client {
   organization?: Organization;
 
   /** The id the business's own system gives the client; imports are idempotent on it. */
-  @Column({ name: 'external_id', type: 'text' })
+  @Column({ name: 'external_id', type: 'text', collation: 'C' })
   externalId: string;
 
   @Column({ type: 'text' })

@@ -15,7 +15,7 @@ export class Service {
   @JoinColumn({ name: 'organization_id', foreignKeyConstraintName: 'fk_services_organization' })
   organization?: Organization;
 
-  @Column({ name: 'external_id', type: 'text' })
+  @Column({ name: 'external_id', type: 'text', collation: 'C' })
   externalId: string;
 
   @Column({ type: 'text' })

@@ -15,7 +15,7 @@ export class StaffMember {
   @JoinColumn({ name: 'organization_id', foreignKeyConstraintName: 'fk_staff_members_organization' })
   organization?: Organization;
 
-  @Column({ name: 'external_id', type: 'text' })
+  @Column({ name: 'external_id', type: 'text', collation: 'C' })
   externalId: string;
 
   @Column({ type: 'text' })

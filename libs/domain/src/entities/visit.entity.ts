@@ -1,54 +1,30 @@
-import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
-import { Service } from './service.entity';
-import { StaffMember } from './staff-member.entity';
-import { Client } from './client.entity';
-import { Organization } from './organization.entity';
+import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
 
 /**
  * One visit or purchase: the raw material of every rhythm and report. Tens of millions of rows,
- * so it carries only what the sweep and reports read, and three indexes:
- * - (org, external_id) unique: idempotent upserts;
- * - (org, client_id, visited_at): a client's history in order (sweep, client card);
- * - (org, visited_at): reports over a period.
+ * partitioned by organization (one table per business, made by a trigger when the organization
+ * is created; see the foundation migration). Each partition has a unique index on external_id
+ * (idempotent upserts) and one on (client_id, visited_at) (a client's history in order).
+ * No foreign keys: rows are written only by the ingestion code, which resolves every reference
+ * within the organization; per-row FK triggers would cost more than the whole insert.
+ * TypeORM does not manage this table (synchronize: false): partitions are beyond its schema diff.
  */
-@Entity({ name: 'visits' })
-@Index('ux_visits_org_external', ['organizationId', 'externalId'], { unique: true })
-@Index('ix_visits_org_client_time', ['organizationId', 'clientId', 'visitedAt'])
-@Index('ix_visits_org_time', ['organizationId', 'visitedAt'])
+@Entity({ name: 'visits', synchronize: false })
 export class Visit {
-  @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS', primaryKeyConstraintName: 'pk_visits' })
-  id: string;
-
-  @Column({ name: 'organization_id', type: 'uuid' })
+  @PrimaryColumn({ name: 'organization_id', type: 'uuid' })
   organizationId: string;
 
-  @ManyToOne(() => Organization, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'organization_id', foreignKeyConstraintName: 'fk_visits_organization' })
-  organization?: Organization;
-
-  @Column({ name: 'external_id', type: 'text' })
+  @PrimaryColumn({ name: 'external_id', type: 'text', collation: 'C' })
   externalId: string;
 
   @Column({ name: 'client_id', type: 'bigint' })
   clientId: string;
 
-  @ManyToOne(() => Client, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'client_id', foreignKeyConstraintName: 'fk_visits_client' })
-  client?: Client;
-
   @Column({ name: 'staff_member_id', type: 'bigint', nullable: true })
   staffMemberId: string | null;
 
-  @ManyToOne(() => StaffMember, { onDelete: 'SET NULL' })
-  @JoinColumn({ name: 'staff_member_id', foreignKeyConstraintName: 'fk_visits_staff_member' })
-  staffMember?: StaffMember;
-
   @Column({ name: 'service_id', type: 'bigint', nullable: true })
   serviceId: string | null;
-
-  @ManyToOne(() => Service, { onDelete: 'SET NULL' })
-  @JoinColumn({ name: 'service_id', foreignKeyConstraintName: 'fk_visits_service' })
-  service?: Service;
 
   @Column({ name: 'visited_at', type: 'timestamptz' })
   visitedAt: Date;

@@ -5,12 +5,62 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * and its history, visits, payment events, churn reasons and churn episodes.
  *
  * Index choices follow the queries that read these tables:
- * - (organization_id, external_id) unique on every imported table: idempotent upserts;
- * - visits (organization_id, client_id, visited_at): the sweep reads each client's history in order;
- * - visits (organization_id, visited_at): reports over a period;
+ * - (organization_id, external_id) unique on every imported table: idempotent upserts (in the
+ *   per-organization partitions of visits and payment_events, (external_id) alone);
+ * - visits and payments (client_id, time): a client's history in order (the sweep, the card);
  * - churn_episodes (organization_id, status, detected_at) and (organization_id, left_on): the
  *   lost-clients list and the Gone report; one open episode per client (partial unique index).
  */
+/**
+ * Per-organization partitions of visits and payment_events, and their indexes, defined once here:
+ * - comeback_org_partition(kind, org): the partition's table name;
+ * - comeback_create_org_partitions(org): creates both partitions and any missing index (idempotent);
+ * - comeback_drop_org_partition_indexes(kind, org): drops a partition's indexes, for a bulk load
+ *   that rebuilds them afterwards (in the same transaction).
+ * Each partition holds one organization, so (external_id) alone is unique within it.
+ */
+const PARTITION_FUNCTIONS = `
+CREATE FUNCTION comeback_org_partition(kind text, org uuid) RETURNS text
+  LANGUAGE sql IMMUTABLE AS $$ SELECT kind || '_' || replace(org::text, '-', '') $$;
+
+CREATE FUNCTION comeback_create_org_partitions(org uuid) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  v text := comeback_org_partition('visits', org);
+  p text := comeback_org_partition('payment_events', org);
+BEGIN
+  EXECUTE format('CREATE TABLE IF NOT EXISTS %I PARTITION OF visits FOR VALUES IN (%L)', v, org);
+  EXECUTE format('CREATE UNIQUE INDEX IF NOT EXISTS %I ON %I (external_id)', v || '_external', v);
+  EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON %I (client_id, visited_at)', v || '_client_time', v);
+  EXECUTE format('CREATE TABLE IF NOT EXISTS %I PARTITION OF payment_events FOR VALUES IN (%L)', p, org);
+  EXECUTE format('CREATE UNIQUE INDEX IF NOT EXISTS %I ON %I (external_id)', p || '_external', p);
+  EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON %I (client_id, occurred_at)', p || '_client_time', p);
+END $$;
+
+CREATE FUNCTION comeback_drop_org_partition_indexes(kind text, org uuid) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  t text := comeback_org_partition(kind, org);
+BEGIN
+  EXECUTE format('DROP INDEX IF EXISTS %I, %I', t || '_external', t || '_client_time');
+END $$;
+
+CREATE FUNCTION comeback_organization_created() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM comeback_create_org_partitions(NEW.id);
+  RETURN NEW;
+END $$;
+
+CREATE FUNCTION comeback_organization_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  EXECUTE format('DROP TABLE IF EXISTS %I, %I', comeback_org_partition('visits', OLD.id), comeback_org_partition('payment_events', OLD.id));
+  RETURN OLD;
+END $$;
+
+CREATE TRIGGER organizations_partitions_created AFTER INSERT ON organizations
+  FOR EACH ROW EXECUTE FUNCTION comeback_organization_created();
+CREATE TRIGGER organizations_partitions_deleted AFTER DELETE ON organizations
+  FOR EACH ROW EXECUTE FUNCTION comeback_organization_deleted();
+`;
+
 export class Foundation1763800000000 implements MigrationInterface {
   name = 'Foundation1763800000000';
 
@@ -22,7 +72,7 @@ export class Foundation1763800000000 implements MigrationInterface {
     await q.query(`CREATE INDEX "ix_api_keys_organization" ON "api_keys" ("organization_id")`);
     await q.query(`CREATE TABLE "churn_reasons" ("id" bigint GENERATED ALWAYS AS IDENTITY NOT NULL, "organization_id" uuid NOT NULL, "label" text NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "pk_churn_reasons" PRIMARY KEY ("id"))`);
     await q.query(`CREATE UNIQUE INDEX "ux_churn_reasons_org_label" ON "churn_reasons" ("organization_id", "label")`);
-    await q.query(`CREATE TABLE "clients" ("id" bigint GENERATED ALWAYS AS IDENTITY NOT NULL, "organization_id" uuid NOT NULL, "external_id" text NOT NULL, "name" text NOT NULL, "phone" text, "email" text, "viber_id" text, "locale" text, "timezone" text, "consent_sms" text NOT NULL DEFAULT 'unknown', "consent_email" text NOT NULL DEFAULT 'unknown', "consent_viber" text NOT NULL DEFAULT 'unknown', "consent_voice" text NOT NULL DEFAULT 'unknown', "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "ck_clients_consent" CHECK (consent_sms IN ('granted','revoked','unknown') AND consent_email IN ('granted','revoked','unknown') AND consent_viber IN ('granted','revoked','unknown') AND consent_voice IN ('granted','revoked','unknown')), CONSTRAINT "pk_clients" PRIMARY KEY ("id"))`);
+    await q.query(`CREATE TABLE "clients" ("id" bigint GENERATED ALWAYS AS IDENTITY NOT NULL, "organization_id" uuid NOT NULL, "external_id" text COLLATE "C" NOT NULL, "name" text NOT NULL, "phone" text, "email" text, "viber_id" text, "locale" text, "timezone" text, "consent_sms" text NOT NULL DEFAULT 'unknown', "consent_email" text NOT NULL DEFAULT 'unknown', "consent_viber" text NOT NULL DEFAULT 'unknown', "consent_voice" text NOT NULL DEFAULT 'unknown', "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "ck_clients_consent" CHECK (consent_sms IN ('granted','revoked','unknown') AND consent_email IN ('granted','revoked','unknown') AND consent_viber IN ('granted','revoked','unknown') AND consent_voice IN ('granted','revoked','unknown')), CONSTRAINT "pk_clients" PRIMARY KEY ("id"))`);
     await q.query(`CREATE INDEX "ix_clients_org_viber" ON "clients" ("organization_id", "viber_id") WHERE viber_id IS NOT NULL`);
     await q.query(`CREATE INDEX "ix_clients_org_email" ON "clients" ("organization_id", "email") WHERE email IS NOT NULL`);
     await q.query(`CREATE INDEX "ix_clients_org_phone" ON "clients" ("organization_id", "phone") WHERE phone IS NOT NULL`);
@@ -34,17 +84,16 @@ export class Foundation1763800000000 implements MigrationInterface {
     await q.query(`CREATE UNIQUE INDEX "ux_churn_episodes_open_client" ON "churn_episodes" ("client_id") WHERE status IN ('at_risk','lapsed')`);
     await q.query(`CREATE TABLE "consent_changes" ("id" bigint GENERATED ALWAYS AS IDENTITY NOT NULL, "organization_id" uuid NOT NULL, "client_id" bigint NOT NULL, "channel" text NOT NULL, "status" text NOT NULL, "changed_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "source" text NOT NULL, CONSTRAINT "ck_consent_changes_status" CHECK (status IN ('granted','revoked','unknown')), CONSTRAINT "ck_consent_changes_channel" CHECK (channel IN ('sms','email','viber','voice')), CONSTRAINT "pk_consent_changes" PRIMARY KEY ("id"))`);
     await q.query(`CREATE INDEX "ix_consent_changes_client" ON "consent_changes" ("organization_id", "client_id", "changed_at")`);
-    await q.query(`CREATE TABLE "payment_events" ("id" bigint GENERATED ALWAYS AS IDENTITY NOT NULL, "organization_id" uuid NOT NULL, "external_id" text NOT NULL, "client_id" bigint NOT NULL, "occurred_at" TIMESTAMP WITH TIME ZONE NOT NULL, "status" text NOT NULL, "amount" numeric(12,2) NOT NULL, "currency" character(3) NOT NULL, "failure_code" text, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "ck_payment_events_failure_code" CHECK ((status = 'failed') = (failure_code IS NOT NULL)), CONSTRAINT "ck_payment_events_status" CHECK (status IN ('succeeded','failed')), CONSTRAINT "pk_payment_events" PRIMARY KEY ("id"))`);
-    await q.query(`CREATE INDEX "ix_payment_events_org_client_time" ON "payment_events" ("organization_id", "client_id", "occurred_at")`);
-    await q.query(`CREATE UNIQUE INDEX "ux_payment_events_org_external" ON "payment_events" ("organization_id", "external_id")`);
-    await q.query(`CREATE TABLE "services" ("id" bigint GENERATED ALWAYS AS IDENTITY NOT NULL, "organization_id" uuid NOT NULL, "external_id" text NOT NULL, "name" text NOT NULL, "category" text, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "pk_services" PRIMARY KEY ("id"))`);
+    // visits and payment_events are partitioned by organization: each business's history is its
+    // own table (created by the trigger below), so its first bulk load can drop and rebuild its
+    // indexes without touching anyone else's, and a business can be removed by dropping a table.
+    // External ids compare byte-wise (COLLATE "C"): they are opaque, and it halves index cost.
+    await q.query(`CREATE TABLE "payment_events" ("organization_id" uuid NOT NULL, "external_id" text COLLATE "C" NOT NULL, "client_id" bigint NOT NULL, "occurred_at" TIMESTAMP WITH TIME ZONE NOT NULL, "status" text NOT NULL, "amount" numeric(12,2) NOT NULL, "currency" character(3) NOT NULL, "failure_code" text, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "ck_payment_events_failure_code" CHECK ((status = 'failed') = (failure_code IS NOT NULL)), CONSTRAINT "ck_payment_events_status" CHECK (status IN ('succeeded','failed'))) PARTITION BY LIST ("organization_id")`);
+    await q.query(`CREATE TABLE "services" ("id" bigint GENERATED ALWAYS AS IDENTITY NOT NULL, "organization_id" uuid NOT NULL, "external_id" text COLLATE "C" NOT NULL, "name" text NOT NULL, "category" text, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "pk_services" PRIMARY KEY ("id"))`);
     await q.query(`CREATE UNIQUE INDEX "ux_services_org_external" ON "services" ("organization_id", "external_id")`);
-    await q.query(`CREATE TABLE "staff_members" ("id" bigint GENERATED ALWAYS AS IDENTITY NOT NULL, "organization_id" uuid NOT NULL, "external_id" text NOT NULL, "name" text NOT NULL, "role" text, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "pk_staff_members" PRIMARY KEY ("id"))`);
+    await q.query(`CREATE TABLE "staff_members" ("id" bigint GENERATED ALWAYS AS IDENTITY NOT NULL, "organization_id" uuid NOT NULL, "external_id" text COLLATE "C" NOT NULL, "name" text NOT NULL, "role" text, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "pk_staff_members" PRIMARY KEY ("id"))`);
     await q.query(`CREATE UNIQUE INDEX "ux_staff_members_org_external" ON "staff_members" ("organization_id", "external_id")`);
-    await q.query(`CREATE TABLE "visits" ("id" bigint GENERATED ALWAYS AS IDENTITY NOT NULL, "organization_id" uuid NOT NULL, "external_id" text NOT NULL, "client_id" bigint NOT NULL, "staff_member_id" bigint, "service_id" bigint, "visited_at" TIMESTAMP WITH TIME ZONE NOT NULL, "amount" numeric(12,2) NOT NULL, "currency" character(3) NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "pk_visits" PRIMARY KEY ("id"))`);
-    await q.query(`CREATE INDEX "ix_visits_org_time" ON "visits" ("organization_id", "visited_at")`);
-    await q.query(`CREATE INDEX "ix_visits_org_client_time" ON "visits" ("organization_id", "client_id", "visited_at")`);
-    await q.query(`CREATE UNIQUE INDEX "ux_visits_org_external" ON "visits" ("organization_id", "external_id")`);
+    await q.query(`CREATE TABLE "visits" ("organization_id" uuid NOT NULL, "external_id" text COLLATE "C" NOT NULL, "client_id" bigint NOT NULL, "staff_member_id" bigint, "service_id" bigint, "visited_at" TIMESTAMP WITH TIME ZONE NOT NULL, "amount" numeric(12,2) NOT NULL, "currency" character(3) NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now()) PARTITION BY LIST ("organization_id")`);
     await q.query(`ALTER TABLE "api_keys" ADD CONSTRAINT "fk_api_keys_organization" FOREIGN KEY ("organization_id") REFERENCES "organizations"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
     await q.query(`ALTER TABLE "churn_reasons" ADD CONSTRAINT "fk_churn_reasons_organization" FOREIGN KEY ("organization_id") REFERENCES "organizations"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
     await q.query(`ALTER TABLE "clients" ADD CONSTRAINT "fk_clients_organization" FOREIGN KEY ("organization_id") REFERENCES "organizations"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
@@ -53,17 +102,15 @@ export class Foundation1763800000000 implements MigrationInterface {
     await q.query(`ALTER TABLE "churn_episodes" ADD CONSTRAINT "fk_churn_episodes_reason" FOREIGN KEY ("reason_id") REFERENCES "churn_reasons"("id") ON DELETE SET NULL ON UPDATE NO ACTION`);
     await q.query(`ALTER TABLE "consent_changes" ADD CONSTRAINT "fk_consent_changes_organization" FOREIGN KEY ("organization_id") REFERENCES "organizations"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
     await q.query(`ALTER TABLE "consent_changes" ADD CONSTRAINT "fk_consent_changes_client" FOREIGN KEY ("client_id") REFERENCES "clients"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
-    await q.query(`ALTER TABLE "payment_events" ADD CONSTRAINT "fk_payment_events_organization" FOREIGN KEY ("organization_id") REFERENCES "organizations"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
-    await q.query(`ALTER TABLE "payment_events" ADD CONSTRAINT "fk_payment_events_client" FOREIGN KEY ("client_id") REFERENCES "clients"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
     await q.query(`ALTER TABLE "services" ADD CONSTRAINT "fk_services_organization" FOREIGN KEY ("organization_id") REFERENCES "organizations"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
     await q.query(`ALTER TABLE "staff_members" ADD CONSTRAINT "fk_staff_members_organization" FOREIGN KEY ("organization_id") REFERENCES "organizations"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
-    await q.query(`ALTER TABLE "visits" ADD CONSTRAINT "fk_visits_organization" FOREIGN KEY ("organization_id") REFERENCES "organizations"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
-    await q.query(`ALTER TABLE "visits" ADD CONSTRAINT "fk_visits_client" FOREIGN KEY ("client_id") REFERENCES "clients"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
-    await q.query(`ALTER TABLE "visits" ADD CONSTRAINT "fk_visits_staff_member" FOREIGN KEY ("staff_member_id") REFERENCES "staff_members"("id") ON DELETE SET NULL ON UPDATE NO ACTION`);
-    await q.query(`ALTER TABLE "visits" ADD CONSTRAINT "fk_visits_service" FOREIGN KEY ("service_id") REFERENCES "services"("id") ON DELETE SET NULL ON UPDATE NO ACTION`);
+    await q.query(PARTITION_FUNCTIONS);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TRIGGER organizations_partitions_created ON organizations`);
+    await q.query(`DROP TRIGGER organizations_partitions_deleted ON organizations`);
+    await q.query(`DROP FUNCTION comeback_organization_created(), comeback_organization_deleted(), comeback_create_org_partitions(uuid), comeback_drop_org_partition_indexes(text, uuid), comeback_org_partition(text, uuid)`);
     await q.query(`DROP TABLE "visits"`);
     await q.query(`DROP TABLE "payment_events"`);
     await q.query(`DROP TABLE "consent_changes"`);
