@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from '@comeback/config';
 import { IngestionRejectedError, InvalidOrganizationError, OrganizationNotFoundError } from '@comeback/ingestion';
 import { InfrastructureUnavailableError } from '@comeback/platform';
 import { CLI_ENV, type CliConfig } from './cli-config';
+import { registerDemo } from './commands/demo.command';
 import { registerDemoData } from './commands/demo-data.command';
 import { registerImport } from './commands/import.command';
 import { registerMigrate } from './commands/migrate.command';
@@ -24,9 +25,13 @@ registerMigrate(program, getConfig);
 registerOrg(program, getConfig);
 registerImport(program, getConfig);
 registerDemoData(program, getConfig);
+registerDemo(program, getConfig);
 
 program.parseAsync(process.argv).then(
-  () => process.exit(0),
+  // `demo` keeps running (its apps) until Ctrl-C; every other command is done here.
+  () => {
+    if (program.args[0] !== 'demo') process.exit(0);
+  },
   (err: unknown) => {
     if (err instanceof CommanderError) process.exit(err.exitCode);
     if (USER_ERRORS.some((t) => err instanceof t)) {

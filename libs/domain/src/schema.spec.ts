@@ -36,7 +36,7 @@ describe('committed migrations', () => {
   });
 });
 
-describe('per-organization partitions of visits and payment_events', () => {
+describe('per-organization partitions of clients, visits and payment_events', () => {
   let db: TestDatabase;
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -53,11 +53,19 @@ describe('per-organization partitions of visits and payment_events', () => {
       `INSERT INTO organizations (slug, name, timezone, default_locale, currency, country) VALUES ('p1', 'P', 'UTC', 'en', 'EUR', 'DE') RETURNING id`,
     );
     const hex = rows[0].id.replace(/-/g, '');
+    expect(await indexesOf(`clients_${hex}`)).toEqual([
+      'btree (email) WHERE (email IS NOT NULL)',
+      'btree (external_id)',
+      'btree (phone) WHERE (phone IS NOT NULL)',
+      'btree (organization_id, id)',
+      'btree (viber_id) WHERE (viber_id IS NOT NULL)',
+    ]);
     expect(await indexesOf(`visits_${hex}`)).toEqual(['btree (client_id, visited_at)', 'btree (external_id)']);
     expect(await indexesOf(`payment_events_${hex}`)).toEqual(['btree (client_id, occurred_at)', 'btree (external_id)']);
     const unique = await db.pool.query(`SELECT indexname FROM pg_indexes WHERE tablename = $1 AND indexdef LIKE 'CREATE UNIQUE%'`, [`visits_${hex}`]);
     expect(unique.rows).toEqual([{ indexname: `visits_${hex}_external` }]);
 
+    await db.pool.query(`INSERT INTO clients (organization_id, external_id, name) VALUES ($1, 'c1', 'A')`, [rows[0].id]);
     await db.pool.query(`DELETE FROM organizations WHERE id = $1`, [rows[0].id]);
     const left = await db.pool.query(`SELECT count(*)::int AS n FROM pg_class WHERE relname LIKE $1`, [`%${hex}%`]);
     expect(left.rows[0].n).toBe(0);

@@ -13,7 +13,7 @@ export class RepeatedExternalIdError extends Error {}
 const UNIQUE_VIOLATION = '23505';
 
 interface Target {
-  table: 'visits' | 'payment_events';
+  table: 'clients' | 'visits' | 'payment_events';
   columns: string[];
   /** Builds the COPY line of a row, or reports a reference that does not resolve. */
   line(values: (string | null)[], refs: Refs, org: OrgContext): string | { field: string; message: string };
@@ -27,8 +27,20 @@ interface Refs {
 
 const missing = (field: string, what: string, id: string) => ({ field, message: `no ${what} with external_id ${JSON.stringify(id)} in this organization` });
 
+const consentValue = (v: string | null) => v ?? 'unknown';
+
 /** Column positions follow KIND_SPECS (record-kinds.ts). */
-const TARGETS: Record<'visits' | 'payments', Target> = {
+const TARGETS: Record<'clients' | 'visits' | 'payments', Target> = {
+  clients: {
+    table: 'clients',
+    columns: ['organization_id', 'external_id', 'name', 'phone', 'email', 'viber_id', 'locale', 'timezone', 'consent_sms', 'consent_email', 'consent_viber', 'consent_voice'],
+    line([externalId, name, phone, email, viber, locale, timezone, sms, mail, viberConsent, voice], _refs, org) {
+      return (
+        `${org.id}\t${copyValue(externalId)}\t${copyValue(name)}\t${copyValue(phone)}\t${copyValue(email)}\t${copyValue(viber)}\t` +
+        `${copyValue(locale)}\t${copyValue(timezone)}\t${consentValue(sms)}\t${consentValue(mail)}\t${consentValue(viberConsent)}\t${consentValue(voice)}\n`
+      );
+    },
+  },
   visits: {
     table: 'visits',
     columns: ['organization_id', 'external_id', 'client_id', 'staff_member_id', 'service_id', 'visited_at', 'amount', 'currency'],
@@ -60,7 +72,7 @@ const TARGETS: Record<'visits' | 'payments', Target> = {
 };
 
 /**
- * The first load of an organization's visits or payments: its partition is empty, so every row
+ * The first load of an organization's clients, visits or payments: its partition is empty, so every row
  * is new. The partition's indexes are dropped, the rows go into it with a single COPY (their
  * references resolved in Node from maps read once), and the indexes are built again, sorted,
  * which is several times faster than maintaining them row by row. All of it inside the import's
@@ -84,6 +96,7 @@ export class BulkLoader implements RowSink {
     private readonly refs: Refs,
     private readonly problems: ProblemList,
     private readonly spec: KindSpec,
+    private readonly consentSource: string,
     private readonly file: string | undefined,
   ) {}
 
@@ -97,19 +110,19 @@ export class BulkLoader implements RowSink {
   }
 
   /** A loader when the organization has no rows of this kind yet, otherwise null. */
-  static async open(db: PoolClient, spec: KindSpec, org: OrgContext, problems: ProblemList, file?: string): Promise<BulkLoader | null> {
-    if (spec.kind !== 'visits' && spec.kind !== 'payments') return null;
+  static async open(db: PoolClient, spec: KindSpec, org: OrgContext, problems: ProblemList, consentSource: string, file?: string): Promise<BulkLoader | null> {
+    if (spec.kind !== 'clients' && spec.kind !== 'visits' && spec.kind !== 'payments') return null;
     const target = TARGETS[spec.kind];
     const table = orgPartition(target.table, org.id);
     const { rows } = await db.query<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${table}) AS any`);
     if (rows[0].any) return null;
     const refs: Refs = {
-      clients: await loadReferenceMap(db, 'clients', org.id),
+      clients: spec.kind === 'clients' ? new Map() : await loadReferenceMap(db, 'clients', org.id),
       staff: spec.kind === 'visits' ? await loadReferenceMap(db, 'staff_members', org.id) : new Map(),
       services: spec.kind === 'visits' ? await loadReferenceMap(db, 'services', org.id) : new Map(),
     };
     await db.query(`SELECT comeback_drop_org_partition_indexes($1, $2)`, [target.table, org.id]);
-    return new BulkLoader(db, target, org, refs, problems, spec, file);
+    return new BulkLoader(db, target, org, refs, problems, spec, consentSource, file);
   }
 
   add(position: number, values: (string | null)[]): void {
@@ -147,6 +160,18 @@ export class BulkLoader implements RowSink {
     this.buffer = '';
   }
 
+  /** Every consent the file stated is a change from "unknown": one history row each, set-based. */
+  private async recordInitialConsent(): Promise<void> {
+    await this.db.query(
+      `INSERT INTO consent_changes (organization_id, client_id, channel, status, source)
+       SELECT c.organization_id, c.id, x.channel, x.status, $1
+       FROM ${orgPartition('clients', this.org.id)} c
+       CROSS JOIN LATERAL (VALUES ('sms', c.consent_sms), ('email', c.consent_email), ('viber', c.consent_viber), ('voice', c.consent_voice)) AS x(channel, status)
+       WHERE x.status <> 'unknown'`,
+      [this.consentSource],
+    );
+  }
+
   async finish(): Promise<Counts> {
     this.send();
     if (this.copy) {
@@ -166,6 +191,7 @@ export class BulkLoader implements RowSink {
       throw err;
     }
     await this.db.query('RELEASE SAVEPOINT rebuild_indexes');
+    if (this.target.table === 'clients') await this.recordInitialConsent();
     // Fresh statistics for the queries that read this history next (sweeps, reports).
     await this.db.query(`ANALYZE ${orgPartition(this.target.table, this.org.id)}`);
     this.counts.inserted = inserted;

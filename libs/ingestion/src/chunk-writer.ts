@@ -4,12 +4,14 @@ import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { ProblemList } from './problems';
 import type { KindSpec } from './record-kinds';
-import { consentStatement, stagingTable, upsertParams, upsertStatement } from './upsert-statements';
+import { stagingTable, upsertStatement } from './upsert-statements';
 
 export interface Counts {
   received: number;
   inserted: number;
   updated: number;
+  /** Wall time spent on the file (set by the CSV import). */
+  seconds?: number;
 }
 
 export interface OrgContext {
@@ -139,19 +141,17 @@ export class ChunkWriter implements RowSink {
   }
 
   private async upsert(dedupe: boolean): Promise<void> {
-    const { rows } = await this.db.query<{ inserted: number; updated: number; problems: { line: string; field: string; message: string }[] }>(
-      upsertStatement(this.spec.kind, this.present, dedupe, this.org.id),
-      upsertParams(this.spec.kind, this.org),
-    );
+    const statement = upsertStatement(this.spec.kind, this.present, dedupe, {
+      organizationId: this.org.id,
+      currency: this.org.currency,
+      consentSource: this.consentSource,
+    });
+    const { rows } = await this.db.query<{ inserted: number; updated: number; problems: { line: string; field: string; message: string }[] }>(statement);
     const r = rows[0];
     this.counts.inserted += r.inserted;
     this.counts.updated += r.updated;
     for (const p of r.problems) {
       this.problems.add({ kind: this.spec.kind, file: this.file, position: Number(p.line), field: p.field, message: p.message });
-    }
-    if (this.spec.kind === 'clients') {
-      const consent = consentStatement(this.present, dedupe);
-      if (consent) await this.db.query(consent, [this.org.id, this.consentSource]);
     }
   }
 }

@@ -38,7 +38,9 @@ export async function importCsvFiles(pool: Pool, orgRef: string, files: ImportFi
   const counts: ImportResult['counts'] = {};
   return inIngestionTransaction(pool, org, kinds, async (db) => {
     for (const kind of kinds) {
+      const started = performance.now();
       counts[kind] = await importOneFile(db, org, kind, files[kind] as string, problems, opts);
+      counts[kind].seconds = (performance.now() - started) / 1000;
       if (problems.full) break;
     }
     if (problems.any) throw new IngestionRejectedError(problems.items, problems.total);
@@ -47,7 +49,7 @@ export async function importCsvFiles(pool: Pool, orgRef: string, files: ImportFi
 }
 
 /**
- * One file into its table. Visits and payments of an organization that has none yet take the
+ * One file into its table. Clients, visits and payments of an organization that has none yet take the
  * bulk path (BulkLoader); should the file repeat an external id, that attempt is rolled back to
  * its savepoint and the file is read again through staged upserts, which apply rows in order.
  */
@@ -63,9 +65,9 @@ async function importOneFile(
   const file = basename(path);
   const staged = (validator: RowValidator): RowSink =>
     new ChunkWriter(db, spec, validator.present, org, problems, file, `import:${file}`, opts.chunkRows);
-  if (kind === 'visits' || kind === 'payments') {
+  if (kind === 'clients' || kind === 'visits' || kind === 'payments') {
     await db.query('SAVEPOINT bulk_load');
-    const bulk = await BulkLoader.open(db, spec, org, problems, file);
+    const bulk = await BulkLoader.open(db, spec, org, problems, `import:${file}`, file);
     if (bulk) {
       try {
         const counts = await readFile(spec, org, path, problems, opts, () => bulk);

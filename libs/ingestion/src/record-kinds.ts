@@ -23,11 +23,14 @@ export interface KindSpec {
   rowCheck?: RowCheck;
 }
 
+/** External ids compare byte-wise, like the columns they are matched against (see the migration). */
+const EXTERNAL_ID_SQL = 'text COLLATE "C"';
+
 const col = (name: string, required: boolean, parse: FieldParser, sqlType = 'text'): ColumnSpec => ({ name, required, parse, sqlType });
 
 const PAYMENT_COLUMNS = [
-  col('external_id', true, p.externalId),
-  col('client_external_id', true, p.externalId),
+  col('external_id', true, p.externalId, EXTERNAL_ID_SQL),
+  col('client_external_id', true, p.externalId, EXTERNAL_ID_SQL),
   col('occurred_at', true, p.timestamp, 'timestamptz'),
   col('status', true, p.paymentStatus),
   col('amount', true, p.money, 'numeric(12,2)'),
@@ -40,16 +43,16 @@ const FAILURE_CODE = PAYMENT_COLUMNS.findIndex((c) => c.name === 'failure_code')
 export const KIND_SPECS: Record<RecordKind, KindSpec> = {
   staff: {
     kind: 'staff',
-    columns: [col('external_id', true, p.externalId), col('name', true, p.nameParser(300)), col('role', false, p.textParser(100))],
+    columns: [col('external_id', true, p.externalId, EXTERNAL_ID_SQL), col('name', true, p.nameParser(300)), col('role', false, p.textParser(100))],
   },
   services: {
     kind: 'services',
-    columns: [col('external_id', true, p.externalId), col('name', true, p.nameParser(300)), col('category', false, p.textParser(100))],
+    columns: [col('external_id', true, p.externalId, EXTERNAL_ID_SQL), col('name', true, p.nameParser(300)), col('category', false, p.textParser(100))],
   },
   clients: {
     kind: 'clients',
     columns: [
-      col('external_id', true, p.externalId),
+      col('external_id', true, p.externalId, EXTERNAL_ID_SQL),
       col('name', true, p.nameParser(300)),
       col('phone', false, p.phone),
       col('email', false, p.email),
@@ -65,13 +68,13 @@ export const KIND_SPECS: Record<RecordKind, KindSpec> = {
   visits: {
     kind: 'visits',
     columns: [
-      col('external_id', true, p.externalId),
-      col('client_external_id', true, p.externalId),
+      col('external_id', true, p.externalId, EXTERNAL_ID_SQL),
+      col('client_external_id', true, p.externalId, EXTERNAL_ID_SQL),
       col('visited_at', true, p.timestamp, 'timestamptz'),
       col('amount', true, p.money, 'numeric(12,2)'),
       col('currency', false, p.currency),
-      col('staff_external_id', false, p.externalId),
-      col('service_external_id', false, p.externalId),
+      col('staff_external_id', false, p.externalId, EXTERNAL_ID_SQL),
+      col('service_external_id', false, p.externalId, EXTERNAL_ID_SQL),
     ],
   },
   payments: {

@@ -10,8 +10,7 @@ import { CONSENT_COLUMNS, type KindSpec, type RecordKind } from './record-kinds'
  * Idempotency: an update happens only when a value differs (`IS DISTINCT FROM`), so sending the
  * same rows again writes nothing at all. Columns absent from a file are left as they are.
  *
- * Parameters: $1 organization id; for visits and payments $2, the organization's currency (the
- * default for rows without one).
+ * Parameters: see upsertStatement.
  */
 
 export function stagingTable(kind: RecordKind): string {
@@ -65,43 +64,46 @@ WITH up AS (
 SELECT ${COUNTS}, '[]'::json AS problems`;
 }
 
-function clientsUpsert(present: ReadonlySet<string>, dedupe: boolean): string {
-  const cols = ['name', 'phone', 'email', 'viber_id', 'locale', 'timezone'];
-  const assignments = cols.map((c) => ({ column: c, from: c }));
-  return `
-WITH up AS (
-  INSERT INTO clients AS t (organization_id, external_id, ${cols.join(', ')})
-  SELECT $1, s.external_id, ${cols.map((c) => `s.${c}`).join(', ')} FROM ${source('clients', dedupe)} s
-  ON CONFLICT (organization_id, external_id) ${updateClause(assignments, present, true)}
-  RETURNING (xmax = 0) AS inserted
-)
-SELECT ${COUNTS}, '[]'::json AS problems`;
-}
-
 /**
- * Consent changes of the staged clients: the current value changes only where the file states
- * one and it differs, and each change is appended to `consent_changes` with its source ($3).
+ * Clients, with their consent: a consent cell states granted or revoked, an empty one states
+ * nothing and keeps what is stored. Each change is appended to consent_changes with its source
+ * ($2), in the same statement: `old` reads the stored values in the statement's snapshot, before
+ * the upsert changes them.
  */
-export function consentStatement(present: ReadonlySet<string>, dedupe: boolean): string | null {
-  const cols = CONSENT_COLUMNS.filter((c) => present.has(c));
-  if (!cols.length) return null;
-  const values = cols.map((c) => `('${c.slice('consent_'.length)}', s.${c}, c.${c})`).join(', ');
-  const sets = cols.map((c) => `${c} = coalesce(p.${c}, c.${c})`).join(', ');
-  const pivots = cols.map((c) => `max(status) FILTER (WHERE channel = '${c.slice('consent_'.length)}') AS ${c}`).join(', ');
-  return `
-WITH ch AS MATERIALIZED (
-  SELECT c.id AS client_id, x.channel, x.status
-  FROM ${source('clients', dedupe)} s
-  JOIN clients c ON c.organization_id = $1 AND c.external_id = s.external_id
-  CROSS JOIN LATERAL (VALUES ${values}) AS x(channel, status, current)
-  WHERE x.status IS NOT NULL AND x.status <> x.current
+function clientsUpsert(present: ReadonlySet<string>, dedupe: boolean, partition: string): string {
+  const cols = ['name', 'phone', 'email', 'viber_id', 'locale', 'timezone'];
+  const consent = CONSENT_COLUMNS.filter((c) => present.has(c));
+  const channel = (c: string) => c.slice('consent_'.length);
+  const used = cols.filter((c) => present.has(c));
+  // EXCLUDED holds 'unknown' where the file stated nothing: keep the stored value then.
+  const consentValue = (c: string) => `CASE WHEN EXCLUDED.${c} = 'unknown' THEN t.${c} ELSE EXCLUDED.${c} END`;
+  const set = [...used.map((c) => `${c} = EXCLUDED.${c}`), ...consent.map((c) => `${c} = ${consentValue(c)}`)];
+  const old = [...used.map((c) => `t.${c}`), ...consent.map((c) => `t.${c}`)];
+  const neu = [...used.map((c) => `EXCLUDED.${c}`), ...consent.map(consentValue)];
+  const conflict = set.length
+    ? `DO UPDATE SET ${set.join(', ')}, updated_at = now() WHERE (${old.join(', ')}, NULL) IS DISTINCT FROM (${neu.join(', ')}, NULL)`
+    : 'DO NOTHING';
+  const history = consent.length
+    ? `, old AS MATERIALIZED (
+  SELECT c.external_id, ${consent.map((c) => `c.${c}`).join(', ')}
+  FROM ${source('clients', dedupe)} s JOIN ${partition} c ON c.external_id = s.external_id
 ), history AS (
   INSERT INTO consent_changes (organization_id, client_id, channel, status, source)
-  SELECT $1, client_id, channel, status, $2 FROM ch
-)
-UPDATE clients c SET ${sets}, updated_at = now()
-FROM (SELECT client_id, ${pivots} FROM ch GROUP BY client_id) p
-WHERE c.id = p.client_id`;
+  SELECT $1, up.id, x.channel, x.status, $2
+  FROM up LEFT JOIN old ON old.external_id = up.external_id
+  CROSS JOIN LATERAL (VALUES ${consent.map((c) => `('${channel(c)}', up.${c}, old.${c})`).join(', ')}) AS x(channel, status, previous)
+  WHERE x.status <> coalesce(x.previous, 'unknown')
+)`
+    : '';
+  return `
+WITH up AS (
+  INSERT INTO ${partition} AS t (organization_id, external_id, ${cols.join(', ')}${consent.map((c) => `, ${c}`).join('')})
+  SELECT $1, s.external_id, ${cols.map((c) => `s.${c}`).join(', ')}${consent.map((c) => `, coalesce(s.${c}, 'unknown')`).join('')}
+  FROM ${source('clients', dedupe)} s
+  ON CONFLICT (external_id) ${conflict}
+  RETURNING t.id, t.external_id, ${consent.map((c) => `t.${c}, `).join('')}(xmax = 0) AS inserted
+)${history}
+SELECT ${COUNTS}, '[]'::json AS problems`;
 }
 
 /** A reference that did not resolve, as a problem row. */
@@ -110,11 +112,11 @@ function missing(field: string, what: string): string {
 }
 
 /** The partition of a per-organization table (see the foundation migration). */
-export function orgPartition(table: 'visits' | 'payment_events', organizationId: string): string {
+export function orgPartition(table: 'clients' | 'visits' | 'payment_events', organizationId: string): string {
   return `${table}_${organizationId.replace(/-/g, '')}`;
 }
 
-function visitsUpsert(present: ReadonlySet<string>, dedupe: boolean, partition: string): string {
+function visitsUpsert(present: ReadonlySet<string>, dedupe: boolean, org: string): string {
   const assignments: Assignment[] = [
     { column: 'client_id', from: 'client_external_id' },
     { column: 'visited_at', from: 'visited_at' },
@@ -127,11 +129,11 @@ function visitsUpsert(present: ReadonlySet<string>, dedupe: boolean, partition: 
 WITH s AS MATERIALIZED (
   SELECT s.*, c.id AS client_id, st.id AS staff_member_id, sv.id AS service_id
   FROM ${source('visits', dedupe)} s
-  LEFT JOIN clients c ON c.organization_id = $1 AND c.external_id = s.client_external_id
+  LEFT JOIN ${orgPartition('clients', org)} c ON c.external_id = s.client_external_id
   LEFT JOIN staff_members st ON st.organization_id = $1 AND st.external_id = s.staff_external_id
   LEFT JOIN services sv ON sv.organization_id = $1 AND sv.external_id = s.service_external_id
 ), up AS (
-  INSERT INTO ${partition} AS t (organization_id, external_id, client_id, staff_member_id, service_id, visited_at, amount, currency)
+  INSERT INTO ${orgPartition('visits', org)} AS t (organization_id, external_id, client_id, staff_member_id, service_id, visited_at, amount, currency)
   SELECT $1, s.external_id, s.client_id, s.staff_member_id, s.service_id, s.visited_at, s.amount, coalesce(s.currency, $2)
   FROM s
   WHERE s.client_id IS NOT NULL
@@ -150,7 +152,7 @@ SELECT ${COUNTS},
     ORDER BY 1 LIMIT 100) x), '[]'::json) AS problems`;
 }
 
-function paymentsUpsert(present: ReadonlySet<string>, dedupe: boolean, partition: string): string {
+function paymentsUpsert(present: ReadonlySet<string>, dedupe: boolean, org: string): string {
   const assignments: Assignment[] = [
     { column: 'client_id', from: 'client_external_id' },
     { column: 'occurred_at', from: 'occurred_at' },
@@ -163,9 +165,9 @@ function paymentsUpsert(present: ReadonlySet<string>, dedupe: boolean, partition
 WITH s AS MATERIALIZED (
   SELECT s.*, c.id AS client_id
   FROM ${source('payments', dedupe)} s
-  LEFT JOIN clients c ON c.organization_id = $1 AND c.external_id = s.client_external_id
+  LEFT JOIN ${orgPartition('clients', org)} c ON c.external_id = s.client_external_id
 ), up AS (
-  INSERT INTO ${partition} AS t (organization_id, external_id, client_id, occurred_at, status, amount, currency, failure_code)
+  INSERT INTO ${orgPartition('payment_events', org)} AS t (organization_id, external_id, client_id, occurred_at, status, amount, currency, failure_code)
   SELECT $1, s.external_id, s.client_id, s.occurred_at, s.status, s.amount, coalesce(s.currency, $2), s.failure_code
   FROM s WHERE s.client_id IS NOT NULL
   ON CONFLICT (external_id) ${updateClause(assignments, present, false)}
@@ -177,22 +179,33 @@ SELECT ${COUNTS},
     ORDER BY 1 LIMIT 100) x), '[]'::json) AS problems`;
 }
 
-export function upsertStatement(kind: RecordKind, present: ReadonlySet<string>, dedupe: boolean, organizationId: string): string {
-  switch (kind) {
-    case 'staff':
-      return simpleUpsert('staff', 'staff_members', 'role', present, dedupe);
-    case 'services':
-      return simpleUpsert('services', 'services', 'category', present, dedupe);
-    case 'clients':
-      return clientsUpsert(present, dedupe);
-    case 'visits':
-      return visitsUpsert(present, dedupe, orgPartition('visits', organizationId));
-    case 'payments':
-      return paymentsUpsert(present, dedupe, orgPartition('payment_events', organizationId));
-  }
+export interface UpsertContext {
+  organizationId: string;
+  /** Default for visits and payments without a currency. */
+  currency: string;
+  /** Recorded with each consent change, e.g. `import:clients.csv` or `api:<key id>`. */
+  consentSource: string;
 }
 
-/** Parameters of `upsertStatement`: $1 always, $2 where rows carry money. */
-export function upsertParams(kind: RecordKind, org: { id: string; currency: string }): string[] {
-  return kind === 'visits' || kind === 'payments' ? [org.id, org.currency] : [org.id];
+/**
+ * The statement for one staged chunk and its parameters: $1 is always the organization; $2 is
+ * the default currency for visits and payments, and the consent source for clients that state
+ * consent.
+ */
+export function upsertStatement(kind: RecordKind, present: ReadonlySet<string>, dedupe: boolean, ctx: UpsertContext): { text: string; values: string[] } {
+  const org = ctx.organizationId;
+  switch (kind) {
+    case 'staff':
+      return { text: simpleUpsert('staff', 'staff_members', 'role', present, dedupe), values: [org] };
+    case 'services':
+      return { text: simpleUpsert('services', 'services', 'category', present, dedupe), values: [org] };
+    case 'clients': {
+      const consent = CONSENT_COLUMNS.some((c) => present.has(c));
+      return { text: clientsUpsert(present, dedupe, orgPartition('clients', org)), values: consent ? [org, ctx.consentSource] : [org] };
+    }
+    case 'visits':
+      return { text: visitsUpsert(present, dedupe, org), values: [org, ctx.currency] };
+    case 'payments':
+      return { text: paymentsUpsert(present, dedupe, org), values: [org, ctx.currency] };
+  }
 }

@@ -11,7 +11,8 @@ export function printImportSummary(result: ImportResult, seconds: number): void 
     if (!c) continue;
     total += c.received;
     console.log(
-      `${kind.padEnd(9)} ${String(c.received).padStart(11)} rows: ${c.inserted} new, ${c.updated} changed, ${c.received - c.inserted - c.updated} unchanged`,
+      `${kind.padEnd(9)} ${String(c.received).padStart(11)} rows: ${c.inserted} new, ${c.updated} changed, ${c.received - c.inserted - c.updated} unchanged` +
+        (c.seconds !== undefined ? ` (${c.seconds.toFixed(1)} s)` : ''),
     );
   }
   console.log(`imported ${total} rows in ${seconds.toFixed(1)} s (${Math.round(total / Math.max(seconds, 0.001))} rows/s), all in one transaction`);

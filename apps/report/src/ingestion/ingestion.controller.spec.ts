@@ -85,7 +85,7 @@ describe('ingestion API (report app)', () => {
     expect((await post(org.id, 'payment-events', { records: payments }).expect(200)).body).toMatchObject({ kind: 'payments', inserted: 1 });
     const { rows } = await db.pool.query(
       `SELECT c.external_id, c.phone, c.consent_sms, count(v.external_id)::int AS visits FROM clients c LEFT JOIN visits v ON v.client_id = c.id
-       WHERE c.organization_id = $1 GROUP BY c.id ORDER BY 1`,
+       WHERE c.organization_id = $1 GROUP BY c.organization_id, c.id ORDER BY 1`,
       [org.id],
     );
     expect(rows).toEqual([

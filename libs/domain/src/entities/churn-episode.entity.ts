@@ -36,8 +36,12 @@ export class ChurnEpisode {
   @Column({ name: 'client_id', type: 'bigint' })
   clientId: string;
 
+  /** By (organization_id, client_id): an episode cannot point at another business's client. */
   @ManyToOne(() => Client, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'client_id', foreignKeyConstraintName: 'fk_churn_episodes_client' })
+  @JoinColumn([
+    { name: 'organization_id', referencedColumnName: 'organizationId', foreignKeyConstraintName: 'fk_churn_episodes_client' },
+    { name: 'client_id', referencedColumnName: 'id', foreignKeyConstraintName: 'fk_churn_episodes_client' },
+  ])
   client?: Client;
 
   @Column({ type: 'text' })

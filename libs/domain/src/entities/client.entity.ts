@@ -1,27 +1,25 @@
-import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, JoinColumn, ManyToOne, UpdateDateColumn } from 'typeorm';
-import { Organization } from './organization.entity';
+import { Check, Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import type { ConsentStatus } from './channel';
 
 /**
  * A client of the business. Current consent per channel lives here (audiences filter on it);
  * every change of it is also appended to `consent_changes` with its time and source.
+ *
+ * Partitioned by organization, one table per business (see the foundation migration, which
+ * owns this table's shape: TypeORM does not synchronize partitioned tables). Ids come from the
+ * sequence `clients_id_seq`; the primary key is (organization_id, id), so references carry the
+ * organization and cannot cross businesses. Each partition has a unique index on external_id
+ * and partial indexes on phone, e-mail and Viber id (matching replies to clients).
  */
-@Entity({ name: 'clients' })
-@Index('ux_clients_org_external', ['organizationId', 'externalId'], { unique: true })
-@Index('ix_clients_org_phone', ['organizationId', 'phone'], { where: 'phone IS NOT NULL' })
-@Index('ix_clients_org_email', ['organizationId', 'email'], { where: 'email IS NOT NULL' })
-@Index('ix_clients_org_viber', ['organizationId', 'viberId'], { where: 'viber_id IS NOT NULL' })
+@Entity({ name: 'clients', synchronize: false })
 @Check('ck_clients_consent', `consent_sms IN ('granted','revoked','unknown') AND consent_email IN ('granted','revoked','unknown') AND consent_viber IN ('granted','revoked','unknown') AND consent_voice IN ('granted','revoked','unknown')`)
 export class Client {
-  @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS', primaryKeyConstraintName: 'pk_clients' })
-  id: string;
-
-  @Column({ name: 'organization_id', type: 'uuid' })
+  @PrimaryColumn({ name: 'organization_id', type: 'uuid', primaryKeyConstraintName: 'pk_clients' })
   organizationId: string;
 
-  @ManyToOne(() => Organization, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'organization_id', foreignKeyConstraintName: 'fk_clients_organization' })
-  organization?: Organization;
+  @PrimaryColumn({ type: 'bigint', default: () => "nextval('clients_id_seq')", primaryKeyConstraintName: 'pk_clients' })
+  id: string;
+
 
   /** The id the business's own system gives the client; imports are idempotent on it. */
   @Column({ name: 'external_id', type: 'text', collation: 'C' })

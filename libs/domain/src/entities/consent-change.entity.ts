@@ -1,9 +1,12 @@
-import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
-import { Client } from './client.entity';
-import { Organization } from './organization.entity';
+import { Check, Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import type { Channel, ConsentStatus } from './channel';
 
-/** Append-only history of consent: who said what about which channel, when, and through what. */
+/**
+ * Append-only history of consent: who said what about which channel, when, and through what.
+ * No foreign keys (a first import writes millions of rows; each FK check locks its parent row):
+ * rows are written by the ingestion code for its own organization's clients, and deleting an
+ * organization deletes them (trigger in the foundation migration).
+ */
 @Entity({ name: 'consent_changes' })
 @Index('ix_consent_changes_client', ['organizationId', 'clientId', 'changedAt'])
 @Check('ck_consent_changes_channel', `channel IN ('sms','email','viber','voice')`)
@@ -15,16 +18,10 @@ export class ConsentChange {
   @Column({ name: 'organization_id', type: 'uuid' })
   organizationId: string;
 
-  @ManyToOne(() => Organization, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'organization_id', foreignKeyConstraintName: 'fk_consent_changes_organization' })
-  organization?: Organization;
 
   @Column({ name: 'client_id', type: 'bigint' })
   clientId: string;
 
-  @ManyToOne(() => Client, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'client_id', foreignKeyConstraintName: 'fk_consent_changes_client' })
-  client?: Client;
 
   @Column({ type: 'text' })
   channel: Channel;

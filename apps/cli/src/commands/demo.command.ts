@@ -1,0 +1,110 @@
+import type { Command } from 'commander';
+import { migrate } from '@comeback/domain';
+import { createApiKey, findOrganization, revokeApiKeys } from '@comeback/ingestion';
+import { checkInfrastructure } from '@comeback/platform';
+import type { CliConfig } from '../cli-config';
+import { createDatabaseIfMissing, openDatabase } from '../database';
+import { AppSupervisor, type AppSpec } from '../demo/app-supervisor';
+import { DEMO_ORGANIZATION, loadDemoData, parseClientCount } from './demo-data.command';
+import { printImportSummary } from './import.command';
+
+/** The apps in start order; with the default base port each runs on its own default PORT. */
+function demoApps(basePort: number): AppSpec[] {
+  return [
+    { name: 'report', port: basePort, purpose: 'reports API and ingestion API' },
+    { name: 'response-collector', port: basePort + 1, purpose: 'feedback pages and provider webhooks' },
+    { name: 'campaign', port: basePort + 2, purpose: 'templates, audiences, campaigns' },
+    { name: 'lapse-detector', port: basePort + 3, purpose: 'the nightly sweep' },
+    { name: 'dispatcher', port: basePort + 4, purpose: 'SMS / e-mail / Viber / voice workers' },
+  ];
+}
+
+/** The maintenance database next to DATABASE_URL's, to check the server before ours exists. */
+function serverUrl(databaseUrl: string): string {
+  const u = new URL(databaseUrl);
+  u.pathname = '/postgres';
+  return u.toString();
+}
+
+export function registerDemo(program: Command, config: () => CliConfig): void {
+  program
+    .command('demo')
+    .description('run the whole system on demo data: database, migrations, demo clinic, every app')
+    .option('--clients <n>', 'size of the demo clinic when it is first loaded', parseClientCount, 20_000)
+    .option('--base-port <port>', 'port of the first app; the others follow', (v) => Number(v), 3000)
+    .option('--reload', 'load the demo data again even if the demo clinic has some')
+    .option('--exit-when-ready', 'stop the apps and exit once all are healthy (a smoke test)')
+    .action(async (o: { clients: number; basePort: number; reload?: boolean; exitWhenReady?: boolean }) => {
+      const { DATABASE_URL, REDIS_URL } = config();
+      console.log('checking PostgreSQL and Redis ...');
+      await checkInfrastructure({ databaseUrl: serverUrl(DATABASE_URL), redisUrl: REDIS_URL });
+      if (await createDatabaseIfMissing(DATABASE_URL)) console.log(`created database ${new URL(DATABASE_URL).pathname.slice(1)}`);
+      const applied = await migrate(DATABASE_URL);
+      console.log(applied.length ? `migrated: ${applied.join(', ')}` : 'schema up to date');
+
+      const pool = await openDatabase(DATABASE_URL);
+      let apiKey: string;
+      let organizationId: string;
+      try {
+        const existing = await pool.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM clients c JOIN organizations o ON o.id = c.organization_id WHERE o.slug = $1`,
+          [DEMO_ORGANIZATION.slug],
+        );
+        if (existing.rows[0].n === 0 || o.reload) {
+          console.log(`loading demo data: ${o.clients} clients with four years of visits ...`);
+          const started = performance.now();
+          printImportSummary(await loadDemoData(pool, o.clients, 42), (performance.now() - started) / 1000);
+        } else {
+          console.log(`the demo clinic already has ${existing.rows[0].n} clients (--reload loads the demo data again)`);
+        }
+        organizationId = (await findOrganization(pool, DEMO_ORGANIZATION.slug)).id;
+        // A fresh key each run: keys are stored hashed, so an old one cannot be shown again.
+        await revokeApiKeys(pool, organizationId, 'demo');
+        apiKey = (await createApiKey(pool, organizationId, 'demo')).key;
+      } finally {
+        await pool.end();
+      }
+
+      const apps = demoApps(o.basePort);
+      const supervisor = new AppSupervisor(apps, {
+        ...process.env,
+        DATABASE_URL,
+        REDIS_URL,
+        HOST: '127.0.0.1',
+        LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+      });
+      let shuttingDown = false;
+      const shutdown = async (code: number) => {
+        if (shuttingDown) return;
+        shuttingDown = true;
+        console.log('stopping the apps ...');
+        await supervisor.stop();
+        process.exit(code);
+      };
+      process.on('SIGINT', () => void shutdown(0));
+      process.on('SIGTERM', () => void shutdown(0));
+      console.log('starting the apps ...');
+      supervisor.start((name, code) => {
+        console.error(`${name} exited (code ${code}); stopping the others.`);
+        void shutdown(1);
+      });
+      try {
+        await supervisor.waitUntilHealthy(90_000);
+      } catch (err) {
+        console.error((err as Error).message);
+        await shutdown(1);
+      }
+
+      const report = `http://127.0.0.1:${o.basePort}`;
+      console.log('\nComeback is running on demo data.\n');
+      for (const a of apps) console.log(`  ${a.name.padEnd(19)} http://127.0.0.1:${a.port}   ${a.purpose} (health: /health)`);
+      console.log(`\n  demo organization   ${DEMO_ORGANIZATION.name} (slug ${DEMO_ORGANIZATION.slug}, id ${organizationId})`);
+      console.log(`  ingestion API key   ${apiKey}`);
+      console.log('\n  try the ingestion API:');
+      console.log(`    curl -s -X POST ${report}/api/v1/organizations/${organizationId}/clients \\`);
+      console.log(`      -H 'Authorization: Bearer ${apiKey}' -H 'Content-Type: application/json' \\`);
+      console.log(`      -d '{"records":[{"external_id":"web-1","name":"ნინო ბერიძე","phone":"555 12 34 56","locale":"ka"}]}'`);
+      console.log('\nready. Press Ctrl-C to stop.');
+      if (o.exitWhenReady) await shutdown(0);
+    });
+}

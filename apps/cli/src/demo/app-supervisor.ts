@@ -1,0 +1,79 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+export interface AppSpec {
+  name: string;
+  port: number;
+  /** What a person opens or calls on it. */
+  purpose: string;
+}
+
+const ROOT = join(__dirname, '..', '..', '..', '..');
+const COLORS = [36, 35, 33, 32, 34];
+
+/**
+ * Runs the apps as child processes with their logs prefixed by name, waits until each answers
+ * /health, and stops them all (SIGTERM, then SIGKILL after a grace period) on shutdown.
+ */
+export class AppSupervisor {
+  private readonly children = new Map<string, ChildProcess>();
+  private stopping = false;
+
+  constructor(
+    private readonly apps: AppSpec[],
+    private readonly env: NodeJS.ProcessEnv,
+  ) {}
+
+  start(onExit: (name: string, code: number | null) => void): void {
+    this.apps.forEach((app, i) => {
+      const child = spawn(process.execPath, ['-r', '@swc-node/register', join('apps', app.name, 'src', 'main.ts')], {
+        cwd: ROOT,
+        env: { ...this.env, PORT: String(app.port), SWC_NODE_PROJECT: join(ROOT, 'tsconfig.json') },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const tag = `\x1b[${COLORS[i % COLORS.length]}m${app.name.padEnd(18)}\x1b[0m| `;
+      const relay = (stream: NodeJS.WritableStream) => (chunk: Buffer) => {
+        for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) stream.write(tag + line + '\n');
+      };
+      child.stdout?.on('data', relay(process.stdout));
+      child.stderr?.on('data', relay(process.stderr));
+      child.on('exit', (code) => {
+        this.children.delete(app.name);
+        if (!this.stopping) onExit(app.name, code);
+      });
+      this.children.set(app.name, child);
+    });
+  }
+
+  /** Resolves when every app's /health answers 200; rejects naming the ones that did not. */
+  async waitUntilHealthy(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const pending = new Set(this.apps.map((a) => a.name));
+    while (pending.size && Date.now() < deadline) {
+      await Promise.all(
+        this.apps
+          .filter((a) => pending.has(a.name))
+          .map(async (a) => {
+            const ok = await fetch(`http://127.0.0.1:${a.port}/health`, { signal: AbortSignal.timeout(2000) }).then(
+              (r) => r.ok,
+              () => false,
+            );
+            if (ok) pending.delete(a.name);
+          }),
+      );
+      if (pending.size) await new Promise((r) => setTimeout(r, 250));
+    }
+    if (pending.size) throw new Error(`not healthy after ${timeoutMs / 1000} s: ${[...pending].join(', ')}`);
+  }
+
+  async stop(graceMs = 10_000): Promise<void> {
+    this.stopping = true;
+    const exits = [...this.children.values()].map((c) => new Promise((r) => c.once('exit', r)));
+    for (const c of this.children.values()) c.kill('SIGTERM');
+    const timer = setTimeout(() => {
+      for (const c of this.children.values()) c.kill('SIGKILL');
+    }, graceMs);
+    await Promise.all(exits);
+    clearTimeout(timer);
+  }
+}
