@@ -36,7 +36,7 @@ describe('committed migrations', () => {
   });
 });
 
-describe('per-organization partitions of clients, visits and payment_events', () => {
+describe('per-organization partitions of clients, consent history, visits and payments', () => {
   let db: TestDatabase;
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -60,12 +60,16 @@ describe('per-organization partitions of clients, visits and payment_events', ()
       'btree (organization_id, id)',
       'btree (viber_id) WHERE (viber_id IS NOT NULL)',
     ]);
+    expect(await indexesOf(`consent_changes_${hex}`)).toEqual(['btree (client_id, changed_at)', 'btree (organization_id, id)']);
     expect(await indexesOf(`visits_${hex}`)).toEqual(['btree (client_id, visited_at)', 'btree (external_id)']);
     expect(await indexesOf(`payment_events_${hex}`)).toEqual(['btree (client_id, occurred_at)', 'btree (external_id)']);
     const unique = await db.pool.query(`SELECT indexname FROM pg_indexes WHERE tablename = $1 AND indexdef LIKE 'CREATE UNIQUE%'`, [`visits_${hex}`]);
     expect(unique.rows).toEqual([{ indexname: `visits_${hex}_external` }]);
 
     await db.pool.query(`INSERT INTO clients (organization_id, external_id, name) VALUES ($1, 'c1', 'A')`, [rows[0].id]);
+    // Each partition fills in its own organization when a bulk load leaves the column out.
+    await db.pool.query(`INSERT INTO visits_${hex} (external_id, client_id, visited_at, amount, currency) VALUES ('v1', 1, now(), 1, 'EUR')`);
+    expect((await db.pool.query(`SELECT organization_id FROM visits WHERE external_id = 'v1' AND organization_id = $1`, [rows[0].id])).rowCount).toBe(1);
     await db.pool.query(`DELETE FROM organizations WHERE id = $1`, [rows[0].id]);
     const left = await db.pool.query(`SELECT count(*)::int AS n FROM pg_class WHERE relname LIKE $1`, [`%${hex}%`]);
     expect(left.rows[0].n).toBe(0);

@@ -29,21 +29,24 @@ const missing = (field: string, what: string, id: string) => ({ field, message: 
 
 const consentValue = (v: string | null) => v ?? 'unknown';
 
-/** Column positions follow KIND_SPECS (record-kinds.ts). */
+/**
+ * Column positions follow KIND_SPECS (record-kinds.ts). organization_id is left out: each
+ * partition defaults it to its own organization (see the foundation migration).
+ */
 const TARGETS: Record<'clients' | 'visits' | 'payments', Target> = {
   clients: {
     table: 'clients',
-    columns: ['organization_id', 'external_id', 'name', 'phone', 'email', 'viber_id', 'locale', 'timezone', 'consent_sms', 'consent_email', 'consent_viber', 'consent_voice'],
-    line([externalId, name, phone, email, viber, locale, timezone, sms, mail, viberConsent, voice], _refs, org) {
+    columns: ['external_id', 'name', 'phone', 'email', 'viber_id', 'locale', 'timezone', 'consent_sms', 'consent_email', 'consent_viber', 'consent_voice'],
+    line([externalId, name, phone, email, viber, locale, timezone, sms, mail, viberConsent, voice]) {
       return (
-        `${org.id}\t${copyValue(externalId)}\t${copyValue(name)}\t${copyValue(phone)}\t${copyValue(email)}\t${copyValue(viber)}\t` +
+        `${copyValue(externalId)}\t${copyValue(name)}\t${copyValue(phone)}\t${copyValue(email)}\t${copyValue(viber)}\t` +
         `${copyValue(locale)}\t${copyValue(timezone)}\t${consentValue(sms)}\t${consentValue(mail)}\t${consentValue(viberConsent)}\t${consentValue(voice)}\n`
       );
     },
   },
   visits: {
     table: 'visits',
-    columns: ['organization_id', 'external_id', 'client_id', 'staff_member_id', 'service_id', 'visited_at', 'amount', 'currency'],
+    columns: ['external_id', 'client_id', 'staff_member_id', 'service_id', 'visited_at', 'amount', 'currency'],
     line([externalId, client, visitedAt, amount, currency, staff, service], refs, org) {
       const clientId = refs.clients.get(client as string);
       if (clientId === undefined) return missing('client_external_id', 'client', client as string);
@@ -57,16 +60,16 @@ const TARGETS: Record<'clients' | 'visits' | 'payments', Target> = {
         serviceId = refs.services.get(service);
         if (serviceId === undefined) return missing('service_external_id', 'service', service);
       }
-      return `${org.id}\t${copyValue(externalId)}\t${clientId}\t${staffId ?? '\\N'}\t${serviceId ?? '\\N'}\t${visitedAt}\t${amount}\t${currency ?? org.currency}\n`;
+      return `${copyValue(externalId)}\t${clientId}\t${staffId ?? '\\N'}\t${serviceId ?? '\\N'}\t${visitedAt}\t${amount}\t${currency ?? org.currency}\n`;
     },
   },
   payments: {
     table: 'payment_events',
-    columns: ['organization_id', 'external_id', 'client_id', 'occurred_at', 'status', 'amount', 'currency', 'failure_code'],
+    columns: ['external_id', 'client_id', 'occurred_at', 'status', 'amount', 'currency', 'failure_code'],
     line([externalId, client, occurredAt, status, amount, currency, failureCode], refs, org) {
       const clientId = refs.clients.get(client as string);
       if (clientId === undefined) return missing('client_external_id', 'client', client as string);
-      return `${org.id}\t${copyValue(externalId)}\t${clientId}\t${occurredAt}\t${status}\t${amount}\t${currency ?? org.currency}\t${copyValue(failureCode)}\n`;
+      return `${copyValue(externalId)}\t${clientId}\t${occurredAt}\t${status}\t${amount}\t${currency ?? org.currency}\t${copyValue(failureCode)}\n`;
     },
   },
 };
@@ -160,11 +163,15 @@ export class BulkLoader implements RowSink {
     this.buffer = '';
   }
 
-  /** Every consent the file stated is a change from "unknown": one history row each, set-based. */
+  /**
+   * Every consent the file stated is a change from "unknown": one history row each, set-based,
+   * into the organization's (empty) history partition with its index rebuilt afterwards.
+   */
   private async recordInitialConsent(): Promise<void> {
+    await this.db.query(`SELECT comeback_drop_org_partition_indexes('consent_changes', $1)`, [this.org.id]);
     await this.db.query(
-      `INSERT INTO consent_changes (organization_id, client_id, channel, status, source)
-       SELECT c.organization_id, c.id, x.channel, x.status, $1
+      `INSERT INTO ${orgPartition('consent_changes', this.org.id)} (client_id, channel, status, source)
+       SELECT c.id, x.channel, x.status, $1
        FROM ${orgPartition('clients', this.org.id)} c
        CROSS JOIN LATERAL (VALUES ('sms', c.consent_sms), ('email', c.consent_email), ('viber', c.consent_viber), ('voice', c.consent_voice)) AS x(channel, status)
        WHERE x.status <> 'unknown'`,
@@ -184,6 +191,7 @@ export class BulkLoader implements RowSink {
     if (this.problems.any) return this.counts; // the import rolls back; no indexes needed
     await this.db.query('SAVEPOINT rebuild_indexes');
     try {
+      if (this.target.table === 'clients') await this.recordInitialConsent();
       await this.db.query(`SELECT comeback_create_org_partitions($1)`, [this.org.id]);
     } catch (err) {
       await this.db.query('ROLLBACK TO SAVEPOINT rebuild_indexes');
@@ -191,7 +199,6 @@ export class BulkLoader implements RowSink {
       throw err;
     }
     await this.db.query('RELEASE SAVEPOINT rebuild_indexes');
-    if (this.target.table === 'clients') await this.recordInitialConsent();
     // Fresh statistics for the queries that read this history next (sweeps, reports).
     await this.db.query(`ANALYZE ${orgPartition(this.target.table, this.org.id)}`);
     this.counts.inserted = inserted;

@@ -18,7 +18,11 @@ export async function inIngestionTransaction<T>(
   const db = await pool.connect();
   try {
     await db.query('BEGIN');
-    await db.query(`SELECT set_config('TimeZone', $1, true), set_config('work_mem', '128MB', true)`, [org.timezone]);
+    // maintenance_work_mem: a first load rebuilds its indexes, and sorts in memory are far faster.
+    await db.query(
+      `SELECT set_config('TimeZone', $1, true), set_config('work_mem', '128MB', true), set_config('maintenance_work_mem', '512MB', true)`,
+      [org.timezone],
+    );
     for (const kind of kinds) await db.query(stagingDdl(KIND_SPECS[kind]));
     const { commit, result } = await work(db);
     await db.query(commit ? 'COMMIT' : 'ROLLBACK');

@@ -112,7 +112,7 @@ function missing(field: string, what: string): string {
 }
 
 /** The partition of a per-organization table (see the foundation migration). */
-export function orgPartition(table: 'clients' | 'visits' | 'payment_events', organizationId: string): string {
+export function orgPartition(table: 'clients' | 'consent_changes' | 'visits' | 'payment_events', organizationId: string): string {
   return `${table}_${organizationId.replace(/-/g, '')}`;
 }
 

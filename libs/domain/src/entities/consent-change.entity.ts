@@ -1,22 +1,22 @@
-import { Check, Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, Entity, PrimaryColumn } from 'typeorm';
 import type { Channel, ConsentStatus } from './channel';
 
 /**
  * Append-only history of consent: who said what about which channel, when, and through what.
- * No foreign keys (a first import writes millions of rows; each FK check locks its parent row):
- * rows are written by the ingestion code for its own organization's clients, and deleting an
- * organization deletes them (trigger in the foundation migration).
+ * Partitioned by organization like clients (index (client_id, changed_at) per partition; ids from
+ * `consent_changes_id_seq`; not synchronized by TypeORM). No foreign keys (a first import writes
+ * millions of rows; each FK check locks its parent row): the ingestion code writes rows for its
+ * own organization's clients, and deleting an organization drops its partition.
  */
-@Entity({ name: 'consent_changes' })
-@Index('ix_consent_changes_client', ['organizationId', 'clientId', 'changedAt'])
+@Entity({ name: 'consent_changes', synchronize: false })
 @Check('ck_consent_changes_channel', `channel IN ('sms','email','viber','voice')`)
 @Check('ck_consent_changes_status', `status IN ('granted','revoked','unknown')`)
 export class ConsentChange {
-  @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS', primaryKeyConstraintName: 'pk_consent_changes' })
-  id: string;
-
-  @Column({ name: 'organization_id', type: 'uuid' })
+  @PrimaryColumn({ name: 'organization_id', type: 'uuid', primaryKeyConstraintName: 'pk_consent_changes' })
   organizationId: string;
+
+  @PrimaryColumn({ type: 'bigint', default: () => "nextval('consent_changes_id_seq')", primaryKeyConstraintName: 'pk_consent_changes' })
+  id: string;
 
 
   @Column({ name: 'client_id', type: 'bigint' })
