@@ -11,6 +11,7 @@ import { orgPartition } from './upsert-statements';
 export class RepeatedExternalIdError extends Error {}
 
 const UNIQUE_VIOLATION = '23505';
+const OUT_BYTES = 1 << 20;
 
 interface Target {
   table: 'clients' | 'visits' | 'payment_events';
@@ -86,7 +87,13 @@ const TARGETS: Record<'clients' | 'visits' | 'payments', Target> = {
  */
 export class BulkLoader implements RowSink {
   readonly counts: Counts = { received: 0, inserted: 0, updated: 0 };
-  private buffer = '';
+  /**
+   * Rows are encoded into this off-heap buffer as they come, then handed to COPY whole. Keeping
+   * them as JS strings until a megabyte was ready made them outlive the young generation, and
+   * garbage collection took a third of the import's time.
+   */
+  private out = Buffer.allocUnsafe(OUT_BYTES);
+  private used = 0;
   /** Opened with the first row, so a file without rows never leaves the connection in COPY. */
   private copy: (NodeJS.WritableStream & { on: (e: string, f: (err: unknown) => void) => void }) | null = null;
   private failure: unknown = null;
@@ -135,15 +142,18 @@ export class BulkLoader implements RowSink {
       this.problems.add({ kind: this.spec.kind, file: this.file, position, field: line.field, message: line.message });
       return;
     }
-    this.buffer += line;
-    if (this.buffer.length >= 1 << 20) this.send();
+    // A UTF-16 code unit takes at most 3 bytes in UTF-8.
+    if (OUT_BYTES - this.used < line.length * 3) this.send();
+    this.used += this.out.write(line, this.used, 'utf8');
   }
 
   private send(): void {
-    if (!this.buffer) return;
+    if (!this.used) return;
     this.copy ??= this.openCopy();
-    if (!this.copy.write(this.buffer)) this.blocked = true;
-    this.buffer = '';
+    const full = this.out.subarray(0, this.used);
+    this.out = Buffer.allocUnsafe(OUT_BYTES);
+    this.used = 0;
+    if (!this.copy.write(full)) this.blocked = true;
   }
 
   /** True when PostgreSQL is behind and the reader should wait. */
@@ -160,7 +170,7 @@ export class BulkLoader implements RowSink {
   }
 
   discard(): void {
-    this.buffer = '';
+    this.used = 0;
   }
 
   /**

@@ -54,31 +54,76 @@ export function nameParser(maxLength: number): FieldParser {
 
 export const externalId: FieldParser = textParser(200);
 
-const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,6})?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/;
 const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const isDigit = (c: number) => c >= 48 && c <= 57;
+
+/** Reads `len` digits at `at` as a number, or -1 when one of them is not a digit. */
+function digits(v: string, at: number, len: number): number {
+  let n = 0;
+  for (let i = at; i < at + len; i++) {
+    const c = v.charCodeAt(i);
+    if (!isDigit(c)) return -1;
+    n = n * 10 + (c - 48);
+  }
+  return n;
+}
+
+/** Index after a valid offset (`Z`, `+04`, `+0400`, `+04:00`) starting at `at`, or -1. */
+function offsetEnd(v: string, at: number): number {
+  const c = v.charCodeAt(at);
+  if (c === 90 /* Z */) return at + 1;
+  if (c !== 43 && c !== 45) return -1;
+  if (digits(v, at + 1, 2) < 0) return -1;
+  if (at + 3 === v.length) return at + 3;
+  const colon = v.charCodeAt(at + 3) === 58 ? 1 : 0;
+  return digits(v, at + 3 + colon, 2) < 0 ? -1 : at + 5 + colon;
+}
 
 /**
  * ISO 8601 date or date-time. With an offset (`Z`, `+04:00`) it is an instant; without one it is
  * read in the organization's time zone (PostgreSQL does that on COPY, with the session TimeZone
  * set to the organization's). Validated here so a bad value names its line instead of failing
- * the whole COPY.
+ * the whole COPY. Parsed by character codes: this runs for every one of millions of rows, and a
+ * regular expression with capture groups made most of the garbage of an import.
  */
 export const timestamp: FieldParser = (raw) => {
-  const v = raw.trim();
+  const v = raw.length && (raw.charCodeAt(0) === 32 || raw.charCodeAt(raw.length - 1) === 32) ? raw.trim() : raw;
   if (v === '') return null;
-  const m = TIMESTAMP.exec(v);
-  if (!m) return new Invalid(`${quoted(v)} is not an ISO 8601 date-time (e.g. 2024-03-05T14:30:00Z or 2024-03-05 14:30)`);
-  const year = +m[1];
-  const month = +m[2];
-  const day = +m[3];
+  const bad = () => new Invalid(`${quoted(v)} is not an ISO 8601 date-time (e.g. 2024-03-05T14:30:00Z or 2024-03-05 14:30)`);
+  if (v.length < 10 || v.charCodeAt(4) !== 45 || v.charCodeAt(7) !== 45) return bad();
+  const year = digits(v, 0, 4);
+  const month = digits(v, 5, 2);
+  const day = digits(v, 8, 2);
+  if (year < 0 || month < 0 || day < 0) return bad();
+  let i = 10;
+  if (i < v.length && (v.charCodeAt(i) === 84 /* T */ || v.charCodeAt(i) === 32)) {
+    const hour = digits(v, i + 1, 2);
+    const minute = v.charCodeAt(i + 3) === 58 ? digits(v, i + 4, 2) : -1;
+    if (hour < 0 || minute < 0) return bad();
+    i += 6;
+    let second = 0;
+    if (v.charCodeAt(i) === 58) {
+      second = digits(v, i + 1, 2);
+      if (second < 0) return bad();
+      i += 3;
+      if (v.charCodeAt(i) === 46 /* . */) {
+        let j = i + 1;
+        while (j < v.length && isDigit(v.charCodeAt(j))) j++;
+        if (j === i + 1 || j - i - 1 > 6) return bad();
+        i = j;
+      }
+    }
+    if (hour > 23 || minute > 59 || second > 59) return new Invalid(`${quoted(v)} is not a time of day`);
+  }
+  if (i < v.length) {
+    i = offsetEnd(v, i);
+    if (i !== v.length) return bad();
+  }
   if (year < 1900 || year > 2200) return new Invalid(`${quoted(v)} has a year outside 1900-2200`);
   if (month < 1 || month > 12) return new Invalid(`${quoted(v)} has no month ${month}`);
   const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
   if (day < 1 || day > DAYS_IN_MONTH[month - 1] || (month === 2 && day === 29 && !leap)) {
     return new Invalid(`${quoted(v)} is not a day of the calendar`);
-  }
-  if (m[4] !== undefined && (+m[4] > 23 || +m[5] > 59 || (m[6] !== undefined && +m[6] > 59))) {
-    return new Invalid(`${quoted(v)} is not a time of day`);
   }
   return v;
 };
@@ -95,7 +140,13 @@ export const money: FieldParser = (raw) => {
 
 const KNOWN_CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
 
+const isUpper = (c: number) => c >= 65 && c <= 90;
+
 export const currency: FieldParser = (raw) => {
+  // Fast path, no allocation: already three capital letters.
+  if (raw.length === 3 && isUpper(raw.charCodeAt(0)) && isUpper(raw.charCodeAt(1)) && isUpper(raw.charCodeAt(2)) && KNOWN_CURRENCIES.has(raw)) {
+    return raw;
+  }
   const v = raw.trim().toUpperCase();
   if (v === '') return null;
   if (!KNOWN_CURRENCIES.has(v)) return new Invalid(`${quoted(raw)} is not an ISO 4217 currency code`);
