@@ -1,12 +1,12 @@
 # One image for every Comeback app, the `comeback` CLI (migrations, demo data) included.
 #
-# The apps run from their TypeScript sources through @swc-node/register (no build step), so the
-# image carries apps/, libs/, bin/, the tsconfig files (for the @comeback/* path aliases) and .swcrc.
+# The apps run from their TypeScript sources through tools/register.js (swc, no build step), so the
+# image carries apps/, libs/, bin/, tools/, the tsconfig files (for the @comeback/* path aliases) and .swcrc.
 #
 # Choosing what runs:
 #   docker run -e APP=report comeback                 # APP = report | response-collector | campaign
 #                                                     #       | lapse-detector | dispatcher (default: report)
-#   docker run comeback node -r @swc-node/register apps/dispatcher/src/main.ts   # same, explicit command
+#   docker run comeback node -r ./tools/register.js apps/dispatcher/src/main.ts   # same, explicit command
 #   docker run comeback node bin/comeback.js migrate                              # one-shot CLI commands
 # docker-compose.yml and the Kubernetes manifests always give the explicit command.
 #
@@ -28,11 +28,11 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 
 # ---------------------------------------------------------------------------------------------
-# prod-deps: the same tree without devDependencies. @swc-node/register, @swc/core and typescript
-# (read by @swc-node/register for tsconfig.json) are runtime dependencies and stay.
+# prod-deps: the same tree without devDependencies. @swc/core (used by tools/register.js) is a
+# runtime dependency and stays.
 FROM deps AS prod-deps
 RUN npm prune --omit=dev --ignore-scripts --no-audit --no-fund \
- && node -e "for (const m of ['@swc-node/register', '@swc/core', 'typescript']) require.resolve(m)"
+ && node -e "for (const m of ['@swc/core']) require.resolve(m)"
 
 # ---------------------------------------------------------------------------------------------
 # runtime
@@ -46,6 +46,7 @@ WORKDIR /app
 COPY --from=prod-deps /app/node_modules ./node_modules
 COPY package.json package-lock.json tsconfig.json tsconfig.base.json .swcrc ./
 COPY bin ./bin
+COPY tools ./tools
 COPY libs ./libs
 COPY apps ./apps
 # The one place under /app the app user may write: scratch files of CLI commands (the repository's
@@ -53,8 +54,8 @@ COPY apps ./apps
 RUN mkdir -p /app/tmp && chown 1000:1000 /app/tmp
 
 # The `node` user of the base image, by number so Kubernetes can check runAsNonRoot.
-# @swc-node/register keeps its transform cache in $TMPDIR (/tmp): with a read-only root
-# filesystem, mount a writable /tmp (the Kubernetes manifests use an emptyDir).
+# Nothing is written at run time; the Kubernetes manifests still mount an emptyDir at /tmp for
+# libraries that want scratch space under a read-only root filesystem.
 USER 1000:1000
 
 # Liveness only (/health/live does not touch PostgreSQL or Redis). The port is $PORT, or the
@@ -65,4 +66,4 @@ HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
 EXPOSE 3000 3001 3002 3003 3004
 
 # `exec`: node replaces the shell, so it gets SIGTERM itself (Nest then shuts down gracefully).
-CMD ["/bin/sh", "-c", "if [ ! -f \"apps/${APP}/src/main.ts\" ]; then echo \"APP='${APP}' is not an app; use one of: $(ls apps | tr '\\n' ' ')\" >&2; exit 64; fi; exec node -r @swc-node/register \"apps/${APP}/src/main.ts\""]
+CMD ["/bin/sh", "-c", "if [ ! -f \"apps/${APP}/src/main.ts\" ]; then echo \"APP='${APP}' is not an app; use one of: $(ls apps | tr '\\n' ' ')\" >&2; exit 64; fi; exec node -r ./tools/register.js \"apps/${APP}/src/main.ts\""]

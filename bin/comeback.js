@@ -1,7 +1,5 @@
 #!/usr/bin/env node
-// The `comeback` command. It runs the TypeScript sources through swc's require hook, so it
+// The `comeback` command. It runs the TypeScript sources through swc (tools/register.js), so it
 // works right after `npm ci`, with no build step, from any working directory.
-const path = require('node:path');
-process.env.SWC_NODE_PROJECT = path.join(__dirname, '..', 'tsconfig.json');
-require('@swc-node/register');
+require('../tools/register');
 require('../apps/cli/src/main.ts');

@@ -14,18 +14,17 @@ function checkNode() {
 }
 
 function dependenciesInstalled() {
-  return existsSync(path.join(root, 'node_modules', '.package-lock.json')) && existsSync(path.join(root, 'node_modules', '@swc-node', 'register'));
+  return existsSync(path.join(root, 'node_modules', '.package-lock.json')) && existsSync(path.join(root, 'node_modules', '@swc', 'core'));
 }
 
 function requireTs() {
-  process.env.SWC_NODE_PROJECT = path.join(root, 'tsconfig.json');
-  require('@swc-node/register');
+  require('../tools/register');
 }
 
 /** Exits 1 with the clear message when PostgreSQL or Redis does not answer. */
 async function checkStores(databaseUrl, redisUrl) {
   requireTs();
-  const { checkInfrastructure, InfrastructureUnavailableError } = require('../libs/platform/src/infrastructure.ts');
+  const { checkInfrastructure, InfrastructureUnavailableError } = require('../libs/connectivity/src/infrastructure.ts');
   try {
     await checkInfrastructure({ databaseUrl, redisUrl });
   } catch (err) {

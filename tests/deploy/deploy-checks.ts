@@ -131,10 +131,10 @@ export function scriptArgs(cmd: string[]): string[] {
 function appCommandProblems(where: string, app: string, cmd: string[]): string[] {
   const problems: string[] = [];
   const want = `apps/${app}/src/main.ts`;
-  if (!cmd.length) return [`${where}: no command; it must run node -r @swc-node/register ${want}`];
+  if (!cmd.length) return [`${where}: no command; it must run node -r ./tools/register.js ${want}`];
   const script = scriptOf(cmd);
   if (script !== want) problems.push(`${where}: command runs ${JSON.stringify(script ?? cmd.join(' '))}, expected node running ${want}`);
-  if (!preloadsOf(cmd).includes('@swc-node/register')) problems.push(`${where}: command does not preload @swc-node/register (-r @swc-node/register)`);
+  if (!preloadsOf(cmd).includes('./tools/register.js')) problems.push(`${where}: command does not preload the TypeScript hook (-r ./tools/register.js)`);
   return problems;
 }
 

@@ -15,7 +15,7 @@ async function closedPort(): Promise<number> {
 
 function run(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env, SWC_NODE_PROJECT: join(root, 'tsconfig.json') } });
+    const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -38,7 +38,7 @@ describe('a missing store or bad setting gives a clear message, not a stack trac
 
   it('an app, when Redis does not answer', async () => {
     const port = await closedPort();
-    const r = await run(['-r', '@swc-node/register', 'apps/campaign/src/main.ts'], {
+    const r = await run(['-r', './tools/register.js', 'apps/campaign/src/main.ts'], {
       REDIS_URL: `redis://127.0.0.1:${port}`,
       PORT: String(await closedPort()),
     });
@@ -51,7 +51,7 @@ describe('a missing store or bad setting gives a clear message, not a stack trac
 
   it('an app, when both are down, names both', async () => {
     const [pg, redis] = [await closedPort(), await closedPort()];
-    const r = await run(['-r', '@swc-node/register', 'apps/dispatcher/src/main.ts'], {
+    const r = await run(['-r', './tools/register.js', 'apps/dispatcher/src/main.ts'], {
       DATABASE_URL: `postgres://postgres@127.0.0.1:${pg}/comeback`,
       REDIS_URL: `redis://127.0.0.1:${redis}`,
     });
@@ -69,7 +69,7 @@ describe('a missing store or bad setting gives a clear message, not a stack trac
   });
 
   it('an app with a bad variable names it and stops', async () => {
-    const r = await run(['-r', '@swc-node/register', 'apps/report/src/main.ts'], { PORT: 'eighty', REDIS_URL: 'http://wrong', LOG_LEVEL: 'loud' });
+    const r = await run(['-r', './tools/register.js', 'apps/report/src/main.ts'], { PORT: 'eighty', REDIS_URL: 'http://wrong', LOG_LEVEL: 'loud' });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('report: invalid configuration');
     expect(r.stderr).toMatch(/^\s+PORT: .*\(got "eighty"\)$/m);

@@ -1,5 +1,5 @@
 import { Client, Pool } from 'pg';
-import { checkPostgres } from '@comeback/platform';
+import { checkPostgres } from '@comeback/connectivity';
 
 /** Creates the database named in `url` when it does not exist yet (connecting to `postgres`). */
 export async function createDatabaseIfMissing(url: string): Promise<boolean> {

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig } from '@comeback/config';
 import { IngestionRejectedError, InvalidOrganizationError, OrganizationNotFoundError } from '@comeback/ingestion';
-import { InfrastructureUnavailableError } from '@comeback/platform';
+import { InfrastructureUnavailableError } from '@comeback/connectivity';
 import { CLI_ENV, type CliConfig } from './cli-config';
 import { registerDemo } from './commands/demo.command';
 import { registerDemoData } from './commands/demo-data.command';

@@ -1,7 +1,7 @@
 /**
  * Measures the demo-data generator: time, visit rows per second, file sizes and sampled peak RSS.
  *
- *   SWC_NODE_PROJECT=tsconfig.json node -r @swc-node/register \
+ *   node -r ./tools/register.js \
  *     libs/demo-data/scripts/measure-generation.ts [clients=100000] [outDir=/tmp/demo-<clients>] [--verify | --verify-only]
  *
  * The one-off preparation (phone number plans, ~1-2 s) is timed apart from the generation proper.

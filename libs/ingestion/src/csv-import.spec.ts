@@ -124,7 +124,7 @@ describe('importCsvFiles', () => {
       // An empty consent cell states nothing: the earlier "revoked" stays.
       { external_id: 'c2', name: 'Çağrı Yılmaz', phone: '+905321234567', consent_sms: 'revoked' },
     ]);
-    const history = (await db.pool.query(`SELECT status, source FROM consent_changes h JOIN clients c ON c.id = h.client_id WHERE c.organization_id = $1 AND c.external_id = 'c1' AND channel = 'sms' ORDER BY h.id`, [org.id])).rows;
+    const history = (await db.pool.query(`SELECT status, source FROM consent_changes h JOIN clients c ON c.id = h.client_id WHERE c.organization_id = $1 AND c.external_id = 'c1' AND channel = 'sms' ORDER BY h.changed_at`, [org.id])).rows;
     expect(history).toEqual([
       { status: 'granted', source: 'import:clients.csv' },
       { status: 'revoked', source: 'import:update.csv' },

@@ -20,7 +20,7 @@ export async function inIngestionTransaction<T>(
     await db.query('BEGIN');
     // maintenance_work_mem: a first load rebuilds its indexes, and sorts in memory are far faster.
     await db.query(
-      `SELECT set_config('TimeZone', $1, true), set_config('work_mem', '128MB', true), set_config('maintenance_work_mem', '512MB', true)`,
+      `SELECT set_config('TimeZone', $1, true), set_config('work_mem', '128MB', true), set_config('maintenance_work_mem', '1GB', true)`,
       [org.timezone],
     );
     for (const kind of kinds) await db.query(stagingDdl(KIND_SPECS[kind]));

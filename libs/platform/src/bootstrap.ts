@@ -3,7 +3,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { NestFactory } from '@nestjs/core';
 import { ConfigError, describeConfig, loadConfig, type ConfigOf, type EnvSpec } from '@comeback/config';
 import { AppRootModule, type ModuleImport } from './app-root.module';
-import { checkInfrastructure, InfrastructureUnavailableError } from './infrastructure';
+import { checkInfrastructure, InfrastructureUnavailableError } from '@comeback/connectivity';
 
 const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
 

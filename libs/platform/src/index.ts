@@ -1,6 +1,6 @@
 export { AppRootModule } from './app-root.module';
 export { bootstrapApp, createNestApp, loadAppConfigOrExit, type AppOptions } from './bootstrap';
 export { HealthModule } from './health/health.module';
-export { checkInfrastructure, checkPostgres, checkRedis, InfrastructureUnavailableError } from './infrastructure';
+export { checkInfrastructure, checkPostgres, checkRedis, InfrastructureUnavailableError } from '@comeback/connectivity';
 export { InfrastructureModule, INFRASTRUCTURE_OPTIONS, PG_POOL, type InfrastructureOptions } from './infrastructure.module';
 export { createRedis, REDIS } from './redis';

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Client } from 'pg';
 import { migrate } from '@comeback/domain';
-import { checkPostgres, checkRedis } from '@comeback/platform';
+import { checkPostgres, checkRedis } from '@comeback/connectivity';
 import { databaseUrl, TEST_ADMIN_DATABASE_URL, TEST_REDIS_URL } from './test-env';
 
 /**

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { migrate } from '@comeback/domain';
 import { createApiKey, findOrganization, revokeApiKeys } from '@comeback/ingestion';
-import { checkInfrastructure } from '@comeback/platform';
+import { checkInfrastructure } from '@comeback/connectivity';
 import type { CliConfig } from '../cli-config';
 import { createDatabaseIfMissing, openDatabase } from '../database';
 import { AppSupervisor, type AppSpec } from '../demo/app-supervisor';
@@ -39,6 +38,7 @@ export function registerDemo(program: Command, config: () => CliConfig): void {
       console.log('checking PostgreSQL and Redis ...');
       await checkInfrastructure({ databaseUrl: serverUrl(DATABASE_URL), redisUrl: REDIS_URL });
       if (await createDatabaseIfMissing(DATABASE_URL)) console.log(`created database ${new URL(DATABASE_URL).pathname.slice(1)}`);
+      const { migrate } = await import('@comeback/domain');
       const applied = await migrate(DATABASE_URL);
       console.log(applied.length ? `migrated: ${applied.join(', ')}` : 'schema up to date');
 

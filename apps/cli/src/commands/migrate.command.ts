@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { migrate } from '@comeback/domain';
-import { checkPostgres } from '@comeback/platform';
+import { checkPostgres } from '@comeback/connectivity';
 import type { CliConfig } from '../cli-config';
 import { createDatabaseIfMissing } from '../database';
 
@@ -15,6 +14,8 @@ export function registerMigrate(program: Command, config: () => CliConfig): void
         if (await createDatabaseIfMissing(url)) console.log(`created database ${new URL(url).pathname.slice(1)}`);
       }
       await checkPostgres(url);
+      // TypeORM loads only for the commands that need it: it is heavy for an importer's memory.
+      const { migrate } = await import('@comeback/domain');
       const applied = await migrate(url);
       console.log(applied.length ? `applied ${applied.join(', ')}` : 'the schema is up to date');
     });

@@ -26,9 +26,9 @@ export class AppSupervisor {
 
   start(onExit: (name: string, code: number | null) => void): void {
     this.apps.forEach((app, i) => {
-      const child = spawn(process.execPath, ['-r', '@swc-node/register', join('apps', app.name, 'src', 'main.ts')], {
+      const child = spawn(process.execPath, ['-r', './tools/register.js', join('apps', app.name, 'src', 'main.ts')], {
         cwd: ROOT,
-        env: { ...this.env, PORT: String(app.port), SWC_NODE_PROJECT: join(ROOT, 'tsconfig.json') },
+        env: { ...this.env, PORT: String(app.port) },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       const tag = `\x1b[${COLORS[i % COLORS.length]}m${app.name.padEnd(18)}\x1b[0m| `;

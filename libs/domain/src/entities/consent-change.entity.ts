@@ -3,8 +3,8 @@ import type { Channel, ConsentStatus } from './channel';
 
 /**
  * Append-only history of consent: who said what about which channel, when, and through what.
- * Partitioned by organization like clients (index (client_id, changed_at) per partition; ids from
- * `consent_changes_id_seq`; not synchronized by TypeORM). No foreign keys (a first import writes
+ * Partitioned by organization like clients (index (client_id, changed_at) per partition; no
+ * surrogate key; not synchronized by TypeORM). No foreign keys (a first import writes
  * millions of rows; each FK check locks its parent row): the ingestion code writes rows for its
  * own organization's clients, and deleting an organization drops its partition.
  */
@@ -12,11 +12,10 @@ import type { Channel, ConsentStatus } from './channel';
 @Check('ck_consent_changes_channel', `channel IN ('sms','email','viber','voice')`)
 @Check('ck_consent_changes_status', `status IN ('granted','revoked','unknown')`)
 export class ConsentChange {
-  @PrimaryColumn({ name: 'organization_id', type: 'uuid', primaryKeyConstraintName: 'pk_consent_changes' })
+  // TypeORM wants a primary key; the table has none (an append-only log, see the migration).
+  // These columns identify a change well enough for reads through TypeORM.
+  @PrimaryColumn({ name: 'organization_id', type: 'uuid' })
   organizationId: string;
-
-  @PrimaryColumn({ type: 'bigint', default: () => "nextval('consent_changes_id_seq')", primaryKeyConstraintName: 'pk_consent_changes' })
-  id: string;
 
 
   @Column({ name: 'client_id', type: 'bigint' })
@@ -29,7 +28,7 @@ export class ConsentChange {
   @Column({ type: 'text' })
   status: ConsentStatus;
 
-  @Column({ name: 'changed_at', type: 'timestamptz', default: () => 'now()' })
+  @PrimaryColumn({ name: 'changed_at', type: 'timestamptz', default: () => 'now()' })
   changedAt: Date;
 
   /** Where the change came from: `import`, `api`, `sms-stop`, `staff:<id>` ... */

@@ -108,8 +108,9 @@ export class Foundation1763800000000 implements MigrationInterface {
     await q.query(`CREATE INDEX "ix_churn_episodes_org_left" ON "churn_episodes" ("organization_id", "left_on")`);
     await q.query(`CREATE INDEX "ix_churn_episodes_org_status_detected" ON "churn_episodes" ("organization_id", "status", "detected_at")`);
     await q.query(`CREATE UNIQUE INDEX "ux_churn_episodes_open_client" ON "churn_episodes" ("client_id") WHERE status IN ('at_risk','lapsed')`);
-    await q.query(`CREATE SEQUENCE "consent_changes_id_seq" AS bigint`);
-    await q.query(`CREATE TABLE "consent_changes" ("id" bigint NOT NULL DEFAULT nextval('consent_changes_id_seq'), "organization_id" uuid NOT NULL, "client_id" bigint NOT NULL, "channel" text NOT NULL, "status" text NOT NULL, "changed_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "source" text NOT NULL, CONSTRAINT "ck_consent_changes_status" CHECK (status IN ('granted','revoked','unknown')), CONSTRAINT "ck_consent_changes_channel" CHECK (channel IN ('sms','email','viber','voice')), CONSTRAINT "pk_consent_changes" PRIMARY KEY ("organization_id", "id")) PARTITION BY LIST ("organization_id")`);
+    // consent_changes is an append-only log read per client (index (client_id, changed_at) per
+    // partition): no surrogate key, which would cost a sequence call and an index entry per row.
+    await q.query(`CREATE TABLE "consent_changes" ("organization_id" uuid NOT NULL, "client_id" bigint NOT NULL, "channel" text NOT NULL, "status" text NOT NULL, "changed_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "source" text NOT NULL, CONSTRAINT "ck_consent_changes_status" CHECK (status IN ('granted','revoked','unknown')), CONSTRAINT "ck_consent_changes_channel" CHECK (channel IN ('sms','email','viber','voice'))) PARTITION BY LIST ("organization_id")`);
     // visits and payment_events are partitioned by organization: each business's history is its
     // own table (created by the trigger below), so its first bulk load can drop and rebuild its
     // indexes without touching anyone else's, and a business can be removed by dropping a table.
@@ -137,7 +138,6 @@ export class Foundation1763800000000 implements MigrationInterface {
     await q.query(`DROP TABLE "visits"`);
     await q.query(`DROP TABLE "payment_events"`);
     await q.query(`DROP TABLE "consent_changes"`);
-    await q.query(`DROP SEQUENCE "consent_changes_id_seq"`);
     await q.query(`DROP TABLE "churn_episodes"`);
     await q.query(`DROP TABLE "churn_reasons"`);
     await q.query(`DROP TABLE "clients"`);
