@@ -4,6 +4,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { copyValue, type Counts, type OrgContext, type RowSink } from './chunk-writer';
 import type { ProblemList } from './problems';
 import type { KindSpec } from './record-kinds';
+import { CompactIdMap } from './compact-id-map';
 import { loadReferenceMap } from './reference-map';
 import { orgPartition } from './upsert-statements';
 
@@ -21,9 +22,9 @@ interface Target {
 }
 
 interface Refs {
-  clients: Map<string, number>;
-  staff: Map<string, number>;
-  services: Map<string, number>;
+  clients: CompactIdMap;
+  staff: CompactIdMap;
+  services: CompactIdMap;
 }
 
 const missing = (field: string, what: string, id: string) => ({ field, message: `no ${what} with external_id ${JSON.stringify(id)} in this organization` });
@@ -127,9 +128,9 @@ export class BulkLoader implements RowSink {
     const { rows } = await db.query<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${table}) AS any`);
     if (rows[0].any) return null;
     const refs: Refs = {
-      clients: spec.kind === 'clients' ? new Map() : await loadReferenceMap(db, 'clients', org.id),
-      staff: spec.kind === 'visits' ? await loadReferenceMap(db, 'staff_members', org.id) : new Map(),
-      services: spec.kind === 'visits' ? await loadReferenceMap(db, 'services', org.id) : new Map(),
+      clients: spec.kind === 'clients' ? new CompactIdMap() : await loadReferenceMap(db, 'clients', org.id),
+      staff: spec.kind === 'visits' ? await loadReferenceMap(db, 'staff_members', org.id) : new CompactIdMap(),
+      services: spec.kind === 'visits' ? await loadReferenceMap(db, 'services', org.id) : new CompactIdMap(),
     };
     await db.query(`SELECT comeback_drop_org_partition_indexes($1, $2)`, [target.table, org.id]);
     return new BulkLoader(db, target, org, refs, problems, spec, consentSource, file);
