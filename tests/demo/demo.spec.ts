@@ -59,7 +59,7 @@ describe('npm run demo (comeback demo)', () => {
       for (const port of [base, base + 1, base + 2, base + 3, base + 4]) {
         const res = await fetch(`http://127.0.0.1:${port}/health`);
         expect([port, res.status]).toEqual([port, 200]);
-        expect((await res.json()).checks.postgres.status).toBe('up');
+        expect(((await res.json()) as { checks: { postgres: { status: string } } }).checks.postgres.status).toBe('up');
       }
 
       // The printed key works against the printed organization.

@@ -23,6 +23,7 @@ export async function createDatabaseIfMissing(url: string): Promise<boolean> {
 export async function openDatabase(url: string): Promise<Pool> {
   await checkPostgres(url);
   const pool = new Pool({ connectionString: url, max: 4 });
+  pool.on('error', (err) => process.stderr.write(`comeback: idle PostgreSQL connection lost: ${err.message}\n`));
   const { rows } = await pool.query(`SELECT to_regclass('public.schema_migrations') IS NOT NULL AS migrated`);
   if (!rows[0].migrated) {
     await pool.end();

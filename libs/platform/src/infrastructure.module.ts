@@ -1,4 +1,4 @@
-import { type DynamicModule, Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { type DynamicModule, Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { dataSourceOptions } from '@comeback/domain';
 import type Redis from 'ioredis';
@@ -45,7 +45,16 @@ export class InfrastructureModule implements OnApplicationShutdown {
       providers: [
         { provide: INFRASTRUCTURE_OPTIONS, useValue: opts },
         { provide: REDIS, useFactory: () => createRedis(opts.redisUrl, { connectionName: `comeback-${opts.appName}` }) },
-        { provide: PG_POOL, useFactory: () => new Pool({ connectionString: opts.databaseUrl, max: 5, application_name: `comeback-${opts.appName}-bulk` }) },
+        {
+          provide: PG_POOL,
+          useFactory: () => {
+            const pool = new Pool({ connectionString: opts.databaseUrl, max: 5, application_name: `comeback-${opts.appName}-bulk` });
+            // An idle connection dropped by the server (restart, failover) must not crash the app:
+            // the pool discards it and the next query opens a new one.
+            pool.on('error', (err) => new Logger('PG_POOL').warn(`idle PostgreSQL connection lost: ${err.message}`));
+            return pool;
+          },
+        },
       ],
       exports: [REDIS, PG_POOL, INFRASTRUCTURE_OPTIONS],
     };

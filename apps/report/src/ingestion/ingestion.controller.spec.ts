@@ -133,6 +133,17 @@ describe('ingestion API (report app)', () => {
     expect((await post(org.id, 'clients', { rows: [] }).expect(400)).body.error).toBe('BODY_INVALID');
   });
 
+  it('keeps serving after PostgreSQL drops its idle connections (restart, failover)', async () => {
+    await post(org.id, 'staff', { records: [{ external_id: 's-before', name: 'Dr. Before' }] }).expect(200);
+    const killed = await db.pool.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'comeback-report%'`,
+    );
+    expect(killed.rowCount).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 100));
+    await post(org.id, 'staff', { records: [{ external_id: 's-after', name: 'Dr. After' }] }).expect(200);
+    expect((await http().get('/health').expect(200)).body.status).toBe('ok');
+  });
+
   it('stops accepting a revoked key', async () => {
     const { key: temp } = await createApiKey(db.pool, org.id, 'temporary');
     await post(org.id, 'staff', { records: [{ external_id: 's1', name: 'Dr. A' }] }, temp).expect(200);
