@@ -22,6 +22,7 @@ export interface OrgContext {
 }
 
 const CARDINALITY_VIOLATION = '21000';
+const PART_BYTES = 1 << 20;
 
 /** Where validated rows of one kind go: staged upserts (ChunkWriter) or a first bulk load (BulkLoader). */
 export interface RowSink {
@@ -56,8 +57,10 @@ export function copyValue(v: string | null): string {
  */
 export class ChunkWriter implements RowSink {
   readonly counts: Counts = { received: 0, inserted: 0, updated: 0 };
-  private parts: string[] = [];
-  private current = '';
+  /** The chunk being filled, as COPY text in off-heap buffers (strings would outlive the young generation). */
+  private parts: Buffer[] = [];
+  private out = Buffer.allocUnsafe(PART_BYTES);
+  private used = 0;
   private rowsInChunk = 0;
   private inflight: Promise<void> = Promise.resolve();
   private failure: unknown = null;
@@ -71,18 +74,17 @@ export class ChunkWriter implements RowSink {
     private readonly problems: ProblemList,
     private readonly file: string | undefined,
     private readonly consentSource: string,
-    private readonly chunkRows = 200_000,
+    private readonly chunkRows = 50_000,
   ) {}
 
   /** Adds one validated row (values in `spec.columns` order). */
   add(position: number, values: (string | null)[]): void {
     let row = String(position);
     for (let i = 0; i < values.length; i++) row += '\t' + copyValue(values[i]);
-    this.current += row + '\n';
-    if (this.current.length > 1 << 20) {
-      this.parts.push(this.current);
-      this.current = '';
-    }
+    row += '\n';
+    // A UTF-16 code unit takes at most 3 bytes in UTF-8.
+    if (PART_BYTES - this.used < row.length * 3) this.endPart();
+    this.used += this.out.write(row, this.used, 'utf8');
     this.rowsInChunk++;
     this.counts.received++;
   }
@@ -96,9 +98,9 @@ export class ChunkWriter implements RowSink {
     await this.inflight;
     if (this.failure) throw this.failure;
     if (this.rowsInChunk === 0) return;
-    const parts = this.current ? [...this.parts, this.current] : this.parts;
+    this.endPart();
+    const parts = this.parts;
     this.parts = [];
-    this.current = '';
     this.rowsInChunk = 0;
     this.inflight = this.writeChunk(parts).catch((err) => {
       this.failure = err;
@@ -116,11 +118,18 @@ export class ChunkWriter implements RowSink {
   /** Drops rows not yet sent: used once the import is known to fail. */
   discard(): void {
     this.parts = [];
-    this.current = '';
+    this.used = 0;
     this.rowsInChunk = 0;
   }
 
-  private async writeChunk(parts: string[]): Promise<void> {
+  private endPart(): void {
+    if (!this.used) return;
+    this.parts.push(this.out.subarray(0, this.used));
+    this.out = Buffer.allocUnsafe(PART_BYTES);
+    this.used = 0;
+  }
+
+  private async writeChunk(parts: Buffer[]): Promise<void> {
     const table = stagingTable(this.spec.kind);
     const columns = ['line', ...this.spec.columns.map((c) => `"${c.name}"`)].join(', ');
     await pipeline(Readable.from(parts), this.db.query(copyFrom(`COPY ${table} (${columns}) FROM STDIN`)));
