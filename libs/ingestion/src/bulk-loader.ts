@@ -18,7 +18,7 @@ interface Target {
   table: 'clients' | 'visits' | 'payment_events';
   columns: string[];
   /** Builds the COPY line of a row, or reports a reference that does not resolve. */
-  line(values: (string | null)[], refs: Refs, org: OrgContext): string | { field: string; message: string };
+  line(values: (string | null)[], refs: Refs, org: OrgContext): string | Unresolved;
 }
 
 interface Refs {
@@ -28,6 +28,15 @@ interface Refs {
 }
 
 const missing = (field: string, what: string, id: string) => ({ field, message: `no ${what} with external_id ${JSON.stringify(id)} in this organization` });
+
+type Unresolved = { field: string; message: string };
+const unresolved = (v: number | null | Unresolved): v is Unresolved => typeof v === 'object' && v !== null;
+
+/** The id of a referenced row, null for no reference, or the problem when it does not resolve. */
+function resolve(map: CompactIdMap, externalId: string | null, field: string, what: string): number | null | Unresolved {
+  if (externalId === null) return null;
+  return map.get(externalId) ?? missing(field, what, externalId);
+}
 
 const consentValue = (v: string | null) => v ?? 'unknown';
 
@@ -50,18 +59,12 @@ const TARGETS: Record<'clients' | 'visits' | 'payments', Target> = {
     table: 'visits',
     columns: ['external_id', 'client_id', 'staff_member_id', 'service_id', 'visited_at', 'amount', 'currency'],
     line([externalId, client, visitedAt, amount, currency, staff, service], refs, org) {
-      const clientId = refs.clients.get(client as string);
-      if (clientId === undefined) return missing('client_external_id', 'client', client as string);
-      let staffId: number | undefined;
-      if (staff !== null) {
-        staffId = refs.staff.get(staff);
-        if (staffId === undefined) return missing('staff_external_id', 'staff member', staff);
-      }
-      let serviceId: number | undefined;
-      if (service !== null) {
-        serviceId = refs.services.get(service);
-        if (serviceId === undefined) return missing('service_external_id', 'service', service);
-      }
+      const clientId = resolve(refs.clients, client, 'client_external_id', 'client');
+      if (unresolved(clientId)) return clientId;
+      const staffId = resolve(refs.staff, staff, 'staff_external_id', 'staff member');
+      if (unresolved(staffId)) return staffId;
+      const serviceId = resolve(refs.services, service, 'service_external_id', 'service');
+      if (unresolved(serviceId)) return serviceId;
       return `${copyValue(externalId)}\t${clientId}\t${staffId ?? '\\N'}\t${serviceId ?? '\\N'}\t${visitedAt}\t${amount}\t${currency ?? org.currency}\n`;
     },
   },
@@ -69,8 +72,8 @@ const TARGETS: Record<'clients' | 'visits' | 'payments', Target> = {
     table: 'payment_events',
     columns: ['external_id', 'client_id', 'occurred_at', 'status', 'amount', 'currency', 'failure_code'],
     line([externalId, client, occurredAt, status, amount, currency, failureCode], refs, org) {
-      const clientId = refs.clients.get(client as string);
-      if (clientId === undefined) return missing('client_external_id', 'client', client as string);
+      const clientId = resolve(refs.clients, client, 'client_external_id', 'client');
+      if (unresolved(clientId)) return clientId;
       return `${copyValue(externalId)}\t${clientId}\t${occurredAt}\t${status}\t${amount}\t${currency ?? org.currency}\t${copyValue(failureCode)}\n`;
     },
   },

@@ -153,41 +153,43 @@ export const currency: FieldParser = (raw) => {
   return v;
 };
 
-const localeCache = new Map<string, Parsed>();
+/**
+ * A parser for values with few distinct spellings (locales, time zones): each distinct input is
+ * worked out once with `resolve` (which may throw to reject it) and remembered.
+ */
+function cachedParser(resolve: (v: string) => string, reject: (v: string) => string): FieldParser {
+  const cache = new Map<string, Parsed>();
+  return (raw) => {
+    const v = raw.trim();
+    if (v === '') return null;
+    let out = cache.get(v);
+    if (out === undefined) {
+      try {
+        out = resolve(v);
+      } catch {
+        out = new Invalid(reject(v));
+      }
+      if (cache.size < 10_000) cache.set(v, out);
+    }
+    return out;
+  };
+}
 
 /** A BCP 47 language tag, canonicalised (`EN-gb` → `en-GB`). */
-export const locale: FieldParser = (raw) => {
-  const v = raw.trim();
-  if (v === '') return null;
-  let out = localeCache.get(v);
-  if (out === undefined) {
-    try {
-      out = Intl.getCanonicalLocales(v.replace(/_/g, '-'))[0] ?? new Invalid(`${quoted(v)} is not a language tag`);
-    } catch {
-      out = new Invalid(`${quoted(v)} is not a BCP 47 language tag (e.g. en, ka, tr-TR)`);
-    }
-    if (localeCache.size < 10_000) localeCache.set(v, out);
-  }
-  return out;
-};
-
-const zoneCache = new Map<string, Parsed>();
+export const locale: FieldParser = cachedParser(
+  (v) => {
+    const tag = Intl.getCanonicalLocales(v.replace(/_/g, '-'))[0];
+    if (!tag) throw new RangeError('no tag');
+    return tag;
+  },
+  (v) => `${quoted(v)} is not a BCP 47 language tag (e.g. en, ka, tr-TR)`,
+);
 
 /** An IANA time zone (`Asia/Tbilisi`), in its canonical spelling. */
-export const timeZone: FieldParser = (raw) => {
-  const v = raw.trim();
-  if (v === '') return null;
-  let out = zoneCache.get(v);
-  if (out === undefined) {
-    try {
-      out = new Intl.DateTimeFormat('en-US', { timeZone: v }).resolvedOptions().timeZone;
-    } catch {
-      out = new Invalid(`${quoted(v)} is not an IANA time zone (e.g. Asia/Tbilisi)`);
-    }
-    if (zoneCache.size < 10_000) zoneCache.set(v, out);
-  }
-  return out;
-};
+export const timeZone: FieldParser = cachedParser(
+  (v) => new Intl.DateTimeFormat('en-US', { timeZone: v }).resolvedOptions().timeZone,
+  (v) => `${quoted(v)} is not an IANA time zone (e.g. Asia/Tbilisi)`,
+);
 
 export function isTimeZone(v: string): boolean {
   return typeof timeZone(v, { country: 'US' }) === 'string';

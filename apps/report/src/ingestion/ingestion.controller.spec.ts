@@ -131,6 +131,7 @@ describe('ingestion API (report app)', () => {
     const res = await post(org.id, 'clients', { records: tooMany }).expect(422);
     expect(res.body.problems[0].message).toContain('at most 10000 records');
     expect((await post(org.id, 'clients', { rows: [] }).expect(400)).body.error).toBe('BODY_INVALID');
+    expect((await post(org.id, 'patients', { records: [] }).expect(404)).body.error).toBe('COLLECTION_UNKNOWN');
   });
 
   it('keeps serving after PostgreSQL drops its idle connections (restart, failover)', async () => {

@@ -1,13 +1,23 @@
-import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post, Req, UseFilters, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpCode, NotFoundException, Param, ParseUUIDPipe, Post, Req, UseFilters, UseGuards } from '@nestjs/common';
 import type { RecordKind } from '@comeback/ingestion';
 import { ApiKeyGuard, type ApiKeyRequest } from './api-key.guard';
 import { type BatchResult, parseBatchBody } from './dto/batch.dto';
 import { IngestionErrorFilter } from './ingestion-error.filter';
 import { IngestionService } from './ingestion.service';
 
+/** The path segment of each collection, and what it holds. */
+const COLLECTIONS: Record<string, RecordKind> = {
+  staff: 'staff',
+  services: 'services',
+  clients: 'clients',
+  visits: 'visits',
+  'payment-events': 'payments',
+};
+
 /**
  * Batch upserts for a business's own systems: up to 10,000 records a request, idempotent on
  * external ids, all or nothing per request. Same fields and rules as the CSV import.
+ * `POST /api/v1/organizations/:organizationId/{staff|services|clients|visits|payment-events}`
  */
 @Controller('api/v1/organizations/:organizationId')
 @UseGuards(ApiKeyGuard)
@@ -15,37 +25,17 @@ import { IngestionService } from './ingestion.service';
 export class IngestionController {
   constructor(private readonly ingestion: IngestionService) {}
 
-  private run(req: ApiKeyRequest, kind: RecordKind, body: unknown): Promise<BatchResult> {
+  @Post(':collection')
+  @HttpCode(200)
+  upsert(
+    @Param('organizationId', ParseUUIDPipe) _organizationId: string,
+    @Param('collection') collection: string,
+    @Req() req: ApiKeyRequest,
+    @Body() body: unknown,
+  ): Promise<BatchResult> {
+    const kind = Object.hasOwn(COLLECTIONS, collection) ? COLLECTIONS[collection] : undefined;
+    if (!kind) throw new NotFoundException({ error: 'COLLECTION_UNKNOWN', message: `no collection ${JSON.stringify(collection)}; use one of ${Object.keys(COLLECTIONS).join(', ')}` });
+    // The organization is the key's (checked against the path by the guard), never the path's.
     return this.ingestion.upsert(req.apiKey.organizationId, req.apiKey.keyId, kind, parseBatchBody(body).records);
-  }
-
-  @Post('staff')
-  @HttpCode(200)
-  staff(@Param('organizationId', ParseUUIDPipe) _org: string, @Req() req: ApiKeyRequest, @Body() body: unknown) {
-    return this.run(req, 'staff', body);
-  }
-
-  @Post('services')
-  @HttpCode(200)
-  services(@Param('organizationId', ParseUUIDPipe) _org: string, @Req() req: ApiKeyRequest, @Body() body: unknown) {
-    return this.run(req, 'services', body);
-  }
-
-  @Post('clients')
-  @HttpCode(200)
-  clients(@Param('organizationId', ParseUUIDPipe) _org: string, @Req() req: ApiKeyRequest, @Body() body: unknown) {
-    return this.run(req, 'clients', body);
-  }
-
-  @Post('visits')
-  @HttpCode(200)
-  visits(@Param('organizationId', ParseUUIDPipe) _org: string, @Req() req: ApiKeyRequest, @Body() body: unknown) {
-    return this.run(req, 'visits', body);
-  }
-
-  @Post('payment-events')
-  @HttpCode(200)
-  payments(@Param('organizationId', ParseUUIDPipe) _org: string, @Req() req: ApiKeyRequest, @Body() body: unknown) {
-    return this.run(req, 'payments', body);
   }
 }
