@@ -2,8 +2,8 @@ import { CONSENT_COLUMNS, type KindSpec, type RecordKind } from './record-kinds'
 
 /**
  * The set-based SQL of an import, one statement per chunk of staged rows. Each statement upserts
- * the chunk into its table by (organization_id, external_id) (visits and payments: into the
- * organization's partition, by external_id) and returns
+ * the chunk into its table by (organization_id, external_id) (clients, visits and payments: into
+ * the organization's partition, by external_id) and returns
  * `{ inserted, updated, problems }`, where problems are staged rows whose references (client,
  * staff member, service) do not exist; those rows are left out and the import rolls back.
  *

@@ -6,8 +6,10 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *
  * Index choices follow the queries that read these tables:
  * - (organization_id, external_id) unique on every imported table: idempotent upserts (in the
- *   per-organization partitions of visits and payment_events, (external_id) alone);
- * - visits and payments (client_id, time): a client's history in order (the sweep, the card);
+ *   per-organization partitions of clients, visits and payment_events, (external_id) alone);
+ * - clients' phone, e-mail and Viber id: matching replies to the client who sent them;
+ * - visits, payments and consent history (client_id, time): a client's history in order (the
+ *   sweep, the card);
  * - churn_episodes (organization_id, status, detected_at) and (organization_id, left_on): the
  *   lost-clients list and the Gone report; one open episode per client (partial unique index).
  */
