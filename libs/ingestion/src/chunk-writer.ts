@@ -12,6 +12,8 @@ export interface Counts {
   updated: number;
   /** Wall time spent on the file (set by the CSV import). */
   seconds?: number;
+  /** How the rows were written: a first load into an empty partition, or staged upserts. */
+  method?: 'bulk' | 'upsert';
 }
 
 export interface OrgContext {
@@ -56,7 +58,7 @@ export function copyValue(v: string | null): string {
  * bounds memory whatever the file size.
  */
 export class ChunkWriter implements RowSink {
-  readonly counts: Counts = { received: 0, inserted: 0, updated: 0 };
+  readonly counts: Counts = { received: 0, inserted: 0, updated: 0, method: 'upsert' };
   /** The chunk being filled, as COPY text in off-heap buffers (strings would outlive the young generation). */
   private parts: Buffer[] = [];
   private out = Buffer.allocUnsafe(PART_BYTES);

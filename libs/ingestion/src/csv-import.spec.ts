@@ -211,6 +211,41 @@ describe('importCsvFiles', () => {
     expect(await count('visits')).toBe(10);
   });
 
+  it('loads a first import in bulk and later ones through upserts, with the same rows either way', async () => {
+    // Enough rows to cross the loader's text batches (16K characters) and output buffers (1 MB).
+    const n = 30_000;
+    const clientLines = ['external_id,name,phone,consent_sms'];
+    const visitLines = ['external_id,client_external_id,visited_at,amount'];
+    for (let i = 0; i < n; i++) {
+      clientLines.push(`c${i},Client ${i} ნინო,,${i % 3 === 0 ? 'yes' : ''}`);
+      visitLines.push(`v${i},c${i % 1000},2024-01-${String((i % 28) + 1).padStart(2, '0')}T10:00:00Z,${i % 500}.25`);
+    }
+    const clients = files.write('bulk-clients.csv', clientLines.join('\n'));
+    const visits = files.write('bulk-visits.csv', visitLines.join('\n'));
+    const first = await importCsvFiles(db.pool, org.id, { clients, visits });
+    expect(first.counts.clients).toMatchObject({ received: n, inserted: n, method: 'bulk' });
+    expect(first.counts.visits).toMatchObject({ received: n, inserted: n, method: 'bulk' });
+    const stats = async () =>
+      (
+        await db.pool.query(
+          `SELECT (SELECT count(*)::int FROM visits WHERE organization_id = $1) AS visits,
+                  (SELECT count(DISTINCT external_id)::int FROM visits WHERE organization_id = $1) AS distinct_visits,
+                  (SELECT sum(amount)::text FROM visits WHERE organization_id = $1) AS amount,
+                  (SELECT count(*)::int FROM consent_changes WHERE organization_id = $1) AS consent`,
+          [org.id],
+        )
+      ).rows[0];
+    const expectedAmount = Array.from({ length: n }, (_, i) => (i % 500) + 0.25).reduce((a, b) => a + b, 0);
+    expect(await stats()).toEqual({ visits: n, distinct_visits: n, amount: expectedAmount.toFixed(2), consent: n / 3 });
+    // The partition's indexes are back after the bulk load.
+    const idx = await db.pool.query(`SELECT count(*)::int AS n FROM pg_indexes WHERE tablename = $1`, [`visits_${org.id.replace(/-/g, '')}`]);
+    expect(idx.rows[0].n).toBe(2);
+
+    const again = await importCsvFiles(db.pool, org.id, { clients, visits });
+    expect(again.counts.visits).toMatchObject({ received: n, inserted: 0, updated: 0, method: 'upsert' });
+    expect(await stats()).toEqual({ visits: n, distinct_visits: n, amount: expectedAmount.toFixed(2), consent: n / 3 });
+  });
+
   it('keeps organizations apart: the same external ids in two organizations are two clients', async () => {
     const other = await factories(db.pool).organization({ country: 'TR', timezone: 'Europe/Istanbul', currency: 'TRY' });
     const clients = files.write('c.csv', 'external_id,name,phone\nc1,Ayşe,0532 123 45 67\n');

@@ -23,8 +23,21 @@ export type FieldParser = (raw: string, ctx: ParseContext) => Parsed;
 const NON_ASCII = /[^\x20-\x7e]/;
 const CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/;
 
-/** NFKC and trimmed; ASCII-only text is already NFKC, so only the rest pays for normalize(). */
+/**
+ * True when every character is printable ASCII (space to ~): such text is already NFKC and has no
+ * control characters. One pass of char codes; most ids, codes and e-mail addresses take it.
+ */
+function printableAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e) return false;
+  }
+  return true;
+}
+
+/** NFKC and trimmed; printable ASCII is already NFKC, so only the rest pays for normalize(). */
 export function cleanText(raw: string): string {
+  if (printableAscii(raw)) return raw.length && (raw.charCodeAt(0) === 32 || raw.charCodeAt(raw.length - 1) === 32) ? raw.trim() : raw;
   const t = raw.trim();
   return NON_ASCII.test(t) ? t.normalize('NFKC').trim() : t;
 }
@@ -38,7 +51,7 @@ export function textParser(maxLength: number): FieldParser {
     const v = cleanText(raw);
     if (v === '') return null;
     if (v.length > maxLength) return new Invalid(`is longer than ${maxLength} characters`);
-    if (CONTROL.test(v)) return new Invalid('contains control characters');
+    if (!printableAscii(v) && CONTROL.test(v)) return new Invalid('contains control characters');
     return v;
   };
 }

@@ -12,7 +12,7 @@ export function printImportSummary(result: ImportResult, seconds: number): void 
     total += c.received;
     console.log(
       `${kind.padEnd(9)} ${String(c.received).padStart(11)} rows: ${c.inserted} new, ${c.updated} changed, ${c.received - c.inserted - c.updated} unchanged` +
-        (c.seconds !== undefined ? ` (${c.seconds.toFixed(1)} s)` : ''),
+        (c.seconds !== undefined ? ` (${c.seconds.toFixed(1)} s${c.method === 'bulk' ? ', first load' : ''})` : ''),
     );
   }
   console.log(`imported ${total} rows in ${seconds.toFixed(1)} s (${Math.round(total / Math.max(seconds, 0.001))} rows/s), all in one transaction`);
