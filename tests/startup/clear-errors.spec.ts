@@ -26,6 +26,20 @@ function run(args: string[], env: Record<string, string>): Promise<{ code: numbe
 
 const STACK_LINE = /^\s+at /m;
 
+describe('the comeback command', () => {
+  it('runs as `npx comeback` from the repository root', async () => {
+    const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn('npx', ['--no-install', 'comeback', 'import', '--help'], { cwd: root, env: process.env });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.on('close', (code) => resolve({ code, out }));
+    });
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('Usage: comeback import [options]');
+    expect(r.out).toContain('--visits <file>');
+  });
+});
+
 describe('a missing store or bad setting gives a clear message, not a stack trace', () => {
   it('the CLI, when PostgreSQL does not answer', async () => {
     const port = await closedPort();
