@@ -6,9 +6,10 @@ const path = require('node:path');
 const root = path.join(__dirname, '..');
 
 function checkNode() {
-  const major = Number(process.versions.node.split('.')[0]);
-  if (major < 20) {
-    console.error(`Comeback needs Node.js 20 or newer; this is ${process.versions.node}.`);
+  // 20.19: the first Node 20 that loads ES modules with require() (commander 15 is one).
+  const [major, minor] = process.versions.node.split('.').map(Number);
+  if (major < 20 || (major === 20 && minor < 19)) {
+    console.error(`Comeback needs Node.js 20.19 or newer; this is ${process.versions.node}.`);
     process.exit(1);
   }
 }
