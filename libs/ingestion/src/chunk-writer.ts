@@ -4,6 +4,7 @@ import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { ProblemList } from './problems';
 import type { KindSpec } from './record-kinds';
+import { copyValue, CopyTextBuffer } from './copy-text-buffer';
 import { stagingTable, upsertStatement } from './upsert-statements';
 
 export interface Counts {
@@ -24,7 +25,6 @@ export interface OrgContext {
 }
 
 const CARDINALITY_VIOLATION = '21000';
-const PART_BYTES = 1 << 20;
 
 /** Where validated rows of one kind go: staged upserts (ChunkWriter) or a first bulk load (BulkLoader). */
 export interface RowSink {
@@ -38,18 +38,6 @@ export interface RowSink {
   discard(): void;
 }
 
-/** COPY text format: backslash, tab, newline and carriage return are escaped; NULL is \N. */
-export function copyValue(v: string | null): string {
-  if (v === null) return '\\N';
-  for (let i = 0; i < v.length; i++) {
-    const c = v.charCodeAt(i);
-    if (c === 92 || c === 9 || c === 10 || c === 13) {
-      return v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
-    }
-  }
-  return v;
-}
-
 /**
  * Stages validated rows of one kind and upserts them chunk by chunk, inside the caller's
  * transaction. Rows are serialised straight into COPY text as they are added; when a chunk is
@@ -59,10 +47,9 @@ export function copyValue(v: string | null): string {
  */
 export class ChunkWriter implements RowSink {
   readonly counts: Counts = { received: 0, inserted: 0, updated: 0, method: 'upsert' };
-  /** The chunk being filled, as COPY text in off-heap buffers (strings would outlive the young generation). */
+  /** The chunk being filled: COPY text in off-heap parts. */
   private parts: Buffer[] = [];
-  private out = Buffer.allocUnsafe(PART_BYTES);
-  private used = 0;
+  private readonly text = new CopyTextBuffer();
   private rowsInChunk = 0;
   private inflight: Promise<void> = Promise.resolve();
   private failure: unknown = null;
@@ -83,10 +70,8 @@ export class ChunkWriter implements RowSink {
   add(position: number, values: (string | null)[]): void {
     let row = String(position);
     for (let i = 0; i < values.length; i++) row += '\t' + copyValue(values[i]);
-    row += '\n';
-    // A UTF-16 code unit takes at most 3 bytes in UTF-8.
-    if (PART_BYTES - this.used < row.length * 3) this.endPart();
-    this.used += this.out.write(row, this.used, 'utf8');
+    const full = this.text.append(row + '\n');
+    if (full) this.parts.push(full);
     this.rowsInChunk++;
     this.counts.received++;
   }
@@ -100,8 +85,7 @@ export class ChunkWriter implements RowSink {
     await this.inflight;
     if (this.failure) throw this.failure;
     if (this.rowsInChunk === 0) return;
-    this.endPart();
-    const parts = this.parts;
+    const parts = [...this.parts, ...this.text.take()];
     this.parts = [];
     this.rowsInChunk = 0;
     this.inflight = this.writeChunk(parts).catch((err) => {
@@ -120,15 +104,8 @@ export class ChunkWriter implements RowSink {
   /** Drops rows not yet sent: used once the import is known to fail. */
   discard(): void {
     this.parts = [];
-    this.used = 0;
+    this.text.clear();
     this.rowsInChunk = 0;
-  }
-
-  private endPart(): void {
-    if (!this.used) return;
-    this.parts.push(this.out.subarray(0, this.used));
-    this.out = Buffer.allocUnsafe(PART_BYTES);
-    this.used = 0;
   }
 
   private async writeChunk(parts: Buffer[]): Promise<void> {

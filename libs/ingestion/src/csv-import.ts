@@ -65,7 +65,7 @@ async function importOneFile(
   const file = basename(path);
   const staged = (validator: RowValidator): RowSink =>
     new ChunkWriter(db, spec, validator.present, org, problems, file, `import:${file}`, opts.chunkRows);
-  if (kind === 'clients' || kind === 'visits' || kind === 'payments') {
+  if (BulkLoader.supports(kind)) {
     await db.query('SAVEPOINT bulk_load');
     const bulk = await BulkLoader.open(db, spec, org, problems, `import:${file}`, file);
     if (bulk) {

@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Inject, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Inject, ServiceUnavailableException } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { REDIS } from '../redis';
@@ -41,7 +41,6 @@ export class HealthController {
   }
 
   @Get()
-  @HttpCode(200)
   async health() {
     return this.ready();
   }
