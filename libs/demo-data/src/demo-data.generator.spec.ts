@@ -273,15 +273,20 @@ describe('generateDemoData', () => {
       expect(cap).toBeLessThanOrEqual(256);
     });
 
-    it('has payments only for ~15% of clients, failure_code exactly when failed', () => {
+    it('has payments only for ~15% of clients, failure_code exactly when failed, a cancellation only as the last event', () => {
       const payers = new Set(data.payments.map((p) => p.client_external_id));
       expect(payers.size / CLIENTS).toBeGreaterThan(0.1);
       expect(payers.size / CLIENTS).toBeLessThan(0.2);
       const codes = ['card_expired', 'insufficient_funds', 'card_declined', 'authentication_required'];
       const bad = data.payments.filter((p) =>
-        p.status === 'failed' ? !codes.includes(p.failure_code) : p.status !== 'succeeded' || p.failure_code !== '',
+        p.status === 'failed' ? !codes.includes(p.failure_code) : !['succeeded', 'cancelled'].includes(p.status) || p.failure_code !== '',
       );
       expect(bad).toEqual([]);
+      for (const [, rows] of groupBy(data.payments, 'client_external_id')) {
+        const cancelled = rows.findIndex((p) => p.status === 'cancelled');
+        if (cancelled >= 0) expect(cancelled).toBe(rows.length - 1);
+      }
+      expect(data.payments.some((p) => p.status === 'cancelled')).toBe(true);
       expect(data.payments.filter((p) => !/^\d+\.\d{2}$/.test(p.amount) || p.currency !== 'GEL' || Date.parse(p.occurred_at) > UNTIL.getTime())).toEqual([]);
       expect(data.payments.some((p) => p.status === 'failed')).toBe(true);
     });

@@ -276,7 +276,8 @@ class DemoDataGenerator {
 
   /**
    * Monthly plan charges from the first visit while the plan lasts. The odd charge is declined and
-   * retried with success; involuntary churners end with 1-3 declined attempts after their last visit.
+   * retried with success; involuntary churners end with 1-3 declined attempts after their last visit,
+   * the others who stop cancel the plan.
    */
   private writePayments(clientId: string, history: ClientHistory, random: SeededRandom, payments: CsvFileWriter): void {
     const fee = PLAN_FEES_CENTS[random.int(PLAN_FEES_CENTS.length)];
@@ -288,6 +289,12 @@ class DemoDataGenerator {
       if (day >= endDay) break;
       const amount = moneyText(Math.round((fee * (day >= this.priceIncreaseDay ? PRICE_INCREASE : 1)) / 50) * 50);
       if (day >= history.chargesEndDay) {
+        // Clients who leave of their own accord cancel the plan (voluntary churn); the last
+        // charge is simply the last one.
+        if (history.failedCharges === 0 && history.chargesEndDay < endDay) {
+          payments.appendLine(this.paymentLine(clientId, at(history.chargesEndDay), 'cancelled', '0.00', ''));
+          break;
+        }
         const failureCode = FAILURE_CODES[pickWeighted(random, FINAL_FAILURE_WEIGHTS)];
         for (let attempt = 0; attempt < history.failedCharges; attempt++) {
           const attemptDay = day + RETRY_OFFSETS_DAYS[attempt];
@@ -305,7 +312,7 @@ class DemoDataGenerator {
     }
   }
 
-  private paymentLine(clientId: string, occurredAt: string, status: 'succeeded' | 'failed', amount: string, failureCode: string): string {
+  private paymentLine(clientId: string, occurredAt: string, status: 'succeeded' | 'failed' | 'cancelled', amount: string, failureCode: string): string {
     this.paymentSequence++;
     return `p${String(1_000_000_000 + this.paymentSequence).slice(1)},${clientId},${occurredAt},${status},${amount},${CURRENCY},${failureCode}\n`;
   }

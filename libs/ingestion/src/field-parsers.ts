@@ -249,6 +249,6 @@ export const consent: FieldParser = (raw) => {
 export const paymentStatus: FieldParser = (raw) => {
   const v = raw.trim().toLowerCase();
   if (v === '') return null;
-  if (v === 'succeeded' || v === 'failed') return v;
-  return new Invalid(`${quoted(raw)} is not a payment status (succeeded or failed)`);
+  if (v === 'succeeded' || v === 'failed' || v === 'cancelled' || v === 'canceled') return v === 'canceled' ? 'cancelled' : v;
+  return new Invalid(`${quoted(raw)} is not a payment status (succeeded, failed or cancelled)`);
 };

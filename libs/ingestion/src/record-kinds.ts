@@ -84,8 +84,8 @@ export const KIND_SPECS: Record<RecordKind, KindSpec> = {
       if (row[STATUS] === 'failed' && row[FAILURE_CODE] === null) {
         return { field: 'failure_code', message: 'is required when status is failed (e.g. card_expired)' };
       }
-      if (row[STATUS] === 'succeeded' && row[FAILURE_CODE] !== null) {
-        return { field: 'failure_code', message: 'must be empty when status is succeeded' };
+      if (row[STATUS] !== 'failed' && row[FAILURE_CODE] !== null) {
+        return { field: 'failure_code', message: `must be empty when status is ${row[STATUS]}` };
       }
       return null;
     },

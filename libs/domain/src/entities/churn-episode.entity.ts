@@ -3,7 +3,11 @@ import { ChurnReason } from './churn-reason.entity';
 import { Client } from './client.entity';
 import { Organization } from './organization.entity';
 
-export const EPISODE_STATUSES = ['at_risk', 'lapsed', 'returned', 'dismissed'] as const;
+/**
+ * at_risk and lapsed are open; returned (a lapsed client came back), recovered (an at-risk client
+ * came back before lapsing) and dismissed (staff closed it) are closed.
+ */
+export const EPISODE_STATUSES = ['at_risk', 'lapsed', 'returned', 'recovered', 'dismissed'] as const;
 export type EpisodeStatus = (typeof EPISODE_STATUSES)[number];
 export const CHURN_TYPES = ['voluntary', 'involuntary', 'passive'] as const;
 export type ChurnType = (typeof CHURN_TYPES)[number];
@@ -19,7 +23,7 @@ export type DetectionMethod = (typeof DETECTION_METHODS)[number];
 @Index('ix_churn_episodes_org_status_detected', ['organizationId', 'status', 'detectedAt'])
 @Index('ix_churn_episodes_org_left', ['organizationId', 'leftOn'])
 @Index('ix_churn_episodes_org_client', ['organizationId', 'clientId'])
-@Check('ck_churn_episodes_status', `status IN ('at_risk','lapsed','returned','dismissed')`)
+@Check('ck_churn_episodes_status', `status IN ('at_risk','lapsed','returned','recovered','dismissed')`)
 @Check('ck_churn_episodes_type', `churn_type IS NULL OR churn_type IN ('voluntary','involuntary','passive')`)
 @Check('ck_churn_episodes_method', `method IN ('cadence','bgnbd')`)
 export class ChurnEpisode {
@@ -70,6 +74,10 @@ export class ChurnEpisode {
   /** Method-specific: days overdue / usual gap for cadence, P(alive) for BG/NBD. */
   @Column({ type: 'double precision', nullable: true })
   score: number | null;
+
+  /** BG/NBD probability that the client is still a client, at detection (null for the cadence rule). */
+  @Column({ name: 'p_alive', type: 'double precision', nullable: true })
+  pAlive: number | null;
 
   @Column({ name: 'usual_gap_days', type: 'double precision', nullable: true })
   usualGapDays: number | null;

@@ -2,15 +2,26 @@ import { ApiKey } from './api-key.entity';
 import { ChurnEpisode } from './churn-episode.entity';
 import { ChurnReason } from './churn-reason.entity';
 import { Client } from './client.entity';
+import { ClientActivity } from './client-activity.entity';
+import { ClientRhythm } from './client-rhythm.entity';
 import { ConsentChange } from './consent-change.entity';
+import { LapseModelFit, LapseSweep, LapseSweepChunk } from './lapse-sweep.entity';
 import { Organization } from './organization.entity';
+import { EventReceipt, OutboxEvent } from './outbox-event.entity';
 import { PaymentEvent } from './payment-event.entity';
 import { Service } from './service.entity';
 import { StaffMember } from './staff-member.entity';
 import { Visit } from './visit.entity';
 
 export * from './channel';
-export { ApiKey, ChurnEpisode, ChurnReason, Client, ConsentChange, Organization, PaymentEvent, Service, StaffMember, Visit };
+export {
+  ApiKey, ChurnEpisode, ChurnReason, Client, ClientActivity, ClientRhythm, ConsentChange, EventReceipt, LapseModelFit, LapseSweep,
+  LapseSweepChunk, Organization, OutboxEvent, PaymentEvent, Service, StaffMember, Visit,
+};
+export { RHYTHM_STATUSES, type RhythmStatus } from './client-rhythm.entity';
+export {
+  SWEEP_KINDS, SWEEP_STATUSES, SWEEP_TRIGGERS, type SweepKind, type SweepStatus, type SweepTrigger,
+} from './lapse-sweep.entity';
 export { PAYMENT_STATUSES, type PaymentStatus } from './payment-event.entity';
 export {
   CHURN_TYPES, DETECTION_METHODS, EPISODE_STATUSES,
@@ -20,4 +31,5 @@ export {
 /** Every entity, for the TypeORM data source. */
 export const ENTITIES = [
   Organization, ApiKey, StaffMember, Service, Client, ConsentChange, Visit, PaymentEvent, ChurnReason, ChurnEpisode,
+  ClientRhythm, LapseSweep, LapseSweepChunk, LapseModelFit, OutboxEvent, EventReceipt, ClientActivity,
 ];

@@ -30,6 +30,14 @@ export class Organization {
   @Column({ type: 'char', length: 2 })
   country: string;
 
+  /**
+   * How the lapse detector judges this organization's clients (method, thresholds, sweep time).
+   * Validated and completed with defaults by `parseLapseSettings` in the lapse-detector; `{}`
+   * means all defaults.
+   */
+  @Column({ name: 'lapse_settings', type: 'jsonb', default: () => "'{}'" })
+  lapseSettings: Record<string, unknown>;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 }

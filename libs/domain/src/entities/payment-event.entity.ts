@@ -1,6 +1,7 @@
 import { Check, Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
 
-export const PAYMENT_STATUSES = ['succeeded', 'failed'] as const;
+/** cancelled: the client cancelled their plan or membership (a voluntary leaving signal). */
+export const PAYMENT_STATUSES = ['succeeded', 'failed', 'cancelled'] as const;
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 
 /**
@@ -8,7 +9,7 @@ export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
  * organization like visits (same indexes, same reasons, no foreign keys, not managed by TypeORM).
  */
 @Entity({ name: 'payment_events', synchronize: false })
-@Check('ck_payment_events_status', `status IN ('succeeded','failed')`)
+@Check('ck_payment_events_status', `status IN ('succeeded','failed','cancelled')`)
 @Check('ck_payment_events_failure_code', `(status = 'failed') = (failure_code IS NOT NULL)`)
 export class PaymentEvent {
   @PrimaryColumn({ name: 'organization_id', type: 'uuid' })

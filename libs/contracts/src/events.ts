@@ -1,0 +1,53 @@
+/**
+ * Domain events: facts that happened, written to the outbox in the same transaction as the change
+ * they describe and delivered to every subscribed consumer, each through its own durable queue
+ * (so a consumer that is down receives them when it starts). Payloads carry ids; consumers read
+ * the rows they need.
+ */
+export enum EventName {
+  /** A regular client is overdue by their own rhythm (a churn episode opened as at risk). */
+  ClientAtRisk = 'client.at-risk',
+  /** A client lapsed: the episode is now (or opened as) lapsed. */
+  ClientChurned = 'client.churned',
+  /** A client with an open episode visited again; the episode is closed. */
+  ClientReturned = 'client.returned',
+}
+
+interface EpisodeEvent {
+  organizationId: string;
+  clientId: string;
+  episodeId: string;
+}
+
+export interface EventPayloads {
+  [EventName.ClientAtRisk]: EpisodeEvent;
+  [EventName.ClientChurned]: EpisodeEvent;
+  [EventName.ClientReturned]: EpisodeEvent;
+}
+
+/** An event as a consumer receives it: the outbox row's id makes handling idempotent. */
+export interface EventEnvelope<E extends EventName = EventName> {
+  id: string;
+  name: E;
+  occurredAt: string;
+  payload: EventPayloads[E];
+}
+
+/** The consumers of events. Each has one durable queue, `events.<consumer>`. */
+export enum EventConsumer {
+  /** The report service keeps each client's activity timeline (the client card). */
+  ClientActivity = 'client-activity',
+}
+
+/** Who receives which event. The outbox relay fans out by this table; consumers check it at start-up. */
+export const EVENT_SUBSCRIPTIONS: { readonly [C in EventConsumer]: readonly EventName[] } = {
+  [EventConsumer.ClientActivity]: [EventName.ClientAtRisk, EventName.ClientChurned, EventName.ClientReturned],
+};
+
+export function consumersOf(event: EventName): EventConsumer[] {
+  return (Object.keys(EVENT_SUBSCRIPTIONS) as EventConsumer[]).filter((c) => EVENT_SUBSCRIPTIONS[c].includes(event));
+}
+
+export function eventQueueName(consumer: EventConsumer): string {
+  return `events.${consumer}`;
+}

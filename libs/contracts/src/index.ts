@@ -1,0 +1,6 @@
+export { JOB_QUEUE, JobName, jobsOfQueue, QueueName, type JobOf, type JobPayloads } from './queues';
+export {
+  consumersOf, EVENT_SUBSCRIPTIONS, EventConsumer, EventName, eventQueueName,
+  type EventEnvelope, type EventPayloads,
+} from './events';
+export { assertHandlers, ContractMismatchError } from './handler-check';

@@ -1,0 +1,42 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+
+/**
+ * The transactional outbox: an event is inserted in the same transaction as the change it
+ * describes, so it exists exactly when the change does. The relay copies unpublished rows into
+ * each subscribed consumer's durable queue and then stamps `published_at`.
+ */
+@Entity({ name: 'outbox_events' })
+@Index('ix_outbox_events_unpublished', ['id'], { where: 'published_at IS NULL' })
+export class OutboxEvent {
+  @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS', primaryKeyConstraintName: 'pk_outbox_events' })
+  id: string;
+
+  /** No foreign key: events are history and stay readable after their rows change. */
+  @Column({ name: 'organization_id', type: 'uuid' })
+  organizationId: string;
+
+  @Column({ type: 'text' })
+  name: string;
+
+  @Column({ type: 'jsonb' })
+  payload: Record<string, unknown>;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @Column({ name: 'published_at', type: 'timestamptz', nullable: true })
+  publishedAt: Date | null;
+}
+
+/** One row per event a consumer has handled: what makes consumers idempotent. */
+@Entity({ name: 'event_receipts' })
+export class EventReceipt {
+  @PrimaryColumn({ type: 'text', primaryKeyConstraintName: 'pk_event_receipts' })
+  consumer: string;
+
+  @PrimaryColumn({ name: 'event_id', type: 'bigint', primaryKeyConstraintName: 'pk_event_receipts' })
+  eventId: string;
+
+  @CreateDateColumn({ name: 'handled_at', type: 'timestamptz' })
+  handledAt: Date;
+}

@@ -1,0 +1,77 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * The lapse detector's tables, the transactional outbox and the client activity timeline.
+ *
+ * - client_rhythms: one row per client after a sweep scored them; `next_check_on` lets the nightly
+ *   sweep re-score only clients whose status can have changed without a visit.
+ * - lapse_sweeps / lapse_sweep_chunks: a sweep and its client-id ranges (one job each). A nightly
+ *   sweep is unique per organization and local date, so replicas run it once.
+ * - lapse_model_fits: BG/NBD parameters fitted on an organization's history.
+ * - outbox_events / event_receipts: events written with the change they describe, and the
+ *   consumers' record of what they have handled (idempotency).
+ * - client_activities: the client card's timeline, written by the event consumer.
+ * - BRIN indexes on visits and payment_events `created_at`: the incremental sweep finds the day's
+ *   new rows through them; rows arrive in time order, so a BRIN index is a few pages and costs
+ *   nothing on bulk loads. Made on the partitioned parents, so every partition gets one.
+ * - payment status `cancelled` (a client cancelling their plan: voluntary churn) and episode
+ *   status `recovered` (an at-risk client came back before lapsing).
+ */
+export class LapseDetection1763900000000 implements MigrationInterface {
+  name = 'LapseDetection1763900000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE "organizations" ADD "lapse_settings" jsonb NOT NULL DEFAULT '{}'`);
+    await q.query(`ALTER TABLE "churn_episodes" ADD "p_alive" double precision`);
+    await q.query(`ALTER TABLE "churn_episodes" DROP CONSTRAINT "ck_churn_episodes_status"`);
+    await q.query(`ALTER TABLE "churn_episodes" ADD CONSTRAINT "ck_churn_episodes_status" CHECK (status IN ('at_risk','lapsed','returned','recovered','dismissed'))`);
+    await q.query(`ALTER TABLE "payment_events" DROP CONSTRAINT "ck_payment_events_status"`);
+    await q.query(`ALTER TABLE "payment_events" ADD CONSTRAINT "ck_payment_events_status" CHECK (status IN ('succeeded','failed','cancelled'))`);
+    await q.query(`CREATE INDEX "ix_visits_created_brin" ON "visits" USING brin ("created_at")`);
+    await q.query(`CREATE INDEX "ix_payment_events_created_brin" ON "payment_events" USING brin ("created_at")`);
+
+    await q.query(`CREATE TABLE "client_rhythms" ("organization_id" uuid NOT NULL, "client_id" bigint NOT NULL, "status" text NOT NULL, "visit_days" integer NOT NULL, "first_visit_on" date NOT NULL, "last_visit_on" date NOT NULL, "last_visit_at" TIMESTAMP WITH TIME ZONE NOT NULL, "usual_gap_days" double precision, "gradual" boolean NOT NULL DEFAULT false, "p_alive" double precision, "next_check_on" date, "lifetime_visits" integer NOT NULL, "lifetime_revenue" numeric(14,2) NOT NULL, "revenue_12m" numeric(14,2) NOT NULL, "scored_on" date NOT NULL, "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "ck_client_rhythms_status" CHECK (status IN ('once','new','active','at_risk','lapsed')), CONSTRAINT "pk_client_rhythms" PRIMARY KEY ("organization_id", "client_id"))`);
+    await q.query(`CREATE INDEX "ix_client_rhythms_org_status" ON "client_rhythms" ("organization_id", "status") `);
+    await q.query(`CREATE INDEX "ix_client_rhythms_org_next_check" ON "client_rhythms" ("organization_id", "next_check_on") WHERE next_check_on IS NOT NULL`);
+    await q.query(`ALTER TABLE "client_rhythms" ADD CONSTRAINT "fk_client_rhythms_organization" FOREIGN KEY ("organization_id") REFERENCES "organizations"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
+
+    await q.query(`CREATE TABLE "lapse_sweeps" ("id" bigint GENERATED ALWAYS AS IDENTITY NOT NULL, "organization_id" uuid NOT NULL, "kind" text NOT NULL, "trigger" text NOT NULL, "status" text NOT NULL DEFAULT 'planned', "as_of" date NOT NULL, "since" TIMESTAMP WITH TIME ZONE, "settings" jsonb NOT NULL DEFAULT '{}', "model_fit_id" bigint, "chunks_total" integer NOT NULL DEFAULT '0', "chunks_done" integer NOT NULL DEFAULT '0', "clients_scored" integer NOT NULL DEFAULT '0', "events_emitted" integer NOT NULL DEFAULT '0', "requested_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "started_at" TIMESTAMP WITH TIME ZONE, "finished_at" TIMESTAMP WITH TIME ZONE, "error" text, CONSTRAINT "ck_lapse_sweeps_status" CHECK (status IN ('planned','running','done','failed')), CONSTRAINT "ck_lapse_sweeps_trigger" CHECK ("trigger" IN ('nightly','on_demand')), CONSTRAINT "ck_lapse_sweeps_kind" CHECK (kind IN ('full','incremental')), CONSTRAINT "pk_lapse_sweeps" PRIMARY KEY ("id"))`);
+    await q.query(`CREATE INDEX "ix_lapse_sweeps_org_requested" ON "lapse_sweeps" ("organization_id", "requested_at") `);
+    await q.query(`CREATE UNIQUE INDEX "ux_lapse_sweeps_nightly" ON "lapse_sweeps" ("organization_id", "as_of") WHERE "trigger" = 'nightly'`);
+    await q.query(`ALTER TABLE "lapse_sweeps" ADD CONSTRAINT "fk_lapse_sweeps_organization" FOREIGN KEY ("organization_id") REFERENCES "organizations"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
+    await q.query(`CREATE TABLE "lapse_sweep_chunks" ("sweep_id" bigint NOT NULL, "chunk_index" integer NOT NULL, "first_client_id" bigint NOT NULL, "last_client_id" bigint NOT NULL, "clients_scored" integer NOT NULL DEFAULT '0', "done_at" TIMESTAMP WITH TIME ZONE, CONSTRAINT "pk_lapse_sweep_chunks" PRIMARY KEY ("sweep_id", "chunk_index"))`);
+    await q.query(`ALTER TABLE "lapse_sweep_chunks" ADD CONSTRAINT "fk_lapse_sweep_chunks_sweep" FOREIGN KEY ("sweep_id") REFERENCES "lapse_sweeps"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
+    await q.query(`CREATE TABLE "lapse_model_fits" ("id" bigint GENERATED ALWAYS AS IDENTITY NOT NULL, "organization_id" uuid NOT NULL, "as_of" date NOT NULL, "r" double precision NOT NULL, "alpha" double precision NOT NULL, "a" double precision NOT NULL, "b" double precision NOT NULL, "log_likelihood" double precision NOT NULL, "clients" integer NOT NULL, "seconds" double precision NOT NULL, "fitted_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "pk_lapse_model_fits" PRIMARY KEY ("id"))`);
+    await q.query(`CREATE INDEX "ix_lapse_model_fits_org_fitted" ON "lapse_model_fits" ("organization_id", "fitted_at") `);
+    await q.query(`ALTER TABLE "lapse_model_fits" ADD CONSTRAINT "fk_lapse_model_fits_organization" FOREIGN KEY ("organization_id") REFERENCES "organizations"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
+
+    await q.query(`CREATE TABLE "outbox_events" ("id" bigint GENERATED ALWAYS AS IDENTITY NOT NULL, "organization_id" uuid NOT NULL, "name" text NOT NULL, "payload" jsonb NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "published_at" TIMESTAMP WITH TIME ZONE, CONSTRAINT "pk_outbox_events" PRIMARY KEY ("id"))`);
+    await q.query(`CREATE INDEX "ix_outbox_events_unpublished" ON "outbox_events" ("id") WHERE published_at IS NULL`);
+    await q.query(`CREATE TABLE "event_receipts" ("consumer" text NOT NULL, "event_id" bigint NOT NULL, "handled_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "pk_event_receipts" PRIMARY KEY ("consumer", "event_id"))`);
+
+    await q.query(`CREATE TABLE "client_activities" ("id" bigint GENERATED ALWAYS AS IDENTITY NOT NULL, "organization_id" uuid NOT NULL, "client_id" bigint NOT NULL, "kind" text NOT NULL, "occurred_at" TIMESTAMP WITH TIME ZONE NOT NULL, "event_id" bigint, "details" jsonb NOT NULL DEFAULT '{}', CONSTRAINT "pk_client_activities" PRIMARY KEY ("id"))`);
+    await q.query(`CREATE UNIQUE INDEX "ux_client_activities_event" ON "client_activities" ("event_id") WHERE event_id IS NOT NULL`);
+    await q.query(`CREATE INDEX "ix_client_activities_org_client_time" ON "client_activities" ("organization_id", "client_id", "occurred_at") `);
+    await q.query(`ALTER TABLE "client_activities" ADD CONSTRAINT "fk_client_activities_client" FOREIGN KEY ("organization_id", "client_id") REFERENCES "clients"("organization_id","id") ON DELETE CASCADE ON UPDATE NO ACTION`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE "client_activities"`);
+    await q.query(`DROP TABLE "event_receipts"`);
+    await q.query(`DROP TABLE "outbox_events"`);
+    await q.query(`DROP TABLE "lapse_model_fits"`);
+    await q.query(`DROP TABLE "lapse_sweep_chunks"`);
+    await q.query(`DROP TABLE "lapse_sweeps"`);
+    await q.query(`DROP TABLE "client_rhythms"`);
+    await q.query(`DROP INDEX "ix_payment_events_created_brin"`);
+    await q.query(`DROP INDEX "ix_visits_created_brin"`);
+    await q.query(`DELETE FROM "payment_events" WHERE status = 'cancelled'`);
+    await q.query(`ALTER TABLE "payment_events" DROP CONSTRAINT "ck_payment_events_status"`);
+    await q.query(`ALTER TABLE "payment_events" ADD CONSTRAINT "ck_payment_events_status" CHECK (status IN ('succeeded','failed'))`);
+    await q.query(`UPDATE "churn_episodes" SET status = 'returned' WHERE status = 'recovered'`);
+    await q.query(`ALTER TABLE "churn_episodes" DROP CONSTRAINT "ck_churn_episodes_status"`);
+    await q.query(`ALTER TABLE "churn_episodes" ADD CONSTRAINT "ck_churn_episodes_status" CHECK (status IN ('at_risk','lapsed','returned','dismissed'))`);
+    await q.query(`ALTER TABLE "churn_episodes" DROP COLUMN "p_alive"`);
+    await q.query(`ALTER TABLE "organizations" DROP COLUMN "lapse_settings"`);
+  }
+}
