@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { bootstrapApp, loadAppConfigOrExit } from '@comeback/platform';
 import { LAPSE_DETECTOR_ENV } from './config';
+import { SweepModule } from './sweep/sweep.module';
 
-// The nightly sweep that finds lost and at-risk clients (a later issue).
+// Finds lost and at-risk clients by each client's own rhythm: nightly and on-demand sweeps.
 const config = loadAppConfigOrExit('lapse-detector', LAPSE_DETECTOR_ENV);
-void bootstrapApp({ app: 'lapse-detector', spec: LAPSE_DETECTOR_ENV, config, imports: [] });
+void bootstrapApp({ app: 'lapse-detector', spec: LAPSE_DETECTOR_ENV, config, imports: [SweepModule.forRoot(config)] });

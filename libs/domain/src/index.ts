@@ -1,2 +1,3 @@
 export * from './entities';
 export { createDataSource, dataSourceOptions, migrate } from './data-source';
+export { InvalidLapseSettingsError, LAPSE_SETTINGS_SCHEMA, parseLapseSettings, type LapseSettings } from './lapse-settings';

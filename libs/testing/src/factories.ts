@@ -21,5 +21,35 @@ export function factories(pool: Pool) {
       );
       return rows[0];
     },
+
+    /** A client of the organization; returns its id. */
+    async client(organizationId: string, o: { externalId?: string; name?: string; phone?: string } = {}): Promise<string> {
+      const { rows } = await pool.query<{ id: string }>(
+        `INSERT INTO clients (organization_id, external_id, name, phone) VALUES ($1, $2, $3, $4) RETURNING id`,
+        [organizationId, o.externalId ?? `c-${randomBytes(5).toString('hex')}`, o.name ?? 'Test Client', o.phone ?? null],
+      );
+      return rows[0].id;
+    },
+
+    /** One visit at each instant (Date or ISO text), each paying `amount`. */
+    async visits(organizationId: string, clientId: string, at: (Date | string)[], amount = 50): Promise<void> {
+      await pool.query(
+        `INSERT INTO visits (organization_id, external_id, client_id, visited_at, amount, currency)
+         SELECT $1, 'v-' || $2::text || '-' || gen_random_uuid(), $2::bigint, t, $4, 'GEL' FROM unnest($3::timestamptz[]) AS t`,
+        [organizationId, clientId, at.map((d) => (d instanceof Date ? d.toISOString() : d)), amount],
+      );
+    },
+
+    async payment(
+      organizationId: string,
+      clientId: string,
+      o: { at: Date; status: 'succeeded' | 'failed' | 'cancelled'; amount?: number; failureCode?: string },
+    ): Promise<void> {
+      await pool.query(
+        `INSERT INTO payment_events (organization_id, external_id, client_id, occurred_at, status, amount, currency, failure_code)
+         VALUES ($1, 'p-' || gen_random_uuid(), $2, $3, $4, $5, 'GEL', $6)`,
+        [organizationId, clientId, o.at, o.status, o.amount ?? (o.status === 'cancelled' ? 0 : 30), o.status === 'failed' ? (o.failureCode ?? 'card_expired') : null],
+      );
+    },
   };
 }

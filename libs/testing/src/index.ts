@@ -2,3 +2,4 @@ export { factories, type OrganizationRow } from './factories';
 export { tempDir } from './temp-files';
 export { createTestDatabase, testRedisPrefix, type TestDatabase } from './test-database';
 export { databaseUrl, TEST_ADMIN_DATABASE_URL, TEST_REDIS_URL } from './test-env';
+export { waitFor } from './wait-for';

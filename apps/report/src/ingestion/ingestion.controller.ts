@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, NotFoundException, Param, ParseUUIDPipe, Post, Req, UseFilters, UseGuards } from '@nestjs/common';
 import type { RecordKind } from '@comeback/ingestion';
-import { ApiKeyGuard, type ApiKeyRequest } from './api-key.guard';
+import { ApiKeyGuard, type ApiKeyRequest } from '@comeback/platform';
 import { type BatchResult, parseBatchBody } from './dto/batch.dto';
 import { IngestionErrorFilter } from './ingestion-error.filter';
 import { IngestionService } from './ingestion.service';

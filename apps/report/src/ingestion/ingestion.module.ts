@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { ApiKeyGuard } from './api-key.guard';
+import { ApiKeyGuard } from '@comeback/platform';
 import { IngestionController } from './ingestion.controller';
 import { IngestionService } from './ingestion.service';
 

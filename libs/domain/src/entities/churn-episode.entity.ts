@@ -109,6 +109,10 @@ export class ChurnEpisode {
   @Column({ name: 'reason_note', type: 'text', nullable: true })
   reasonNote: string | null;
 
+  /** When the episode became lapsed (null while only at risk). */
+  @Column({ name: 'lapsed_at', type: 'timestamptz', nullable: true })
+  lapsedAt: Date | null;
+
   @Column({ name: 'returned_at', type: 'timestamptz', nullable: true })
   returnedAt: Date | null;
 

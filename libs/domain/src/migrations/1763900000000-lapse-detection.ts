@@ -23,6 +23,7 @@ export class LapseDetection1763900000000 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE "organizations" ADD "lapse_settings" jsonb NOT NULL DEFAULT '{}'`);
     await q.query(`ALTER TABLE "churn_episodes" ADD "p_alive" double precision`);
+    await q.query(`ALTER TABLE "churn_episodes" ADD "lapsed_at" TIMESTAMP WITH TIME ZONE`);
     await q.query(`ALTER TABLE "churn_episodes" DROP CONSTRAINT "ck_churn_episodes_status"`);
     await q.query(`ALTER TABLE "churn_episodes" ADD CONSTRAINT "ck_churn_episodes_status" CHECK (status IN ('at_risk','lapsed','returned','recovered','dismissed'))`);
     await q.query(`ALTER TABLE "payment_events" DROP CONSTRAINT "ck_payment_events_status"`);
@@ -71,6 +72,7 @@ export class LapseDetection1763900000000 implements MigrationInterface {
     await q.query(`UPDATE "churn_episodes" SET status = 'returned' WHERE status = 'recovered'`);
     await q.query(`ALTER TABLE "churn_episodes" DROP CONSTRAINT "ck_churn_episodes_status"`);
     await q.query(`ALTER TABLE "churn_episodes" ADD CONSTRAINT "ck_churn_episodes_status" CHECK (status IN ('at_risk','lapsed','returned','dismissed'))`);
+    await q.query(`ALTER TABLE "churn_episodes" DROP COLUMN "lapsed_at"`);
     await q.query(`ALTER TABLE "churn_episodes" DROP COLUMN "p_alive"`);
     await q.query(`ALTER TABLE "organizations" DROP COLUMN "lapse_settings"`);
   }

@@ -2,7 +2,7 @@ import { type CanActivate, type ExecutionContext, ForbiddenException, Inject, In
 import type { Request } from 'express';
 import type { Pool } from 'pg';
 import { verifyApiKey } from '@comeback/ingestion';
-import { PG_POOL } from '@comeback/platform';
+import { PG_POOL } from '../infrastructure.module';
 
 /** The request after the guard: the organization comes from the key, never from the client. */
 export interface ApiKeyRequest extends Request {
@@ -10,7 +10,7 @@ export interface ApiKeyRequest extends Request {
 }
 
 /**
- * Ingestion routes take `Authorization: Bearer cbk_...` (or `X-Api-Key`). A missing, malformed,
+ * API routes take `Authorization: Bearer cbk_...` (or `X-Api-Key`). A missing, malformed,
  * unknown or revoked key is 401; a valid key of another organization than the one in the path is
  * 403, so a key can never write into someone else's data.
  */

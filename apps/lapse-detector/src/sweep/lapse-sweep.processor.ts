@@ -1,0 +1,64 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { type Job, Worker } from 'bullmq';
+import type Redis from 'ioredis';
+import { assertHandlers, JobName, jobsOfQueue, type JobPayloads, QueueName } from '@comeback/contracts';
+import { OutboxRelayService } from '@comeback/events';
+import { INFRASTRUCTURE_OPTIONS, type InfrastructureOptions, REDIS } from '@comeback/platform';
+import { SweepChunkService } from './sweep-chunk.service';
+import { SweepPlannerService } from './sweep-planner.service';
+import { LAPSE_CONFIG, type SweepConfig } from './sweep.tokens';
+
+type Handlers = { [J in JobName]: (data: JobPayloads[J]) => Promise<unknown> };
+
+/**
+ * The worker of the lapse-sweep queue. Each replica runs one with LAPSE_WORKER_CONCURRENCY
+ * slots, so the chunks of a big sweep spread over every replica and core. Refuses to start when
+ * the queue's jobs in the contract and the handlers below differ.
+ */
+@Injectable()
+export class LapseSweepProcessor implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('LapseSweepProcessor');
+  private worker: Worker | undefined;
+
+  private readonly handlers: Handlers = {
+    [JobName.NightlySweep]: async ({ organizationId }) => this.planner.request(organizationId, 'nightly'),
+    [JobName.PlanSweep]: async ({ sweepId }) => this.planner.plan(sweepId),
+    [JobName.SweepChunk]: async ({ sweepId, chunkIndex }) => {
+      const outcome = await this.chunks.run(sweepId, chunkIndex);
+      if (outcome.events > 0) this.relay.kick();
+      return outcome;
+    },
+  };
+
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(INFRASTRUCTURE_OPTIONS) private readonly infrastructure: InfrastructureOptions,
+    @Inject(LAPSE_CONFIG) private readonly config: SweepConfig,
+    private readonly planner: SweepPlannerService,
+    private readonly chunks: SweepChunkService,
+    private readonly relay: OutboxRelayService,
+  ) {
+    assertHandlers(`queue "${QueueName.LapseSweep}"`, jobsOfQueue(QueueName.LapseSweep), Object.keys(this.handlers));
+  }
+
+  onApplicationBootstrap(): void {
+    this.worker = new Worker(
+      QueueName.LapseSweep,
+      (job: Job) => (this.handlers[job.name as JobName] as (data: unknown) => Promise<unknown>)(job.data),
+      {
+        connection: this.redis,
+        prefix: this.infrastructure.redisPrefix,
+        concurrency: this.config.LAPSE_WORKER_CONCURRENCY,
+        // A 50,000-client chunk takes seconds; a lock this long survives a busy event loop.
+        lockDuration: 120_000,
+      },
+    );
+    this.worker.on('failed', (job, err) => this.logger.warn(`${job?.name} ${job?.id} failed (attempt ${job?.attemptsMade}): ${err.message}`));
+    this.worker.on('error', (err) => this.logger.warn(`worker error: ${err.message}`));
+  }
+
+  /** Finishes the chunks in hand (each is one transaction), then stops taking jobs. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.worker?.close();
+  }
+}

@@ -1,0 +1,219 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import request from 'supertest';
+import { loadConfig } from '@comeback/config';
+import { JobName } from '@comeback/contracts';
+import { createApiKey } from '@comeback/ingestion';
+import { DEFAULT_CADENCE_SETTINGS, scoreCadence } from '@comeback/lapse-model';
+import { createNestApp } from '@comeback/platform';
+import { createTestDatabase, factories, TEST_REDIS_URL, testRedisPrefix, waitFor, type TestDatabase } from '@comeback/testing';
+import type { Queue } from 'bullmq';
+import { LAPSE_DETECTOR_ENV } from '../config';
+import { NightlySweepScheduler } from './nightly-sweep.scheduler';
+import { SweepModule } from './sweep.module';
+import { SweepPlannerService } from './sweep-planner.service';
+import { LAPSE_QUEUE } from './sweep.tokens';
+
+const TZ = 'Asia/Tbilisi';
+const DAY = 86_400_000;
+
+/** Today's date in the organization's timezone, as a day number (days since 1970-01-01). */
+function localToday(): number {
+  const [y, m, d] = new Intl.DateTimeFormat('en-CA', { timeZone: TZ }).format(new Date()).split('-').map(Number);
+  return Date.UTC(y, m - 1, d) / DAY;
+}
+/** Noon in Tbilisi (08:00 UTC) on a day number: safely inside that local date. */
+const noonOn = (day: number) => new Date(day * DAY + 8 * 3600_000);
+
+describe('lapse sweep (lapse-detector, real PostgreSQL and Redis)', () => {
+  let db: TestDatabase;
+  let app: NestExpressApplication;
+  let replica: NestExpressApplication;
+  let planner: SweepPlannerService;
+  let orgId: string;
+  let apiKey: string;
+  const today = localToday();
+  const clients: Record<string, { id: string; days: number[] }> = {};
+  const prefix = testRedisPrefix();
+
+  const makeApp = async () => {
+    const config = loadConfig('lapse-detector', LAPSE_DETECTOR_ENV, {
+      DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix, LOG_LEVEL: 'error', LAPSE_CHUNK_CLIENTS: '3',
+    });
+    const nest = await createNestApp({ app: 'lapse-detector', config, imports: [SweepModule.forRoot(config)] });
+    await nest.init();
+    return nest;
+  };
+
+  const sweepDone = async (sweepId: string | null) => {
+    if (!sweepId) throw new Error('no sweep was created');
+    return waitFor(`sweep ${sweepId} to finish`, async () => {
+      const { rows } = await db.pool.query(`SELECT status, kind, chunks_total, clients_scored, events_emitted, error FROM lapse_sweeps WHERE id = $1`, [sweepId]);
+      if (rows[0].status === 'failed') throw new Error(`sweep failed: ${rows[0].error}`);
+      return rows[0].status === 'done' ? rows[0] : undefined;
+    });
+  };
+  const episodes = async () =>
+    (
+      await db.pool.query(
+        `SELECT c.external_id, e.status, e.churn_type, e.gradual, e.usual_gap_days, e.value_tier, e.method, e.score, e.lifetime_visits,
+                e.left_on::text, e.returned_at, e.lapsed_at
+           FROM churn_episodes e JOIN clients c ON c.organization_id = e.organization_id AND c.id = e.client_id
+          WHERE e.organization_id = $1 ORDER BY c.external_id, e.id`,
+        [orgId],
+      )
+    ).rows;
+  const outbox = async () => (await db.pool.query(`SELECT name, payload FROM outbox_events WHERE organization_id = $1 ORDER BY id`, [orgId])).rows;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const make = factories(db.pool);
+    orgId = (await make.organization({ timezone: TZ })).id;
+    apiKey = (await createApiKey(db.pool, orgId, 'test')).key;
+    const history = async (name: string, days: number[]) => {
+      const id = await make.client(orgId, { externalId: name });
+      await make.visits(orgId, id, days.map(noonOn));
+      clients[name] = { id, days };
+    };
+    const every = (last: number, gap: number, count: number) => Array.from({ length: count }, (_, i) => last - (count - 1 - i) * gap);
+    // A weekly client gone six weeks has lapsed; a monthly one gone 70 days is at risk;
+    // a twice-a-year client gone 200 days is fine.
+    await history('weekly-gone-6-weeks', every(today - 42, 7, 20));
+    await history('monthly-gone-70-days', every(today - 70, 30, 10));
+    await history('twice-a-year-gone-200-days', every(today - 200, 182, 5));
+    await history('weekly-active', every(today - 3, 7, 20));
+    await history('came-once', [today - 300]);
+    await history('two-visits-new', [today - 400, today - 300]);
+    // Gaps lengthening before the lapse: 7, 7, 7, 7, 21, 28, 35, then gone 150 days.
+    await history('gradual-drift', [0, 7, 14, 21, 28, 49, 77, 112].map((d) => today - 262 + d));
+    await history('card-declined', every(today - 40, 7, 15));
+    await history('cancelled-plan', every(today - 40, 7, 15));
+    await make.payment(orgId, clients['card-declined'].id, { at: noonOn(today - 47), status: 'succeeded' });
+    await make.payment(orgId, clients['card-declined'].id, { at: noonOn(today - 30), status: 'failed' });
+    await make.payment(orgId, clients['card-declined'].id, { at: noonOn(today - 27), status: 'failed' });
+    await make.payment(orgId, clients['cancelled-plan'].id, { at: noonOn(today - 35), status: 'cancelled' });
+    // Same-day visits count once.
+    await make.visits(orgId, clients['weekly-active'].id, [noonOn(today - 3)]);
+    // All of it was imported yesterday: incremental sweeps look only at rows recorded later.
+    await db.pool.query(`UPDATE visits SET created_at = now() - interval '1 day' WHERE organization_id = $1`, [orgId]);
+    await db.pool.query(`UPDATE payment_events SET created_at = now() - interval '1 day' WHERE organization_id = $1`, [orgId]);
+
+    app = await makeApp();
+    planner = app.get(SweepPlannerService);
+  });
+
+  afterAll(async () => {
+    await replica?.close();
+    await app?.close();
+    await db.drop();
+  });
+
+  it('judges each client by their own rhythm, as the cadence rule of @comeback/lapse-model does', async () => {
+    const sweep = await sweepDone(await planner.request(orgId, 'on_demand'));
+    expect(sweep).toMatchObject({ kind: 'full', chunks_total: 3, clients_scored: 9 });
+    const { rows } = await db.pool.query(
+      `SELECT c.external_id, r.status, r.usual_gap_days, r.visit_days, r.gradual, r.next_check_on::text
+         FROM client_rhythms r JOIN clients c ON c.organization_id = r.organization_id AND c.id = r.client_id WHERE r.organization_id = $1`,
+      [orgId],
+    );
+    const byName = Object.fromEntries(rows.map((r) => [r.external_id, r]));
+    for (const [name, { days }] of Object.entries(clients)) {
+      const expected = scoreCadence(days, today, DEFAULT_CADENCE_SETTINGS)!;
+      const status = expected.visits === 1 ? 'once' : expected.status;
+      expect({ name, status: byName[name].status, gradual: byName[name].gradual }).toEqual({ name, status, gradual: expected.gradual });
+      if (expected.visits > 1) expect(byName[name].usual_gap_days).toBeCloseTo(expected.usualGap, 9);
+      if (status === 'active') expect(byName[name].next_check_on).toBe(new Date(expected.atRiskFromDay * DAY).toISOString().slice(0, 10));
+      if (status === 'at_risk') expect(byName[name].next_check_on).toBe(new Date(expected.lapsedFromDay * DAY).toISOString().slice(0, 10));
+    }
+    expect(byName['weekly-gone-6-weeks'].status).toBe('lapsed');
+    expect(byName['monthly-gone-70-days'].status).toBe('at_risk');
+    expect(byName['twice-a-year-gone-200-days'].status).toBe('active');
+    expect(byName['came-once'].status).toBe('once');
+    expect(byName['two-visits-new'].status).toBe('new');
+    expect(byName['weekly-active'].visit_days).toBe(20);
+  });
+
+  it('opens an episode per lost client with its churn type, gradual flag and value tier, and an event in the outbox', async () => {
+    const rows = await episodes();
+    expect(rows.map((e) => [e.external_id, e.status, e.churn_type, e.gradual])).toEqual([
+      ['cancelled-plan', 'lapsed', 'voluntary', false],
+      ['card-declined', 'lapsed', 'involuntary', false],
+      ['gradual-drift', 'lapsed', 'passive', true],
+      ['monthly-gone-70-days', 'at_risk', 'passive', false],
+      ['weekly-gone-6-weeks', 'lapsed', 'passive', false],
+    ]);
+    const weekly = rows.find((e) => e.external_id === 'weekly-gone-6-weeks');
+    expect(weekly).toMatchObject({ method: 'cadence', usual_gap_days: 7, lifetime_visits: 20, left_on: new Date((today - 41) * DAY).toISOString().slice(0, 10) });
+    expect(weekly.score).toBeCloseTo(6, 9);
+    for (const e of rows) expect([1, 2, 3]).toContain(e.value_tier);
+    const events = await outbox();
+    expect(events.map((e) => e.name).sort()).toEqual(['client.at-risk', 'client.churned', 'client.churned', 'client.churned', 'client.churned']);
+    expect(events[0].payload).toEqual({ organizationId: orgId, clientId: expect.any(String), episodeId: expect.any(String) });
+  });
+
+  it('emits nothing new when it runs again, incrementally or in full', async () => {
+    const before = { episodes: await episodes(), events: (await outbox()).length };
+    const incremental = await sweepDone(await planner.request(orgId, 'on_demand'));
+    expect(incremental).toMatchObject({ kind: 'incremental', clients_scored: 0, events_emitted: 0 });
+    const full = await sweepDone(await planner.request(orgId, 'on_demand', { full: true }));
+    expect(full).toMatchObject({ kind: 'full', clients_scored: 9, events_emitted: 0 });
+    expect(await episodes()).toEqual(before.episodes);
+    expect((await outbox()).length).toBe(before.events);
+  });
+
+  it('closes the episode as returned when a lapsed client visits again, re-scoring only that client', async () => {
+    await factories(db.pool).visits(orgId, clients['weekly-gone-6-weeks'].id, [noonOn(today)]);
+    const sweep = await sweepDone(await planner.request(orgId, 'on_demand'));
+    expect(sweep).toMatchObject({ kind: 'incremental', clients_scored: 1, events_emitted: 1 });
+    const weekly = (await episodes()).find((e) => e.external_id === 'weekly-gone-6-weeks');
+    expect(weekly.status).toBe('returned');
+    expect(weekly.returned_at.toISOString()).toBe(noonOn(today).toISOString());
+    expect((await outbox()).at(-1)).toMatchObject({ name: 'client.returned', payload: { clientId: clients['weekly-gone-6-weeks'].id } });
+  });
+
+  it('moves an at-risk episode to lapsed (client.churned) when the client stays away', async () => {
+    // Thirty days later: the client's history and open episode, seen from 30 days on.
+    const params = [orgId, clients['monthly-gone-70-days'].id];
+    await db.pool.query(`UPDATE visits SET visited_at = visited_at - interval '30 days' WHERE organization_id = $1 AND client_id = $2`, params);
+    await db.pool.query(`UPDATE churn_episodes SET last_visit_at = last_visit_at - interval '30 days' WHERE organization_id = $1 AND client_id = $2`, params);
+    await db.pool.query(`UPDATE client_rhythms SET next_check_on = next_check_on - 30 WHERE organization_id = $1 AND client_id = $2`, params);
+    // The nightly (incremental) run finds it through its due date alone (the other client
+    // re-scored is the one who returned a moment ago: within the margin of recent rows).
+    const sweep = await sweepDone(await planner.request(orgId, 'on_demand'));
+    expect(sweep).toMatchObject({ kind: 'incremental', clients_scored: 2, events_emitted: 1 });
+    const monthly = (await episodes()).filter((e) => e.external_id === 'monthly-gone-70-days');
+    expect(monthly).toHaveLength(1);
+    expect(monthly[0].status).toBe('lapsed');
+    expect(monthly[0].lapsed_at).toBeInstanceOf(Date);
+    expect((await outbox()).at(-1)).toMatchObject({ name: 'client.churned', payload: { clientId: clients['monthly-gone-70-days'].id } });
+  });
+
+  it('runs the nightly sweep once per local date, however many replicas receive the job', async () => {
+    replica = await makeApp();
+    const queue = app.get<Queue>(LAPSE_QUEUE);
+    // Both replicas sync the schedulers: still one per organization.
+    await app.get(NightlySweepScheduler).sync();
+    await replica.get(NightlySweepScheduler).sync();
+    const schedulers = (await queue.getJobSchedulers(0, -1)).filter((s) => s.key === `nightly-sweep:${orgId}`);
+    expect(schedulers).toHaveLength(1);
+    expect(schedulers[0]).toMatchObject({ pattern: '0 0 3 * * *', tz: TZ });
+    // Two nightly jobs for the same date (a repeated tick, two replicas): one sweep runs.
+    await queue.add(JobName.NightlySweep, { organizationId: orgId }, { jobId: 'tick-a' });
+    await queue.add(JobName.NightlySweep, { organizationId: orgId }, { jobId: 'tick-b' });
+    await waitFor('both nightly jobs to complete', async () => (await queue.getJobCounts('completed')).completed >= 2 && (await Promise.all(['tick-a', 'tick-b'].map((id) => queue.getJob(id)))).every((j) => j?.finishedOn));
+    const { rows } = await db.pool.query(`SELECT id FROM lapse_sweeps WHERE organization_id = $1 AND "trigger" = 'nightly'`, [orgId]);
+    expect(rows).toHaveLength(1);
+    await sweepDone(rows[0].id);
+  });
+
+  it('takes on-demand requests over HTTP with an API key and reports progress', async () => {
+    const http = () => request(app.getHttpServer());
+    await http().post(`/api/v1/organizations/${orgId}/lapse-sweeps`).send({}).expect(401);
+    const bad = await http().post(`/api/v1/organizations/${orgId}/lapse-sweeps`).set('Authorization', `Bearer ${apiKey}`).send({ full: 'yes' }).expect(400);
+    expect(bad.body.problems[0]).toMatchObject({ field: 'full' });
+    const res = await http().post(`/api/v1/organizations/${orgId}/lapse-sweeps`).set('Authorization', `Bearer ${apiKey}`).send({ full: true }).expect(202);
+    await sweepDone(res.body.sweepId);
+    const status = await http().get(`/api/v1/organizations/${orgId}/lapse-sweeps/${res.body.sweepId}`).set('Authorization', `Bearer ${apiKey}`).expect(200);
+    expect(status.body).toMatchObject({ status: 'done', kind: 'full', clientsScored: 9, chunksDone: 3, chunksTotal: 3 });
+    await http().get(`/api/v1/organizations/${orgId}/lapse-sweeps/999999`).set('Authorization', `Bearer ${apiKey}`).expect(404);
+  });
+});

@@ -1,0 +1,128 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Pool, PoolClient } from 'pg';
+import { PG_POOL } from '@comeback/platform';
+import type { LapseSettings } from '@comeback/domain';
+import { bindNamed } from './named-sql';
+import {
+  ASSIGN_VALUE_TIERS_SQL, CHUNK_PAYMENTS_SQL, CHUNK_SCORE_SQL, CHUNK_STATS_SQL, CLOSE_RETURNED_SQL, ESCALATE_LAPSED_SQL,
+  OPEN_EPISODES_SQL, UPSERT_RHYTHMS_SQL,
+} from './sweep-chunk.sql';
+
+interface SweepRow {
+  id: string;
+  organization_id: string;
+  kind: 'full' | 'incremental';
+  as_of: string;
+  since: Date | null;
+  settings: LapseSettings;
+  timezone: string;
+  r: number | null;
+  alpha: number | null;
+  a: number | null;
+  b: number | null;
+}
+
+export interface ChunkOutcome {
+  /** False when the chunk had already been done (a redelivered job). */
+  ran: boolean;
+  clientsScored: number;
+  events: number;
+  /** True when this chunk was the sweep's last. */
+  sweepFinished: boolean;
+}
+
+/**
+ * Scores one chunk of a sweep: the statements of sweep-chunk.sql.ts in one transaction, together
+ * with the chunk's done mark and the sweep's counters. A job redelivered after a crash either
+ * finds the chunk done (the transaction committed) or redoes it from scratch (it rolled back):
+ * episodes, rhythms and events are written exactly once either way.
+ */
+@Injectable()
+export class SweepChunkService {
+  private readonly logger = new Logger('SweepChunk');
+
+  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+
+  async run(sweepId: string, chunkIndex: number): Promise<ChunkOutcome> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      // Sorting a chunk's visits by client and day fits in memory at this size.
+      await client.query(`SET LOCAL work_mem = '128MB'`);
+      const chunk = await client.query<{ first_client_id: string; last_client_id: string; done_at: Date | null }>(
+        `SELECT first_client_id, last_client_id, done_at FROM lapse_sweep_chunks WHERE sweep_id = $1 AND chunk_index = $2 FOR UPDATE`,
+        [sweepId, chunkIndex],
+      );
+      if (chunk.rowCount === 0 || chunk.rows[0].done_at) {
+        await client.query('ROLLBACK');
+        return { ran: false, clientsScored: 0, events: 0, sweepFinished: false };
+      }
+      const sweep = await this.loadSweep(client, sweepId);
+      const params = this.params(sweep, chunk.rows[0].first_client_id, chunk.rows[0].last_client_id);
+      const exec = (sql: string) => {
+        const { text, values } = bindNamed(sql, params);
+        return client.query(text, values);
+      };
+      await exec(CHUNK_STATS_SQL);
+      await exec(CHUNK_PAYMENTS_SQL);
+      const scored = await exec(CHUNK_SCORE_SQL);
+      await exec(UPSERT_RHYTHMS_SQL);
+      const events = (await exec(CLOSE_RETURNED_SQL)).rowCount! + (await exec(ESCALATE_LAPSED_SQL)).rowCount! + (await exec(OPEN_EPISODES_SQL)).rowCount!;
+      const clientsScored = scored.rowCount ?? 0;
+
+      await client.query(`UPDATE lapse_sweep_chunks SET done_at = now(), clients_scored = $3 WHERE sweep_id = $1 AND chunk_index = $2`, [
+        sweepId, chunkIndex, clientsScored,
+      ]);
+      // The row lock on the sweep orders the chunks' commits: the last one to take it sees every
+      // other chunk committed, so the finishing step runs once, over complete results.
+      const progress = await client.query<{ chunks_done: number; chunks_total: number }>(
+        `UPDATE lapse_sweeps SET chunks_done = chunks_done + 1, clients_scored = clients_scored + $2, events_emitted = events_emitted + $3
+          WHERE id = $1 RETURNING chunks_done, chunks_total`,
+        [sweepId, clientsScored, events],
+      );
+      const sweepFinished = progress.rows[0].chunks_done === progress.rows[0].chunks_total;
+      if (sweepFinished) await this.finish(client, sweep);
+      await client.query('COMMIT');
+      return { ran: true, clientsScored, events, sweepFinished };
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** The last chunk's extra work: value tiers of the new episodes, and the sweep marked done. */
+  async finish(client: PoolClient, sweep: Pick<SweepRow, 'id' | 'organization_id'>): Promise<void> {
+    const tiers = bindNamed(ASSIGN_VALUE_TIERS_SQL, { org: sweep.organization_id });
+    await client.query(tiers.text, tiers.values);
+    await client.query(`UPDATE lapse_sweeps SET status = 'done', finished_at = clock_timestamp() WHERE id = $1`, [sweep.id]);
+    this.logger.log(`sweep ${sweep.id} done`);
+  }
+
+  private async loadSweep(client: PoolClient, sweepId: string): Promise<SweepRow> {
+    const { rows } = await client.query<SweepRow>(
+      `SELECT s.id, s.organization_id, s.kind, to_char(s.as_of, 'YYYY-MM-DD') AS as_of, s.since, s.settings, o.timezone,
+              f.r, f.alpha, f.a, f.b
+         FROM lapse_sweeps s JOIN organizations o ON o.id = s.organization_id
+         LEFT JOIN lapse_model_fits f ON f.id = s.model_fit_id
+        WHERE s.id = $1`,
+      [sweepId],
+    );
+    return rows[0];
+  }
+
+  private params(sweep: SweepRow, lo: string, hi: string): Record<string, unknown> {
+    const { cadence, bgnbd, method, paymentSignalDays } = sweep.settings;
+    if (method === 'bgnbd' && sweep.r === null) throw new Error(`sweep ${sweep.id} uses BG/NBD but has no model fit`);
+    return {
+      org: sweep.organization_id, lo, hi, asOf: sweep.as_of, tz: sweep.timezone,
+      incremental: sweep.kind === 'incremental', since: sweep.since,
+      rhythmWindow: cadence.rhythmWindow, gapFloorDays: cadence.gapFloorDays, minVisits: cadence.minVisits,
+      minTenureDays: cadence.minTenureDays, atRiskFactor: cadence.atRiskFactor, lapsedFactor: cadence.lapsedFactor,
+      gradualRatio: cadence.gradualRatio, method,
+      r: sweep.r, alpha: sweep.alpha, a: sweep.a, b: sweep.b,
+      atRiskBelow: bgnbd.atRiskBelow, lapsedBelow: bgnbd.lapsedBelow, paymentSignalDays,
+    };
+  }
+}

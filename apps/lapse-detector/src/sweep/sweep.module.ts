@@ -1,0 +1,47 @@
+import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import type Redis from 'ioredis';
+import { QueueName } from '@comeback/contracts';
+import { OutboxRelayService } from '@comeback/events';
+import { ApiKeyGuard, INFRASTRUCTURE_OPTIONS, type InfrastructureOptions, REDIS } from '@comeback/platform';
+import { LapseSweepProcessor } from './lapse-sweep.processor';
+import { ModelFitService } from './model-fit.service';
+import { NightlySweepScheduler } from './nightly-sweep.scheduler';
+import { SweepChunkService } from './sweep-chunk.service';
+import { SweepPlannerService } from './sweep-planner.service';
+import { SweepsController } from './sweeps.controller';
+import { LAPSE_CONFIG, LAPSE_QUEUE, type SweepConfig } from './sweep.tokens';
+
+/** The lapse sweep: nightly schedulers, the on-demand API, planning, chunk scoring, the outbox relay. */
+@Module({})
+export class SweepModule implements OnApplicationShutdown {
+  constructor(@Inject(LAPSE_QUEUE) private readonly queue: Queue) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.queue.close();
+  }
+
+  static forRoot(config: SweepConfig): DynamicModule {
+    return {
+      module: SweepModule,
+      controllers: [SweepsController],
+      providers: [
+        { provide: LAPSE_CONFIG, useValue: config },
+        {
+          provide: LAPSE_QUEUE,
+          inject: [REDIS, INFRASTRUCTURE_OPTIONS],
+          useFactory: (redis: Redis, infrastructure: InfrastructureOptions) =>
+            new Queue(QueueName.LapseSweep, { connection: redis, prefix: infrastructure.redisPrefix }),
+        },
+        ApiKeyGuard,
+        OutboxRelayService,
+        ModelFitService,
+        SweepPlannerService,
+        SweepChunkService,
+        LapseSweepProcessor,
+        NightlySweepScheduler,
+      ],
+      exports: [SweepPlannerService, SweepChunkService, NightlySweepScheduler, OutboxRelayService, LAPSE_QUEUE],
+    };
+  }
+}

@@ -1,0 +1,47 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
+import type Redis from 'ioredis';
+import type { Pool } from 'pg';
+import { INFRASTRUCTURE_OPTIONS, type InfrastructureOptions, PG_POOL, REDIS } from '@comeback/platform';
+import type { EventConsumer } from '@comeback/contracts';
+import { BullMqEventTransport } from './bullmq-event.transport';
+import { OutboxRelay } from './outbox-relay';
+
+/**
+ * Runs the outbox relay in an app that writes events. Several replicas may run it: they share the
+ * outbox rows through row locks.
+ */
+@Injectable()
+export class OutboxRelayService implements OnApplicationBootstrap, OnApplicationShutdown {
+  readonly relay: OutboxRelay;
+
+  constructor(
+    @Inject(PG_POOL) pool: Pool,
+    @Inject(REDIS) redis: Redis,
+    @Inject(INFRASTRUCTURE_OPTIONS) infrastructure: InfrastructureOptions,
+  ) {
+    this.relay = new OutboxRelay({ pool, connection: redis, prefix: infrastructure.redisPrefix });
+  }
+
+  onApplicationBootstrap(): void {
+    this.relay.start();
+  }
+
+  /** Call after writing events, so they leave now rather than at the next poll. */
+  kick(): void {
+    this.relay.kick();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.relay.stop();
+  }
+}
+
+/**
+ * Connects the durable event transport for one consumer to a Nest app; its `@EventPattern`
+ * handlers then receive the consumer's events. Call before `app.startAllMicroservices()`.
+ */
+export function connectEventConsumer(app: INestApplication, consumer: EventConsumer): void {
+  const infrastructure = app.get<InfrastructureOptions>(INFRASTRUCTURE_OPTIONS);
+  app.connectMicroservice({ strategy: new BullMqEventTransport({ consumer, connection: app.get<Redis>(REDIS), prefix: infrastructure.redisPrefix }) }, { inheritAppConfig: true });
+}

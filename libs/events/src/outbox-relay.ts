@@ -1,0 +1,141 @@
+import { Logger } from '@nestjs/common';
+import { Queue, type JobsOptions } from 'bullmq';
+import type Redis from 'ioredis';
+import type { Pool } from 'pg';
+import { consumersOf, EventConsumer, eventQueueName, type EventEnvelope, type EventName } from '@comeback/contracts';
+
+export interface OutboxRelayOptions {
+  pool: Pool;
+  connection: Redis;
+  /** BullMQ key prefix (REDIS_PREFIX). */
+  prefix: string;
+  batchSize?: number;
+  /** How often to look for new events when nobody calls `kick()`. */
+  pollMs?: number;
+}
+
+/**
+ * Delivery options of every event job. Retries back off exponentially for about nine hours in all
+ * (1 s, 2 s, … 4.5 h), which outlasts a database or deploy outage; a job that still fails stays in
+ * the queue's failed set (never removed), where `npx comeback events failed` and the logs show it.
+ */
+export const EVENT_JOB_OPTIONS: JobsOptions = {
+  attempts: 15,
+  backoff: { type: 'exponential', delay: 1000 },
+  removeOnComplete: { age: 7 * 24 * 3600, count: 100_000 },
+  removeOnFail: false,
+};
+
+/**
+ * Moves events from the PostgreSQL outbox into each subscribed consumer's BullMQ queue.
+ *
+ * Guarantee: at least once. Rows are locked (`FOR UPDATE SKIP LOCKED`, so replicas share the work),
+ * added to the queues, then stamped published in the same transaction. If the process dies
+ * between the add and the commit, the rows are sent again; the job id (`evt-<id>`) makes BullMQ
+ * ignore a copy while the first is still kept, and consumers record receipts, so a copy changes
+ * nothing. Redis keeps queued events while a consumer is down (AOF in production).
+ */
+export class OutboxRelay {
+  private readonly logger = new Logger('OutboxRelay');
+  private readonly queues = new Map<EventConsumer, Queue>();
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private readonly batchSize: number;
+  private readonly pollMs: number;
+
+  constructor(private readonly options: OutboxRelayOptions) {
+    this.batchSize = options.batchSize ?? 1000;
+    this.pollMs = options.pollMs ?? 1000;
+  }
+
+  private queue(consumer: EventConsumer): Queue {
+    let queue = this.queues.get(consumer);
+    if (!queue) {
+      queue = new Queue(eventQueueName(consumer), { connection: this.options.connection, prefix: this.options.prefix });
+      this.queues.set(consumer, queue);
+    }
+    return queue;
+  }
+
+  /** Publishes one batch; returns how many events it moved. */
+  async relayOnce(): Promise<number> {
+    const client = await this.options.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query<{ id: string; organization_id: string; name: EventName; payload: EventEnvelope['payload']; created_at: Date }>(
+        `SELECT id, organization_id, name, payload, created_at FROM outbox_events
+          WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [this.batchSize],
+      );
+      if (rows.length > 0) {
+        const perConsumer = new Map<EventConsumer, { name: string; data: EventEnvelope; opts: JobsOptions }[]>();
+        for (const row of rows) {
+          const envelope: EventEnvelope = { id: row.id, name: row.name, occurredAt: row.created_at.toISOString(), payload: row.payload };
+          const consumers = consumersOf(row.name);
+          if (consumers.length === 0) this.logger.warn(`event ${row.id} "${row.name}" has no subscriber; marked published`);
+          for (const consumer of consumers) {
+            const jobs = perConsumer.get(consumer) ?? [];
+            jobs.push({ name: row.name, data: envelope, opts: { ...EVENT_JOB_OPTIONS, jobId: `evt-${row.id}` } });
+            perConsumer.set(consumer, jobs);
+          }
+        }
+        for (const [consumer, jobs] of perConsumer) await this.queue(consumer).addBulk(jobs);
+        await client.query(`UPDATE outbox_events SET published_at = now() WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
+      }
+      await client.query('COMMIT');
+      return rows.length;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Publishes until the outbox is empty. */
+  async drain(): Promise<number> {
+    let total = 0;
+    for (let n = await this.relayOnce(); n > 0; n = await this.relayOnce()) total += n;
+    return total;
+  }
+
+  /** Runs in the background until `stop()`; `kick()` makes it look now instead of at the next poll. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = (async () => {
+      while (this.running) {
+        let moved = 0;
+        try {
+          moved = await this.relayOnce();
+        } catch (err) {
+          // PostgreSQL or Redis away: the events stay in the outbox; try again at the next poll.
+          this.logger.warn(`outbox relay paused: ${(err as Error).message}`);
+        }
+        if (moved < this.batchSize && this.running) {
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, this.pollMs);
+            this.wake = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+          this.wake = undefined;
+        }
+      }
+    })();
+  }
+
+  kick(): void {
+    this.wake?.();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    await Promise.all([...this.queues.values()].map((q) => q.close()));
+    this.queues.clear();
+  }
+}
