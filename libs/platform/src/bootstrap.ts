@@ -38,6 +38,8 @@ export interface AppOptions {
   imports?: ModuleImport[];
   /** Largest JSON body accepted (Express's default is 100 kB). */
   jsonBodyLimit?: string;
+  /** Connects microservice transports (event consumers) before the app starts them and listens. */
+  connectTransports?: (app: NestExpressApplication) => void;
 }
 
 /** Builds an app exactly as it runs, without listening: tests use this too. */
@@ -77,6 +79,10 @@ export async function bootstrapApp<S extends EnvSpec>(opts: Omit<AppOptions, 'co
     throw err;
   }
   const app = await createNestApp({ ...opts, config });
+  if (opts.connectTransports) {
+    opts.connectTransports(app);
+    await app.startAllMicroservices();
+  }
   await app.listen(config.PORT, config.HOST);
   logger.log(`listening on http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${config.PORT}`);
   logger.debug(`configuration ${JSON.stringify(describeConfig(opts.spec, opts.config))}`);

@@ -1,0 +1,32 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { EventConsumer, type EventEnvelope, type EventName } from '@comeback/contracts';
+import { handleEventOnce } from '@comeback/events';
+import { PG_POOL } from '@comeback/platform';
+
+/**
+ * Writes the client card's timeline from churn events. The episode row (not the event) supplies
+ * the numbers, read inside the same transaction as the receipt, so a redelivered event writes
+ * nothing and an event about an episode of another organization matches no row.
+ */
+@Injectable()
+export class ClientActivityService {
+  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+
+  /** Returns false when the event had already been recorded. */
+  async record(event: EventEnvelope<EventName.ClientAtRisk | EventName.ClientChurned | EventName.ClientReturned>): Promise<boolean> {
+    return handleEventOnce(this.pool, EventConsumer.ClientActivity, event.id, async (tx) => {
+      await tx.query(
+        `INSERT INTO client_activities (organization_id, client_id, kind, occurred_at, event_id, details)
+         SELECT e.organization_id, e.client_id, $4, $5, $6,
+                jsonb_strip_nulls(jsonb_build_object('episodeId', e.id::text, 'method', e.method, 'score', e.score, 'pAlive', e.p_alive,
+                  'usualGapDays', e.usual_gap_days, 'lastVisitAt', e.last_visit_at, 'churnType', e.churn_type,
+                  'returnedAt', CASE WHEN $4 = 'client.returned' THEN e.returned_at END))
+           FROM churn_episodes e
+          WHERE e.id = $3 AND e.organization_id = $1 AND e.client_id = $2
+         ON CONFLICT DO NOTHING`,
+        [event.payload.organizationId, event.payload.clientId, event.payload.episodeId, event.name, event.occurredAt, event.id],
+      );
+    });
+  }
+}
