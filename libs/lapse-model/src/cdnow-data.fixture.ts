@@ -1,0 +1,32 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+/**
+ * For specs: the CDNOW data set (Fader & Hardie) kept in the project's shared data folder, which
+ * sits beside the repository (`<repo>/../shared/data/cdnow`). COMEBACK_SHARED_DATA names another
+ * shared data folder (the one holding `cdnow/`).
+ */
+export function cdnowDir(): string {
+  const repoRoot = path.resolve(__dirname, '..', '..', '..');
+  const dir = path.join(process.env.COMEBACK_SHARED_DATA ?? path.resolve(repoRoot, '..', 'shared', 'data'), 'cdnow');
+  if (!existsSync(path.join(dir, 'cdnow_customers_summary.csv'))) {
+    throw new Error(`CDNOW data not found in ${dir}: set COMEBACK_SHARED_DATA to the folder that holds cdnow/`);
+  }
+  return dir;
+}
+
+/**
+ * CDNOW_sample.txt (whitespace-separated: master id, sample id, YYYYMMDD, CDs, dollars; no header)
+ * as a transactions CSV `client_id,date,amount`, the client id being the sample id without its
+ * leading zeros (as in cdnow_customers_summary.csv).
+ */
+export function cdnowTransactionsCsv(): string {
+  const rows = readFileSync(path.join(cdnowDir(), 'CDNOW_sample.txt'), 'utf8')
+    .split(/\r?\n/)
+    .filter((line) => line.trim())
+    .map((line) => {
+      const [, sampleId, ymd, , dollars] = line.trim().split(/\s+/);
+      return `${Number(sampleId)},${ymd.slice(0, 4)}-${ymd.slice(4, 6)}-${ymd.slice(6, 8)},${dollars}`;
+    });
+  return `client_id,date,amount\n${rows.join('\n')}\n`;
+}
