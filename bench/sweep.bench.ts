@@ -85,7 +85,7 @@ async function main(): Promise<void> {
   const counts = (await pool.query(`SELECT (SELECT count(*) FROM clients)::int AS clients, (SELECT count(*) FROM visits)::int AS visits`)).rows[0];
 
   const config = loadConfig('lapse-detector', LAPSE_DETECTOR_ENV, {
-    DATABASE_URL: url, REDIS_PREFIX: `bench-sweep-${process.pid}`, LOG_LEVEL: 'warn', LAPSE_WORKER_CONCURRENCY: '2',
+    DATABASE_URL: url, REDIS_PREFIX: `bench-sweep-${process.pid}`, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', LAPSE_WORKER_CONCURRENCY: '2',
     // The nightly schedulers are not what is measured.
     LAPSE_SCHEDULER_SYNC_SECONDS: '86400',
   });

@@ -10,9 +10,13 @@
 /**
  * Step 1: every chunk client's history summary, in a temporary table dropped at commit.
  * Days are local dates in the organization's timezone; same-day visits count once as a visit day
- * (lifetime_visits still counts every visit). `back` numbers visit days from the latest (1), so
- * the most recent N gaps are the rows with back <= N. An incremental sweep keeps only clients
- * with visits or payments recorded since the last sweep, or whose status is due to change.
+ * (lifetime_visits still counts every visit). An incremental sweep keeps only clients with visits
+ * or payments recorded since the last sweep, or whose status is due to change.
+ *
+ * One pass over the chunk's visits in (client_id, visited_at) order, the order of the partition's
+ * index, so no sort or hash of the visits is needed: a visit starts a new visit day when its
+ * local date differs from the previous visit's; `back` numbers the visit days from the latest
+ * (1), so the most recent N gaps are those with back <= N.
  */
 export const CHUNK_STATS_SQL = `
 CREATE TEMP TABLE sweep_stats ON COMMIT DROP AS
@@ -26,35 +30,39 @@ WITH candidates AS (
   SELECT client_id FROM client_rhythms
    WHERE organization_id = :org AND :incremental AND next_check_on <= :asOf AND client_id BETWEEN :lo AND :hi
 ),
-days AS (
-  SELECT v.client_id, (v.visited_at AT TIME ZONE :tz)::date AS day,
-         count(*) AS visits, sum(v.amount) AS amount, max(v.visited_at) AS last_at
+ordered AS (
+  SELECT v.client_id, v.visited_at, v.amount, (v.visited_at AT TIME ZONE :tz)::date AS day,
+         lag((v.visited_at AT TIME ZONE :tz)::date) OVER (PARTITION BY v.client_id ORDER BY v.visited_at) AS previous_day
     FROM visits v
    WHERE v.organization_id = :org AND v.client_id BETWEEN :lo AND :hi
      AND v.visited_at < ((:asOf::date + 1)::timestamp AT TIME ZONE :tz)
      AND (NOT :incremental OR v.client_id IN (SELECT client_id FROM candidates))
-   GROUP BY 1, 2
 ),
-gaps AS (
-  SELECT client_id, day, visits, amount, last_at,
-         day - lag(day) OVER (PARTITION BY client_id ORDER BY day) AS gap,
-         row_number() OVER (PARTITION BY client_id ORDER BY day DESC) AS back,
-         max(day) OVER (PARTITION BY client_id) AS last_on
-    FROM days
+marked AS (
+  SELECT o.*, CASE WHEN o.previous_day IS NULL OR o.day > o.previous_day THEN o.day - o.previous_day END AS gap,
+         (o.previous_day IS NULL OR o.day > o.previous_day) AS new_day
+    FROM ordered o
+),
+numbered AS (
+  SELECT m.*,
+         count(*) FILTER (WHERE m.new_day) OVER (PARTITION BY m.client_id) -
+         count(*) FILTER (WHERE m.new_day) OVER (PARTITION BY m.client_id ORDER BY m.visited_at ROWS UNBOUNDED PRECEDING) + 1 AS back,
+         max(m.day) OVER (PARTITION BY m.client_id) AS last_on
+    FROM marked m
 )
 SELECT client_id,
-       count(*)::int AS visit_days,
-       sum(visits)::int AS lifetime_visits,
+       count(*) FILTER (WHERE new_day)::int AS visit_days,
+       count(*)::int AS lifetime_visits,
        min(day) AS first_on,
        max(day) AS last_on,
-       max(last_at) AS last_at,
+       max(visited_at) AS last_at,
        coalesce(sum(amount), 0) AS visit_revenue,
        coalesce(sum(amount) FILTER (WHERE day > last_on - 365), 0) AS visit_revenue_12m,
        percentile_cont(0.5) WITHIN GROUP (ORDER BY gap) FILTER (WHERE gap IS NOT NULL AND back <= :rhythmWindow) AS recent_median_gap,
        count(gap)::int AS gaps,
-       avg(gap) FILTER (WHERE back <= 3) AS last3_mean_gap,
+       avg(gap) FILTER (WHERE gap IS NOT NULL AND back <= 3) AS last3_mean_gap,
        percentile_cont(0.5) WITHIN GROUP (ORDER BY gap) FILTER (WHERE gap IS NOT NULL AND back > 3) AS earlier_median_gap
-  FROM gaps
+  FROM numbered
  GROUP BY client_id`;
 
 /**
@@ -230,7 +238,7 @@ RETURNING id`;
  * tier 2 = the next 30%, tier 3 = the rest.
  */
 export const ASSIGN_VALUE_TIERS_SQL = `
-WITH cut AS (
+WITH cut AS MATERIALIZED (
   SELECT percentile_cont(0.8) WITHIN GROUP (ORDER BY revenue_12m) AS top,
          percentile_cont(0.5) WITHIN GROUP (ORDER BY revenue_12m) AS mid
     FROM client_rhythms WHERE organization_id = :org AND status IN ('active', 'at_risk', 'lapsed')
