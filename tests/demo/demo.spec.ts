@@ -54,6 +54,9 @@ describe('npm run demo (comeback demo)', () => {
       expect(out).toContain('ready. Press Ctrl-C to stop.');
       expect(out).toContain(`created database ${name}`);
       expect(out).toMatch(/clients\s+300 rows: 300 new/);
+      // The lapse detector ran through its API and found lost clients.
+      expect(out).toMatch(/full sweep: 300 clients scored, [1-9]\d* new events/);
+      expect(out).toMatch(/clients: \d+ active, \d+ at risk, [1-9]\d* lapsed, \d+ too new to judge, [1-9]\d* came once/);
 
       // Every app answers its health check with both stores up.
       for (const port of [base, base + 1, base + 2, base + 3, base + 4]) {
@@ -80,6 +83,17 @@ describe('npm run demo (comeback demo)', () => {
                 count(DISTINCT c.locale)::int AS locales
          FROM organizations o JOIN clients c ON c.organization_id = o.id WHERE o.slug = 'demo-clinic' GROUP BY o.id`,
       );
+      // The report app received the sweep's events (durable transport) and wrote the timelines.
+      const deadline2 = Date.now() + 30_000;
+      let timeline = { episodes: 0, activities: -1 };
+      while (Date.now() < deadline2) {
+        const t = await db.query(`SELECT (SELECT count(*)::int FROM churn_episodes) AS episodes, (SELECT count(*)::int FROM client_activities) AS activities`);
+        timeline = t.rows[0];
+        if (timeline.activities === timeline.episodes) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(timeline.episodes).toBeGreaterThan(0);
+      expect(timeline.activities).toBe(timeline.episodes);
       await db.end();
       expect(rows[0].clients).toBe(301);
       expect(rows[0].visits).toBeGreaterThan(3000);

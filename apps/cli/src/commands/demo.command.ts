@@ -13,7 +13,7 @@ function demoApps(basePort: number): AppSpec[] {
     { name: 'report', port: basePort, purpose: 'reports API and ingestion API' },
     { name: 'response-collector', port: basePort + 1, purpose: 'feedback pages and provider webhooks' },
     { name: 'campaign', port: basePort + 2, purpose: 'templates, audiences, campaigns' },
-    { name: 'lapse-detector', port: basePort + 3, purpose: 'the nightly sweep' },
+    { name: 'lapse-detector', port: basePort + 3, purpose: 'nightly and on-demand lapse sweeps' },
     { name: 'dispatcher', port: basePort + 4, purpose: 'SMS / e-mail / Viber / voice workers' },
   ];
 }
@@ -96,6 +96,13 @@ export function registerDemo(program: Command, config: () => CliConfig): void {
       }
 
       const report = `http://127.0.0.1:${o.basePort}`;
+      const lapseDetector = `http://127.0.0.1:${o.basePort + 3}`;
+      try {
+        await runDemoSweep(lapseDetector, organizationId, apiKey, DATABASE_URL);
+      } catch (err) {
+        console.error(`the demo lapse sweep failed: ${(err as Error).message}`);
+        await shutdown(1);
+      }
       console.log('\nComeback is running on demo data.\n');
       for (const a of apps) console.log(`  ${a.name.padEnd(19)} http://127.0.0.1:${a.port}   ${a.purpose} (health: /health)`);
       console.log(`\n  demo organization   ${DEMO_ORGANIZATION.name} (slug ${DEMO_ORGANIZATION.slug}, id ${organizationId})`);
@@ -104,7 +111,61 @@ export function registerDemo(program: Command, config: () => CliConfig): void {
       console.log(`    curl -s -X POST ${report}/api/v1/organizations/${organizationId}/clients \\`);
       console.log(`      -H 'Authorization: Bearer ${apiKey}' -H 'Content-Type: application/json' \\`);
       console.log(`      -d '{"records":[{"external_id":"web-1","name":"ნინო ბერიძე","phone":"555 12 34 56","locale":"ka"}]}'`);
+      console.log('\n  run the lapse detector now (the nightly run is at 03:00 Asia/Tbilisi), then follow it:');
+      console.log(`    curl -s -X POST ${lapseDetector}/api/v1/organizations/${organizationId}/lapse-sweeps -H 'Authorization: Bearer ${apiKey}'`);
+      console.log(`    curl -s ${lapseDetector}/api/v1/organizations/${organizationId}/lapse-sweeps/<sweepId> -H 'Authorization: Bearer ${apiKey}'`);
       console.log('\nready. Press Ctrl-C to stop.');
       if (o.exitWhenReady) await shutdown(0);
     });
+}
+
+/**
+ * Asks the running lapse-detector for a sweep through its API, waits for it, and prints what it
+ * found, straight from the tables (rhythms, episodes, and the timeline the report app wrote from
+ * the sweep's events).
+ */
+async function runDemoSweep(baseUrl: string, organizationId: string, apiKey: string, databaseUrl: string): Promise<void> {
+  console.log('running the lapse detector (on-demand sweep through its API) ...');
+  const headers = { Authorization: `Bearer ${apiKey}`, 'Content-Type': 'application/json' };
+  const started = performance.now();
+  const created = await fetch(`${baseUrl}/api/v1/organizations/${organizationId}/lapse-sweeps`, { method: 'POST', headers, body: '{}' });
+  if (created.status !== 202) throw new Error(`POST lapse-sweeps answered ${created.status}: ${await created.text()}`);
+  const { sweepId } = (await created.json()) as { sweepId: string };
+  let sweep: { status: string; kind: string; clientsScored: number; eventsEmitted: number; error: string | null };
+  for (;;) {
+    const res = await fetch(`${baseUrl}/api/v1/organizations/${organizationId}/lapse-sweeps/${sweepId}`, { headers });
+    sweep = (await res.json()) as typeof sweep;
+    if (sweep.status === 'done') break;
+    if (sweep.status === 'failed') throw new Error(sweep.error ?? 'the sweep failed');
+    if (performance.now() - started > 180_000) throw new Error('the sweep did not finish within 3 minutes');
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  console.log(`  ${sweep.kind} sweep: ${sweep.clientsScored} clients scored, ${sweep.eventsEmitted} new events, ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  const pool = await openDatabase(databaseUrl);
+  try {
+    const rhythms = await pool.query<{ status: string; n: number }>(
+      `SELECT status, count(*)::int AS n FROM client_rhythms WHERE organization_id = $1 GROUP BY 1`,
+      [organizationId],
+    );
+    const by = Object.fromEntries(rhythms.rows.map((r) => [r.status, r.n]));
+    console.log(`  clients: ${by.active ?? 0} active, ${by.at_risk ?? 0} at risk, ${by.lapsed ?? 0} lapsed, ${by.new ?? 0} too new to judge, ${by.once ?? 0} came once`);
+    const types = await pool.query<{ churn_type: string; n: number }>(
+      `SELECT churn_type, count(*)::int AS n FROM churn_episodes WHERE organization_id = $1 AND status IN ('at_risk','lapsed') GROUP BY 1 ORDER BY 2 DESC`,
+      [organizationId],
+    );
+    console.log(`  open episodes by churn type: ${types.rows.map((t) => `${t.churn_type} ${t.n}`).join(', ')}`);
+    const examples = await pool.query<{ name: string; usual_gap_days: number; days: number; churn_type: string; value_tier: number; gradual: boolean }>(
+      `SELECT c.name, e.usual_gap_days, (current_date - e.last_visit_at::date) AS days, e.churn_type, e.value_tier, e.gradual
+         FROM churn_episodes e JOIN clients c ON c.organization_id = e.organization_id AND c.id = e.client_id
+        WHERE e.organization_id = $1 AND e.status = 'lapsed' ORDER BY e.value_tier, e.revenue_12m DESC LIMIT 3`,
+      [organizationId],
+    );
+    for (const x of examples.rows) {
+      console.log(`    e.g. ${x.name}: usually every ${Math.round(x.usual_gap_days)} days, gone ${x.days} days, ${x.churn_type}${x.gradual ? ' (gradual)' : ''}, value tier ${x.value_tier}`);
+    }
+    const timeline = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM client_activities WHERE organization_id = $1`, [organizationId]);
+    console.log(`  client timeline entries written by the report app from the sweep's events so far: ${timeline.rows[0].n}`);
+  } finally {
+    await pool.end();
+  }
 }

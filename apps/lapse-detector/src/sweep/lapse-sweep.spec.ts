@@ -3,7 +3,7 @@ import request from 'supertest';
 import { loadConfig } from '@comeback/config';
 import { JobName } from '@comeback/contracts';
 import { createApiKey } from '@comeback/ingestion';
-import { DEFAULT_CADENCE_SETTINGS, scoreCadence } from '@comeback/lapse-model';
+import { DEFAULT_BGNBD_THRESHOLDS, DEFAULT_CADENCE_SETTINGS, pAlive, pAliveCrossingTime, scoreCadence } from '@comeback/lapse-model';
 import { createNestApp } from '@comeback/platform';
 import { createTestDatabase, factories, TEST_REDIS_URL, testRedisPrefix, waitFor, type TestDatabase } from '@comeback/testing';
 import type { Queue } from 'bullmq';
@@ -215,5 +215,50 @@ describe('lapse sweep (lapse-detector, real PostgreSQL and Redis)', () => {
     const status = await http().get(`/api/v1/organizations/${orgId}/lapse-sweeps/${res.body.sweepId}`).set('Authorization', `Bearer ${apiKey}`).expect(200);
     expect(status.body).toMatchObject({ status: 'done', kind: 'full', clientsScored: 9, chunksDone: 3, chunksTotal: 3 });
     await http().get(`/api/v1/organizations/${orgId}/lapse-sweeps/999999`).set('Authorization', `Bearer ${apiKey}`).expect(404);
+  });
+
+  it('scores by BG/NBD when the organization chooses it: fitted on its history, P(alive) as the model says', async () => {
+    const make = factories(db.pool);
+    const bg = (await make.organization({ timezone: TZ })).id;
+    await db.pool.query(`UPDATE organizations SET lapse_settings = '{"method":"bgnbd"}' WHERE id = $1`, [bg]);
+    // 120 clients with varied rhythms and absences (deterministic).
+    const histories: { id: string; days: number[] }[] = [];
+    for (let i = 0; i < 120; i++) {
+      const gap = 5 + ((i * 7) % 40);
+      const count = 2 + (i % 9);
+      const away = (i * 13) % 200;
+      const days = Array.from({ length: count }, (_, k) => today - away - (count - 1 - k) * gap);
+      const id = await make.client(bg, { externalId: `bg-${i}` });
+      await make.visits(bg, id, days.map(noonOn));
+      histories.push({ id, days });
+    }
+    await sweepDone(await planner.request(bg, 'on_demand'));
+    const fit = (await db.pool.query(`SELECT r, alpha, a, b FROM lapse_model_fits WHERE organization_id = $1`, [bg])).rows;
+    expect(fit).toHaveLength(1);
+    const rhythms = new Map(
+      (await db.pool.query(`SELECT client_id::text, status, p_alive, next_check_on::text FROM client_rhythms WHERE organization_id = $1`, [bg])).rows.map((r) => [r.client_id, r]),
+    );
+    let judged = 0;
+    for (const { id, days } of histories) {
+      const row = rhythms.get(id);
+      const x = days.length - 1;
+      const tx = days[days.length - 1] - days[0];
+      const T = today - days[0];
+      expect(row.p_alive).toBeCloseTo(pAlive(fit[0], x, tx, T), 4);
+      if (days.length < 3 || tx < 60) continue;
+      judged++;
+      const p = pAlive(fit[0], x, tx, T);
+      const status = p < DEFAULT_BGNBD_THRESHOLDS.lapsedBelow ? 'lapsed' : p < DEFAULT_BGNBD_THRESHOLDS.atRiskBelow ? 'at_risk' : 'active';
+      expect([id, row.status]).toEqual([id, status]);
+      if (status !== 'lapsed') {
+        const crossing = pAliveCrossingTime(fit[0], x, tx, status === 'active' ? DEFAULT_BGNBD_THRESHOLDS.atRiskBelow : DEFAULT_BGNBD_THRESHOLDS.lapsedBelow);
+        expect(row.next_check_on).toBe(new Date((days[0] + Math.floor(crossing) + 1) * DAY).toISOString().slice(0, 10));
+      }
+    }
+    expect(judged).toBeGreaterThan(50);
+    const statuses = new Set([...rhythms.values()].map((r) => r.status));
+    expect(statuses).toEqual(new Set(['active', 'at_risk', 'lapsed', 'new']));
+    const methods = (await db.pool.query(`SELECT DISTINCT method FROM churn_episodes WHERE organization_id = $1`, [bg])).rows;
+    expect(methods).toEqual([{ method: 'bgnbd' }]);
   });
 });

@@ -217,7 +217,7 @@ WITH opened AS (
     gradual, method, score, p_alive, usual_gap_days, expected_next_visit_at, lifetime_visits, lifetime_revenue, revenue_12m)
   SELECT :org, s.client_id, s.status, now(), CASE WHEN s.status = 'lapsed' THEN now() END, s.last_at, s.last_on + 1, s.churn_type,
          s.gradual, :method, s.score, s.p_alive, s.usual_gap,
-         ((s.last_on + round(s.usual_gap)::int)::timestamp AT TIME ZONE :tz),
+         ((s.last_on + ceil(s.usual_gap)::int)::timestamp AT TIME ZONE :tz),
          s.lifetime_visits, s.lifetime_revenue, s.revenue_12m
     FROM sweep_scored s
    WHERE s.status IN ('at_risk', 'lapsed')
