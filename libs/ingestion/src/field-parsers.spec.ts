@@ -1,4 +1,4 @@
-import { consent, currency, email, Invalid, locale, money, nameParser, phone, timestamp, timeZone } from './field-parsers';
+import { consent, currency, email, Invalid, locale, money, nameParser, paymentStatus, phone, timestamp, timeZone } from './field-parsers';
 
 const GE = { country: 'GE' };
 const TR = { country: 'TR' };
@@ -85,5 +85,15 @@ describe('other fields', () => {
     expect(consent('0', GE)).toBe('revoked');
     expect(consent('', GE)).toBeNull();
     expect(consent('maybe', GE)).toBeInstanceOf(Invalid);
+  });
+});
+
+describe('paymentStatus', () => {
+  it('reads succeeded, failed and cancelled (either spelling), and names the allowed values otherwise', () => {
+    expect(['succeeded', ' FAILED ', 'cancelled', 'Canceled'].map((v) => paymentStatus(v))).toEqual(['succeeded', 'failed', 'cancelled', 'cancelled']);
+    expect(paymentStatus('')).toBeNull();
+    const bad = paymentStatus('refunded');
+    expect(bad).toBeInstanceOf(Invalid);
+    expect((bad as Invalid).message).toBe('"refunded" is not a payment status (succeeded, failed or cancelled)');
   });
 });
