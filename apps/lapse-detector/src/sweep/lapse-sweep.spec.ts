@@ -93,9 +93,6 @@ describe('lapse sweep (lapse-detector, real PostgreSQL and Redis)', () => {
     await make.payment(orgId, clients['cancelled-plan'].id, { at: noonOn(today - 35), status: 'cancelled' });
     // Same-day visits count once.
     await make.visits(orgId, clients['weekly-active'].id, [noonOn(today - 3)]);
-    // All of it was imported yesterday: incremental sweeps look only at rows recorded later.
-    await db.pool.query(`UPDATE visits SET created_at = now() - interval '1 day' WHERE organization_id = $1`, [orgId]);
-    await db.pool.query(`UPDATE payment_events SET created_at = now() - interval '1 day' WHERE organization_id = $1`, [orgId]);
 
     app = await makeApp();
     planner = app.get(SweepPlannerService);
@@ -150,6 +147,25 @@ describe('lapse sweep (lapse-detector, real PostgreSQL and Redis)', () => {
     expect(events[0].payload).toEqual({ organizationId: orgId, clientId: expect.any(String), episodeId: expect.any(String) });
   });
 
+  it('sees a row recorded by a transaction that was still open when the previous sweep was planned', async () => {
+    // An import begins (its rows carry its start time), a sweep runs meanwhile, the import commits.
+    const importer = await db.pool.connect();
+    try {
+      await importer.query('BEGIN');
+      await importer.query(`INSERT INTO visits (organization_id, external_id, client_id, visited_at, amount, currency)
+                            VALUES ($1, 'late-commit', $2, $3, 50, 'GEL')`, [orgId, clients['twice-a-year-gone-200-days'].id, noonOn(today - 1)]);
+      const during = await sweepDone(await planner.request(orgId, 'on_demand'));
+      expect(during).toMatchObject({ kind: 'incremental', clients_scored: 0 });
+      await importer.query('COMMIT');
+    } finally {
+      importer.release();
+    }
+    const after = await sweepDone(await planner.request(orgId, 'on_demand'));
+    expect(after).toMatchObject({ kind: 'incremental', clients_scored: 1, events_emitted: 0 });
+    const { rows } = await db.pool.query(`SELECT last_visit_on::text FROM client_rhythms WHERE client_id = $1`, [clients['twice-a-year-gone-200-days'].id]);
+    expect(rows[0].last_visit_on).toBe(new Date((today - 1) * DAY).toISOString().slice(0, 10));
+  });
+
   it('emits nothing new when it runs again, incrementally or in full', async () => {
     const before = { episodes: await episodes(), events: (await outbox()).length };
     const incremental = await sweepDone(await planner.request(orgId, 'on_demand'));
@@ -176,10 +192,9 @@ describe('lapse sweep (lapse-detector, real PostgreSQL and Redis)', () => {
     await db.pool.query(`UPDATE visits SET visited_at = visited_at - interval '30 days' WHERE organization_id = $1 AND client_id = $2`, params);
     await db.pool.query(`UPDATE churn_episodes SET last_visit_at = last_visit_at - interval '30 days' WHERE organization_id = $1 AND client_id = $2`, params);
     await db.pool.query(`UPDATE client_rhythms SET next_check_on = next_check_on - 30 WHERE organization_id = $1 AND client_id = $2`, params);
-    // The nightly (incremental) run finds it through its due date alone (the other client
-    // re-scored is the one who returned a moment ago: within the margin of recent rows).
+    // The nightly (incremental) run finds it through its due date alone.
     const sweep = await sweepDone(await planner.request(orgId, 'on_demand'));
-    expect(sweep).toMatchObject({ kind: 'incremental', clients_scored: 2, events_emitted: 1 });
+    expect(sweep).toMatchObject({ kind: 'incremental', clients_scored: 1, events_emitted: 1 });
     const monthly = (await episodes()).filter((e) => e.external_id === 'monthly-gone-70-days');
     expect(monthly).toHaveLength(1);
     expect(monthly[0].status).toBe('lapsed');

@@ -9,11 +9,14 @@ import { SweepError } from './sweep.errors';
 import { LAPSE_CONFIG, LAPSE_QUEUE, type SweepConfig } from './sweep.tokens';
 
 /**
- * Incremental sweeps re-read rows recorded since the previous sweep started, minus this margin:
- * a long import that began before that sweep but committed after it carries created_at times
- * from before, and would otherwise be missed. Re-scoring a client twice changes nothing.
+ * The instant before which every recorded row is visible to a sweep planned now: the start of the
+ * oldest transaction still open (a row's created_at is its transaction's start, and a long import
+ * that began before the sweep commits after it), or now. The next incremental sweep re-reads rows
+ * recorded from there on, so nothing committed late is missed, with no guessed margin.
  */
-const SINCE_MARGIN_HOURS = 6;
+const COVERS_BEFORE_SQL = `
+SELECT least(clock_timestamp(), min(xact_start)) AS covers_before FROM pg_stat_activity
+ WHERE datname = current_database() AND backend_type = 'client backend' AND pid <> pg_backend_pid() AND xact_start IS NOT NULL`;
 
 /** JSON with keys sorted at every level: jsonb does not keep the key order it was given. */
 function canonicalJson(value: unknown): string {
@@ -121,9 +124,9 @@ export class SweepPlannerService {
     } catch (err) {
       throw new SweepError('INVALID_SETTINGS', (err as Error).message);
     }
-    const previous = await client.query<{ started_at: Date; settings: unknown; model_fit_id: string | null }>(
-      `SELECT started_at, settings, model_fit_id FROM lapse_sweeps
-        WHERE organization_id = $1 AND status = 'done' ORDER BY started_at DESC LIMIT 1`,
+    const previous = await client.query<{ covers_before: Date; settings: unknown; model_fit_id: string | null }>(
+      `SELECT covers_before, settings, model_fit_id FROM lapse_sweeps
+        WHERE organization_id = $1 AND status = 'done' AND covers_before IS NOT NULL ORDER BY covers_before DESC LIMIT 1`,
       [sweep.organization_id],
     );
     const last = previous.rows[0];
@@ -156,12 +159,13 @@ export class SweepPlannerService {
        SELECT $1, ord - 1, f, l FROM unnest($2::bigint[], $3::bigint[]) WITH ORDINALITY AS t(f, l, ord)`,
       [sweepId, ranges.rows.map((r) => r.first_id), ranges.rows.map((r) => r.last_id)],
     );
-    const since = full ? null : new Date(last.started_at.getTime() - SINCE_MARGIN_HOURS * 3600_000);
+    const since = full ? null : last.covers_before;
+    const coversBefore = (await client.query<{ covers_before: Date }>(COVERS_BEFORE_SQL)).rows[0].covers_before;
     await client.query(
-      `UPDATE lapse_sweeps SET status = $2, kind = $3, since = $4, settings = $5, model_fit_id = $6, chunks_total = $7, started_at = clock_timestamp(),
-              finished_at = CASE WHEN $7 = 0 THEN clock_timestamp() END
+      `UPDATE lapse_sweeps SET status = $2, kind = $3, since = $4, settings = $5, model_fit_id = $6, chunks_total = $7, covers_before = $8,
+              started_at = clock_timestamp(), finished_at = CASE WHEN $7 = 0 THEN clock_timestamp() END
         WHERE id = $1`,
-      [sweepId, ranges.rowCount === 0 ? 'done' : 'running', full ? 'full' : 'incremental', since, JSON.stringify(settings), modelFitId, ranges.rowCount],
+      [sweepId, ranges.rowCount === 0 ? 'done' : 'running', full ? 'full' : 'incremental', since, JSON.stringify(settings), modelFitId, ranges.rowCount, coversBefore],
     );
     this.logger.log(`sweep ${sweepId}: ${full ? 'full' : 'incremental'}, ${ranges.rowCount} chunks`);
     return ranges.rows.map((_, i) => i);

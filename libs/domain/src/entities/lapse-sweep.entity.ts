@@ -46,6 +46,13 @@ export class LapseSweep {
   @Column({ type: 'timestamptz', nullable: true })
   since: Date | null;
 
+  /**
+   * Every row recorded before this instant was visible to this sweep: the start of the oldest
+   * transaction still open when it was planned. The next incremental sweep starts from here.
+   */
+  @Column({ name: 'covers_before', type: 'timestamptz', nullable: true })
+  coversBefore: Date | null;
+
   /** The settings the sweep used (a copy: settings may change later). */
   @Column({ type: 'jsonb', default: () => "'{}'" })
   settings: Record<string, unknown>;
