@@ -72,6 +72,9 @@ export class SweepChunkService {
       await exec(CHUNK_STATS_SQL);
       await exec(CHUNK_PAYMENTS_SQL);
       const scored = await exec(CHUNK_SCORE_SQL);
+      // Temporary tables have no statistics until analysed; without them the planner guesses a
+      // handful of rows and joins the episodes by nested loops that grow with the organization.
+      await client.query('ANALYZE sweep_scored');
       await exec(UPSERT_RHYTHMS_SQL);
       const events = (await exec(CLOSE_RETURNED_SQL)).rowCount! + (await exec(ESCALATE_LAPSED_SQL)).rowCount! + (await exec(OPEN_EPISODES_SQL)).rowCount!;
       const clientsScored = scored.rowCount ?? 0;

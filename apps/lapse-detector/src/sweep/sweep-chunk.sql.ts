@@ -179,8 +179,8 @@ WITH closed AS (
                          WHERE v.organization_id = :org AND v.client_id = e.client_id AND v.visited_at > e.last_visit_at),
          updated_at = now()
     FROM sweep_scored s
-   WHERE e.organization_id = :org AND e.client_id = s.client_id AND e.status IN ('at_risk', 'lapsed')
-     AND s.last_at > e.last_visit_at
+   WHERE e.organization_id = :org AND e.client_id BETWEEN :lo AND :hi AND e.client_id = s.client_id
+     AND e.status IN ('at_risk', 'lapsed') AND s.last_at > e.last_visit_at
   RETURNING e.id, e.client_id
 )
 INSERT INTO outbox_events (organization_id, name, payload)
@@ -197,8 +197,8 @@ WITH lapsed AS (
                            THEN 'voluntary' ELSE s.churn_type END,
          gradual = s.gradual, updated_at = now()
     FROM sweep_scored s
-   WHERE e.organization_id = :org AND e.client_id = s.client_id AND e.status = 'at_risk'
-     AND s.status = 'lapsed' AND s.last_at = e.last_visit_at
+   WHERE e.organization_id = :org AND e.client_id BETWEEN :lo AND :hi AND e.client_id = s.client_id
+     AND e.status = 'at_risk' AND s.status = 'lapsed' AND s.last_at = e.last_visit_at
   RETURNING e.id, e.client_id
 )
 INSERT INTO outbox_events (organization_id, name, payload)
@@ -222,7 +222,7 @@ WITH opened AS (
     FROM sweep_scored s
    WHERE s.status IN ('at_risk', 'lapsed')
      AND NOT EXISTS (SELECT 1 FROM churn_episodes e
-                      WHERE e.organization_id = :org AND e.client_id = s.client_id
+                      WHERE e.organization_id = :org AND e.client_id BETWEEN :lo AND :hi AND e.client_id = s.client_id
                         AND (e.status IN ('at_risk', 'lapsed') OR e.last_visit_at >= s.last_at))
   RETURNING id, client_id, status
 )
