@@ -61,7 +61,7 @@ describe('per-organization partitions of clients, consent history, visits and pa
       'btree (viber_id) WHERE (viber_id IS NOT NULL)',
     ]);
     expect(await indexesOf(`consent_changes_${hex}`)).toEqual(['btree (client_id, changed_at)']);
-    expect(await indexesOf(`visits_${hex}`)).toEqual(['btree (client_id, visited_at)', 'brin (created_at)', 'btree (external_id)']);
+    expect(await indexesOf(`visits_${hex}`)).toEqual(['btree (client_id, visited_at) INCLUDE (amount)', 'brin (created_at)', 'btree (external_id)']);
     expect(await indexesOf(`payment_events_${hex}`)).toEqual(['btree (client_id, occurred_at)', 'brin (created_at)', 'btree (external_id)']);
     const unique = await db.pool.query(`SELECT indexname FROM pg_indexes WHERE tablename = $1 AND indexdef LIKE 'CREATE UNIQUE%'`, [`visits_${hex}`]);
     expect(unique.rows).toEqual([{ indexname: `visits_${hex}_external` }]);

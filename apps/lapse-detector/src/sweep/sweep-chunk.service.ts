@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
 import { PG_POOL } from '@comeback/platform';
 import type { LapseSettings } from '@comeback/domain';
-import { bindNamed } from './named-sql';
+import { bindNamed, SqlIdentifier } from './named-sql';
 import {
   ASSIGN_VALUE_TIERS_SQL, CHUNK_PAYMENTS_SQL, CHUNK_SCORE_SQL, CHUNK_STATS_SQL, CLOSE_RETURNED_SQL, ESCALATE_LAPSED_SQL,
   OPEN_EPISODES_SQL, UPSERT_RHYTHMS_SQL,
@@ -127,6 +127,8 @@ export class SweepChunkService {
     if (method === 'bgnbd' && sweep.r === null) throw new Error(`sweep ${sweep.id} uses BG/NBD but has no model fit`);
     return {
       org: sweep.organization_id, lo, hi, asOf: sweep.as_of, tz: sweep.timezone,
+      // The organization's own partition (named by the foundation migration's convention).
+      visits: new SqlIdentifier(`visits_${sweep.organization_id.replace(/-/g, '')}`),
       incremental: sweep.kind === 'incremental', since: sweep.since,
       rhythmWindow: cadence.rhythmWindow, gapFloorDays: cadence.gapFloorDays, minVisits: cadence.minVisits,
       minTenureDays: cadence.minTenureDays, atRiskFactor: cadence.atRiskFactor, lapsedFactor: cadence.lapsedFactor,

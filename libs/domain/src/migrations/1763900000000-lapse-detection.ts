@@ -14,9 +14,52 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * - BRIN indexes on visits and payment_events `created_at`: the incremental sweep finds the day's
  *   new rows through them; rows arrive in time order, so a BRIN index is a few pages and costs
  *   nothing on bulk loads. Made on the partitioned parents, so every partition gets one.
+ * - the visits (client_id, visited_at) index covers `amount` (see partitionFunction).
  * - payment status `cancelled` (a client cancelling their plan: voluntary churn) and episode
  *   status `recovered` (an at-risk client came back before lapsing).
  */
+/**
+ * The partition maker of the foundation migration, with one change: the visits index on
+ * (client_id, visited_at) also carries `amount`, so the lapse sweep reads a client's history from
+ * the index alone (an index-only scan: a third of the bytes of the table, already in order).
+ */
+const partitionFunction = (visitsIndexTail: string) => `
+CREATE OR REPLACE FUNCTION comeback_create_org_partitions(org uuid) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  h text := comeback_org_partition('consent_changes', org);
+  c text := comeback_org_partition('clients', org);
+  v text := comeback_org_partition('visits', org);
+  p text := comeback_org_partition('payment_events', org);
+BEGIN
+  EXECUTE format('CREATE TABLE IF NOT EXISTS %I PARTITION OF clients FOR VALUES IN (%L)', c, org);
+  EXECUTE format('ALTER TABLE %I ALTER COLUMN organization_id SET DEFAULT %L', c, org);
+  EXECUTE format('CREATE UNIQUE INDEX IF NOT EXISTS %I ON %I (external_id)', c || '_external', c);
+  EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON %I (phone) WHERE phone IS NOT NULL', c || '_phone', c);
+  EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON %I (email) WHERE email IS NOT NULL', c || '_email', c);
+  EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON %I (viber_id) WHERE viber_id IS NOT NULL', c || '_viber', c);
+  EXECUTE format('CREATE TABLE IF NOT EXISTS %I PARTITION OF consent_changes FOR VALUES IN (%L)', h, org);
+  EXECUTE format('ALTER TABLE %I ALTER COLUMN organization_id SET DEFAULT %L', h, org);
+  EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON %I (client_id, changed_at)', h || '_client_time', h);
+  EXECUTE format('CREATE TABLE IF NOT EXISTS %I PARTITION OF visits FOR VALUES IN (%L)', v, org);
+  EXECUTE format('ALTER TABLE %I ALTER COLUMN organization_id SET DEFAULT %L', v, org);
+  EXECUTE format('CREATE UNIQUE INDEX IF NOT EXISTS %I ON %I (external_id)', v || '_external', v);
+  EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON %I (client_id, visited_at)${visitsIndexTail}', v || '_client_time', v);
+  EXECUTE format('CREATE TABLE IF NOT EXISTS %I PARTITION OF payment_events FOR VALUES IN (%L)', p, org);
+  EXECUTE format('ALTER TABLE %I ALTER COLUMN organization_id SET DEFAULT %L', p, org);
+  EXECUTE format('CREATE UNIQUE INDEX IF NOT EXISTS %I ON %I (external_id)', p || '_external', p);
+  EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON %I (client_id, occurred_at)', p || '_client_time', p);
+END $$;
+
+DO $$
+DECLARE org uuid;
+BEGIN
+  FOR org IN SELECT id FROM organizations LOOP
+    EXECUTE format('DROP INDEX IF EXISTS %I', comeback_org_partition('visits', org) || '_client_time');
+    PERFORM comeback_create_org_partitions(org);
+  END LOOP;
+END $$;
+`;
+
 export class LapseDetection1763900000000 implements MigrationInterface {
   name = 'LapseDetection1763900000000';
 
@@ -30,6 +73,7 @@ export class LapseDetection1763900000000 implements MigrationInterface {
     await q.query(`ALTER TABLE "payment_events" ADD CONSTRAINT "ck_payment_events_status" CHECK (status IN ('succeeded','failed','cancelled'))`);
     await q.query(`CREATE INDEX "ix_visits_created_brin" ON "visits" USING brin ("created_at")`);
     await q.query(`CREATE INDEX "ix_payment_events_created_brin" ON "payment_events" USING brin ("created_at")`);
+    await q.query(partitionFunction(' INCLUDE (amount)'));
 
     await q.query(`CREATE TABLE "client_rhythms" ("organization_id" uuid NOT NULL, "client_id" bigint NOT NULL, "status" text NOT NULL, "visit_days" integer NOT NULL, "first_visit_on" date NOT NULL, "last_visit_on" date NOT NULL, "last_visit_at" TIMESTAMP WITH TIME ZONE NOT NULL, "usual_gap_days" double precision, "gradual" boolean NOT NULL DEFAULT false, "p_alive" double precision, "next_check_on" date, "lifetime_visits" integer NOT NULL, "lifetime_revenue" numeric(14,2) NOT NULL, "revenue_12m" numeric(14,2) NOT NULL, "scored_on" date NOT NULL, "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "ck_client_rhythms_status" CHECK (status IN ('once','new','active','at_risk','lapsed')), CONSTRAINT "pk_client_rhythms" PRIMARY KEY ("organization_id", "client_id"))`);
     await q.query(`CREATE INDEX "ix_client_rhythms_org_status" ON "client_rhythms" ("organization_id", "status") `);
@@ -64,6 +108,7 @@ export class LapseDetection1763900000000 implements MigrationInterface {
     await q.query(`DROP TABLE "lapse_sweep_chunks"`);
     await q.query(`DROP TABLE "lapse_sweeps"`);
     await q.query(`DROP TABLE "client_rhythms"`);
+    await q.query(partitionFunction(''));
     await q.query(`DROP INDEX "ix_payment_events_created_brin"`);
     await q.query(`DROP INDEX "ix_visits_created_brin"`);
     await q.query(`DELETE FROM "payment_events" WHERE status = 'cancelled'`);
