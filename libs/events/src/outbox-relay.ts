@@ -29,9 +29,10 @@ export const EVENT_JOB_OPTIONS: JobsOptions = {
 /**
  * Moves events from the PostgreSQL outbox into each subscribed consumer's BullMQ queue.
  *
- * Guarantee: at least once. Rows are locked (`FOR UPDATE SKIP LOCKED`, so replicas share the work),
- * added to the queues, then stamped published in the same transaction. If the process dies
- * between the add and the commit, the rows are sent again; the job id (`evt-<id>`) makes BullMQ
+ * Guarantee: at least once. Rows are taken out of the outbox (`DELETE … FOR UPDATE SKIP LOCKED`,
+ * so replicas share the work), added to the queues, and the transaction commits only then: if
+ * Redis refuses, the rows come back. If the process dies between the add and the commit, the
+ * rows are sent again; the job id (`evt-<id>`) makes BullMQ
  * ignore a copy while the first is still kept, and consumers record receipts, so a copy changes
  * nothing. Redis keeps queued events while a consumer is down (AOF in production).
  */
@@ -45,7 +46,7 @@ export class OutboxRelay {
   private readonly pollMs: number;
 
   constructor(private readonly options: OutboxRelayOptions) {
-    this.batchSize = options.batchSize ?? 1000;
+    this.batchSize = options.batchSize ?? 2000;
     this.pollMs = options.pollMs ?? 1000;
   }
 
@@ -64,8 +65,8 @@ export class OutboxRelay {
     try {
       await client.query('BEGIN');
       const { rows } = await client.query<{ id: string; organization_id: string; name: EventName; payload: EventEnvelope['payload']; created_at: Date }>(
-        `SELECT id, organization_id, name, payload, created_at FROM outbox_events
-          WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        `DELETE FROM outbox_events WHERE id IN (SELECT id FROM outbox_events ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
+         RETURNING id, organization_id, name, payload, created_at`,
         [this.batchSize],
       );
       if (rows.length > 0) {
@@ -81,7 +82,6 @@ export class OutboxRelay {
           }
         }
         for (const [consumer, jobs] of perConsumer) await this.queue(consumer).addBulk(jobs);
-        await client.query(`UPDATE outbox_events SET published_at = now() WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
       }
       await client.query('COMMIT');
       return rows.length;

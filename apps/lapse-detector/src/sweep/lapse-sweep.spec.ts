@@ -1,12 +1,13 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { loadConfig } from '@comeback/config';
-import { JobName } from '@comeback/contracts';
+import { EventConsumer, eventQueueName, JobName, type EventEnvelope } from '@comeback/contracts';
 import { createApiKey } from '@comeback/ingestion';
 import { DEFAULT_BGNBD_THRESHOLDS, DEFAULT_CADENCE_SETTINGS, pAlive, pAliveCrossingTime, scoreCadence } from '@comeback/lapse-model';
 import { createNestApp } from '@comeback/platform';
 import { createTestDatabase, factories, TEST_REDIS_URL, testRedisPrefix, waitFor, type TestDatabase } from '@comeback/testing';
-import type { Queue } from 'bullmq';
+import { Queue } from 'bullmq';
+import Redis from 'ioredis';
 import { LAPSE_DETECTOR_ENV } from '../config';
 import { NightlySweepScheduler } from './nightly-sweep.scheduler';
 import { SweepModule } from './sweep.module';
@@ -34,6 +35,7 @@ describe('lapse sweep (lapse-detector, real PostgreSQL and Redis)', () => {
   const today = localToday();
   const clients: Record<string, { id: string; days: number[] }> = {};
   const prefix = testRedisPrefix();
+  let redis: Redis;
 
   const makeApp = async () => {
     const config = loadConfig('lapse-detector', LAPSE_DETECTOR_ENV, {
@@ -62,9 +64,27 @@ describe('lapse sweep (lapse-detector, real PostgreSQL and Redis)', () => {
         [orgId],
       )
     ).rows;
-  const outbox = async () => (await db.pool.query(`SELECT name, payload FROM outbox_events WHERE organization_id = $1 ORDER BY id`, [orgId])).rows;
+  /**
+   * The events delivered so far to the client-activity consumer's queue (nobody consumes it in
+   * this test), once the relay has emptied the outbox, in the order they were written.
+   */
+  const outbox = async () => {
+    await waitFor('the outbox relay to deliver', async () => (await db.pool.query(`SELECT count(*)::int AS n FROM outbox_events`)).rows[0].n === 0);
+    const queue = new Queue(eventQueueName(EventConsumer.ClientActivity), { connection: redis, prefix });
+    try {
+      const jobs = await queue.getJobs(['waiting', 'delayed', 'active', 'completed', 'failed']);
+      return jobs
+        .map((j) => j.data as EventEnvelope)
+        .filter((e) => e.payload.organizationId === orgId)
+        .sort((p, q) => Number(p.id) - Number(q.id))
+        .map((e) => ({ name: e.name, payload: e.payload }));
+    } finally {
+      await queue.close();
+    }
+  };
 
   beforeAll(async () => {
+    redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
     db = await createTestDatabase();
     const make = factories(db.pool);
     orgId = (await make.organization({ timezone: TZ })).id;
@@ -102,6 +122,7 @@ describe('lapse sweep (lapse-detector, real PostgreSQL and Redis)', () => {
     await replica?.close();
     await app?.close();
     await db.drop();
+    await redis.quit();
   });
 
   it('judges each client by their own rhythm, as the cadence rule of @comeback/lapse-model does', async () => {

@@ -68,7 +68,8 @@ describe('client-activity consumer over the durable event transport (real Postgr
     try {
       const rows = await waitFor('the activity row', async () => ((await activities()).length ? activities() : undefined));
       expect(rows).toEqual([{ kind: 'client.churned', event_id: eventId, details: expect.objectContaining({ episodeId, method: 'cadence', score: 4.2, usualGapDays: 14 }) }]);
-      expect((await db.pool.query(`SELECT published_at FROM outbox_events WHERE id = $1`, [eventId])).rows[0].published_at).toBeInstanceOf(Date);
+      // Delivered, so no longer in the outbox.
+      expect((await db.pool.query(`SELECT 1 FROM outbox_events WHERE id = $1`, [eventId])).rowCount).toBe(0);
     } finally {
       await app.close();
       await queue.close();
@@ -87,7 +88,10 @@ describe('client-activity consumer over the durable event transport (real Postgr
         return rows[0].n === 2;
       });
       // The relay sends it again (as after a crash between the queue add and the commit).
-      await db.pool.query(`UPDATE outbox_events SET published_at = NULL WHERE id = $1`, [eventId]);
+      await db.pool.query(
+        `INSERT INTO outbox_events (id, organization_id, name, payload) OVERRIDING SYSTEM VALUE VALUES ($1, $2, 'client.at-risk', $3)`,
+        [eventId, orgId, { organizationId: orgId, clientId, episodeId }],
+      );
       const queue = new Queue(eventQueueName(EventConsumer.ClientActivity), { connection: redis, prefix });
       await (await queue.getJob(`evt-${eventId}`))?.remove();
       await queue.close();

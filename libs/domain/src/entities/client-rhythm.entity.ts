@@ -16,7 +16,6 @@ export type RhythmStatus = (typeof RHYTHM_STATUSES)[number];
  */
 @Entity({ name: 'client_rhythms' })
 @Index('ix_client_rhythms_org_next_check', ['organizationId', 'nextCheckOn'], { where: 'next_check_on IS NOT NULL' })
-@Index('ix_client_rhythms_org_status', ['organizationId', 'status'])
 @Check('ck_client_rhythms_status', `status IN ('once','new','active','at_risk','lapsed')`)
 export class ClientRhythm {
   @PrimaryColumn({ name: 'organization_id', type: 'uuid', primaryKeyConstraintName: 'pk_client_rhythms' })

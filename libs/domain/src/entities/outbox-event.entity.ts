@@ -1,12 +1,12 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 
 /**
  * The transactional outbox: an event is inserted in the same transaction as the change it
- * describes, so it exists exactly when the change does. The relay copies unpublished rows into
- * each subscribed consumer's durable queue and then stamps `published_at`.
+ * describes, so it exists exactly when the change does. The relay takes rows out (deletes them)
+ * in the same transaction as it hands them to each subscribed consumer's durable queue, so the
+ * table only ever holds what is not yet delivered, and stays small.
  */
 @Entity({ name: 'outbox_events' })
-@Index('ix_outbox_events_unpublished', ['id'], { where: 'published_at IS NULL' })
 export class OutboxEvent {
   @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS', primaryKeyConstraintName: 'pk_outbox_events' })
   id: string;
@@ -23,9 +23,6 @@ export class OutboxEvent {
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
-
-  @Column({ name: 'published_at', type: 'timestamptz', nullable: true })
-  publishedAt: Date | null;
 }
 
 /** One row per event a consumer has handled: what makes consumers idempotent. */

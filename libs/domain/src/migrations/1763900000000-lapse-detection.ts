@@ -8,8 +8,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * - lapse_sweeps / lapse_sweep_chunks: a sweep and its client-id ranges (one job each). A nightly
  *   sweep is unique per organization and local date, so replicas run it once.
  * - lapse_model_fits: BG/NBD parameters fitted on an organization's history.
- * - outbox_events / event_receipts: events written with the change they describe, and the
- *   consumers' record of what they have handled (idempotency).
+ * - outbox_events / event_receipts: events written with the change they describe (a row lives
+ *   until the relay has handed it to the consumers' queues), and the consumers' record of what
+ *   they have handled (idempotency).
  * - client_activities: the client card's timeline, written by the event consumer.
  * - BRIN indexes on visits and payment_events `created_at`: the incremental sweep finds the day's
  *   new rows through them; rows arrive in time order, so a BRIN index is a few pages and costs
@@ -76,7 +77,6 @@ export class LapseDetection1763900000000 implements MigrationInterface {
     await q.query(partitionFunction(' INCLUDE (amount)'));
 
     await q.query(`CREATE TABLE "client_rhythms" ("organization_id" uuid NOT NULL, "client_id" bigint NOT NULL, "status" text NOT NULL, "visit_days" integer NOT NULL, "first_visit_on" date NOT NULL, "last_visit_on" date NOT NULL, "last_visit_at" TIMESTAMP WITH TIME ZONE NOT NULL, "usual_gap_days" double precision, "gradual" boolean NOT NULL DEFAULT false, "p_alive" double precision, "next_check_on" date, "lifetime_visits" integer NOT NULL, "lifetime_revenue" numeric(14,2) NOT NULL, "revenue_12m" numeric(14,2) NOT NULL, "scored_on" date NOT NULL, "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "ck_client_rhythms_status" CHECK (status IN ('once','new','active','at_risk','lapsed')), CONSTRAINT "pk_client_rhythms" PRIMARY KEY ("organization_id", "client_id"))`);
-    await q.query(`CREATE INDEX "ix_client_rhythms_org_status" ON "client_rhythms" ("organization_id", "status") `);
     await q.query(`CREATE INDEX "ix_client_rhythms_org_next_check" ON "client_rhythms" ("organization_id", "next_check_on") WHERE next_check_on IS NOT NULL`);
     await q.query(`ALTER TABLE "client_rhythms" ADD CONSTRAINT "fk_client_rhythms_organization" FOREIGN KEY ("organization_id") REFERENCES "organizations"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
 
@@ -90,8 +90,7 @@ export class LapseDetection1763900000000 implements MigrationInterface {
     await q.query(`CREATE INDEX "ix_lapse_model_fits_org_fitted" ON "lapse_model_fits" ("organization_id", "fitted_at") `);
     await q.query(`ALTER TABLE "lapse_model_fits" ADD CONSTRAINT "fk_lapse_model_fits_organization" FOREIGN KEY ("organization_id") REFERENCES "organizations"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
 
-    await q.query(`CREATE TABLE "outbox_events" ("id" bigint GENERATED ALWAYS AS IDENTITY NOT NULL, "organization_id" uuid NOT NULL, "name" text NOT NULL, "payload" jsonb NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "published_at" TIMESTAMP WITH TIME ZONE, CONSTRAINT "pk_outbox_events" PRIMARY KEY ("id"))`);
-    await q.query(`CREATE INDEX "ix_outbox_events_unpublished" ON "outbox_events" ("id") WHERE published_at IS NULL`);
+    await q.query(`CREATE TABLE "outbox_events" ("id" bigint GENERATED ALWAYS AS IDENTITY NOT NULL, "organization_id" uuid NOT NULL, "name" text NOT NULL, "payload" jsonb NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "pk_outbox_events" PRIMARY KEY ("id"))`);
     await q.query(`CREATE TABLE "event_receipts" ("consumer" text NOT NULL, "event_id" bigint NOT NULL, "handled_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "pk_event_receipts" PRIMARY KEY ("consumer", "event_id"))`);
 
     await q.query(`CREATE TABLE "client_activities" ("id" bigint GENERATED ALWAYS AS IDENTITY NOT NULL, "organization_id" uuid NOT NULL, "client_id" bigint NOT NULL, "kind" text NOT NULL, "occurred_at" TIMESTAMP WITH TIME ZONE NOT NULL, "event_id" bigint, "details" jsonb NOT NULL DEFAULT '{}', CONSTRAINT "pk_client_activities" PRIMARY KEY ("id"))`);
