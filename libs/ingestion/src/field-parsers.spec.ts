@@ -90,9 +90,9 @@ describe('other fields', () => {
 
 describe('paymentStatus', () => {
   it('reads succeeded, failed and cancelled (either spelling), and names the allowed values otherwise', () => {
-    expect(['succeeded', ' FAILED ', 'cancelled', 'Canceled'].map((v) => paymentStatus(v))).toEqual(['succeeded', 'failed', 'cancelled', 'cancelled']);
-    expect(paymentStatus('')).toBeNull();
-    const bad = paymentStatus('refunded');
+    expect(['succeeded', ' FAILED ', 'cancelled', 'Canceled'].map((v) => paymentStatus(v, GE))).toEqual(['succeeded', 'failed', 'cancelled', 'cancelled']);
+    expect(paymentStatus('', GE)).toBeNull();
+    const bad = paymentStatus('refunded', GE);
     expect(bad).toBeInstanceOf(Invalid);
     expect((bad as Invalid).message).toBe('"refunded" is not a payment status (succeeded, failed or cancelled)');
   });
