@@ -129,7 +129,7 @@ async function main(): Promise<void> {
   await pool.end();
 
   console.log('holdout comparison (comeback lapse holdout) ...');
-  const cdnowDir = process.env.COMEBACK_SHARED_DATA ?? join(root, '..', 'shared', 'data');
+  const cdnowDir = process.env.COMEBACK_SHARED_DATA ?? join(root, 'libs', 'lapse-model', 'fixtures');
   const tmp = join(root, 'tmp', 'bench-sweep');
   mkdirSync(tmp, { recursive: true });
   const cdnowCsv = join(tmp, 'cdnow-sample.csv');

@@ -2,13 +2,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 /**
- * For specs: the CDNOW data set (Fader & Hardie) kept in the project's shared data folder, which
- * sits beside the repository (`<repo>/../shared/data/cdnow`). COMEBACK_SHARED_DATA names another
- * shared data folder (the one holding `cdnow/`).
+ * For specs: the CDNOW data set (Fader & Hardie). A copy of the two files the specs need is kept in
+ * `libs/lapse-model/fixtures/cdnow` (so a clean clone tests without anything beside it);
+ * COMEBACK_SHARED_DATA names a shared data folder (the one holding `cdnow/`) to use instead.
  */
 export function cdnowDir(): string {
-  const repoRoot = path.resolve(__dirname, '..', '..', '..');
-  const dir = path.join(process.env.COMEBACK_SHARED_DATA ?? path.resolve(repoRoot, '..', 'shared', 'data'), 'cdnow');
+  const dir = process.env.COMEBACK_SHARED_DATA
+    ? path.join(process.env.COMEBACK_SHARED_DATA, 'cdnow')
+    : path.resolve(__dirname, '..', 'fixtures', 'cdnow');
   if (!existsSync(path.join(dir, 'cdnow_customers_summary.csv'))) {
     throw new Error(`CDNOW data not found in ${dir}: set COMEBACK_SHARED_DATA to the folder that holds cdnow/`);
   }

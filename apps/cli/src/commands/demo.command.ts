@@ -163,8 +163,20 @@ async function runDemoSweep(baseUrl: string, organizationId: string, apiKey: str
     for (const x of examples.rows) {
       console.log(`    e.g. ${x.name}: usually every ${Math.round(x.usual_gap_days)} days, gone ${x.days} days, ${x.churn_type}${x.gradual ? ' (gradual)' : ''}, value tier ${x.value_tier}`);
     }
-    const timeline = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM client_activities WHERE organization_id = $1`, [organizationId]);
-    console.log(`  client timeline entries written by the report app from the sweep's events so far: ${timeline.rows[0].n}`);
+    // The events travel outbox -> relay -> the report app's queue -> its consumer: give them a moment.
+    const counts = async () =>
+      (
+        await pool.query<{ events: number; entries: number }>(
+          `SELECT (SELECT count(*)::int FROM churn_episodes WHERE organization_id = $1) AS events,
+                  (SELECT count(*)::int FROM client_activities WHERE organization_id = $1) AS entries`,
+          [organizationId],
+        )
+      ).rows[0];
+    let seen = await counts();
+    for (const deadline = Date.now() + 20_000; seen.entries < seen.events && Date.now() < deadline; seen = await counts()) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    console.log(`  client timelines: ${seen.entries} entries written by the report app from the lapse detector's events (durable event transport)`);
   } finally {
     await pool.end();
   }

@@ -5,7 +5,8 @@ import { tempDir } from '@comeback/testing';
 
 /** `comeback lapse ...` run as a user runs it, on the CDNOW data (Fader & Hardie). */
 const root = path.resolve(__dirname, '..', '..', '..', '..');
-const cdnow = path.join(process.env.COMEBACK_SHARED_DATA ?? path.resolve(root, '..', 'shared', 'data'), 'cdnow');
+// The CDNOW copy kept with the lapse-model specs (or COMEBACK_SHARED_DATA's cdnow/).
+const cdnow = process.env.COMEBACK_SHARED_DATA ? path.join(process.env.COMEBACK_SHARED_DATA, 'cdnow') : path.join(root, 'libs', 'lapse-model', 'fixtures', 'cdnow');
 const STACK_LINE = /^\s+at /m;
 
 function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
