@@ -53,7 +53,15 @@ export class LapseSweepProcessor implements OnApplicationBootstrap, OnApplicatio
         lockDuration: 120_000,
       },
     );
-    this.worker.on('failed', (job, err) => this.logger.warn(`${job?.name} ${job?.id} failed (attempt ${job?.attemptsMade}): ${err.message}`));
+    this.worker.on('failed', (job, err) => {
+      this.logger.warn(`${job?.name} ${job?.id} failed (attempt ${job?.attemptsMade}): ${err.message}`);
+      // Out of retries: say so on the sweep, where staff look (GET .../lapse-sweeps/:id), rather than
+      // leave it "running" for ever. The job itself stays in the failed set.
+      const sweepId = (job?.data as { sweepId?: string } | undefined)?.sweepId;
+      if (job && sweepId && job.attemptsMade >= (job.opts.attempts ?? 1)) {
+        void this.planner.markFailed(sweepId, `${job.name} gave up after ${job.attemptsMade} attempts: ${err.message}`).catch(() => undefined);
+      }
+    });
     this.worker.on('error', (err) => this.logger.warn(`worker error: ${err.message}`));
   }
 

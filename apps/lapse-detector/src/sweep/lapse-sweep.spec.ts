@@ -297,4 +297,15 @@ describe('lapse sweep (lapse-detector, real PostgreSQL and Redis)', () => {
     const methods = (await db.pool.query(`SELECT DISTINCT method FROM churn_episodes WHERE organization_id = $1`, [bg])).rows;
     expect(methods).toEqual([{ method: 'bgnbd' }]);
   });
+
+  it('fails a sweep whose organization settings cannot be used, naming the setting', async () => {
+    const bad = (await factories(db.pool).organization({ timezone: TZ })).id;
+    await db.pool.query(`UPDATE organizations SET lapse_settings = '{"cadence":{"atRiskFactor":5}}' WHERE id = $1`, [bad]);
+    const sweepId = await planner.request(bad, 'on_demand');
+    const row = await waitFor('the sweep to fail', async () => {
+      const { rows } = await db.pool.query(`SELECT status, error FROM lapse_sweeps WHERE id = $1`, [sweepId]);
+      return rows[0].status === 'failed' ? rows[0] : undefined;
+    });
+    expect(row.error).toContain('cadence.lapsedFactor: lapsedFactor must be greater than atRiskFactor');
+  });
 });

@@ -171,6 +171,11 @@ export class SweepPlannerService {
     return ranges.rows.map((_, i) => i);
   }
 
+  /** Marks a sweep failed (a job out of retries, settings that cannot be used); done sweeps stay done. */
+  async markFailed(sweepId: string, message: string): Promise<void> {
+    await this.fail(sweepId, message);
+  }
+
   private async fail(sweepId: string, message: string): Promise<void> {
     await this.pool.query(`UPDATE lapse_sweeps SET status = 'failed', error = $2, finished_at = now() WHERE id = $1 AND status <> 'done'`, [sweepId, message]);
   }
