@@ -3,7 +3,7 @@ import request from 'supertest';
 import { loadConfig } from '@comeback/config';
 import { EventConsumer, eventQueueName, JobName, type EventEnvelope } from '@comeback/contracts';
 import { createApiKey } from '@comeback/ingestion';
-import { DEFAULT_BGNBD_THRESHOLDS, DEFAULT_CADENCE_SETTINGS, pAlive, pAliveCrossingTime, scoreCadence } from '@comeback/lapse-model';
+import { DEFAULT_BGNBD_THRESHOLDS, DEFAULT_CADENCE_SETTINGS, expectedTransactions, pAlive, pAliveCrossingTime, scoreCadence } from '@comeback/lapse-model';
 import { createNestApp } from '@comeback/platform';
 import { createTestDatabase, factories, TEST_REDIS_URL, testRedisPrefix, waitFor, type TestDatabase } from '@comeback/testing';
 import { Queue } from 'bullmq';
@@ -272,7 +272,7 @@ describe('lapse sweep (lapse-detector, real PostgreSQL and Redis)', () => {
     const fit = (await db.pool.query(`SELECT r, alpha, a, b FROM lapse_model_fits WHERE organization_id = $1`, [bg])).rows;
     expect(fit).toHaveLength(1);
     const rhythms = new Map(
-      (await db.pool.query(`SELECT client_id::text, status, p_alive, next_check_on::text FROM client_rhythms WHERE organization_id = $1`, [bg])).rows.map((r) => [r.client_id, r]),
+      (await db.pool.query(`SELECT client_id::text, status, p_alive, expected_visits_90d, next_check_on::text FROM client_rhythms WHERE organization_id = $1`, [bg])).rows.map((r) => [r.client_id, r]),
     );
     let judged = 0;
     for (const { id, days } of histories) {
@@ -281,6 +281,7 @@ describe('lapse sweep (lapse-detector, real PostgreSQL and Redis)', () => {
       const tx = days[days.length - 1] - days[0];
       const T = today - days[0];
       expect(row.p_alive).toBeCloseTo(pAlive(fit[0], x, tx, T), 4);
+      if (x > 0) expect(row.expected_visits_90d).toBeCloseTo(expectedTransactions(fit[0], 90, x, tx, T), 3);
       if (days.length < 3 || tx < 60) continue;
       judged++;
       const p = pAlive(fit[0], x, tx, T);

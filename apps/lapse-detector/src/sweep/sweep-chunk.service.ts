@@ -1,10 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
+import { expectedTransactions } from '@comeback/lapse-model';
 import { PG_POOL } from '@comeback/platform';
 import type { LapseSettings } from '@comeback/domain';
 import { bindNamed, SqlIdentifier } from './named-sql';
 import {
-  ASSIGN_VALUE_TIERS_SQL, CHUNK_PAYMENTS_SQL, CHUNK_SCORE_SQL, CHUNK_STATS_SQL, CLOSE_RETURNED_SQL, ESCALATE_LAPSED_SQL,
+  ASSIGN_VALUE_TIERS_SQL, BGNBD_SUMMARIES_SQL, CHUNK_PAYMENTS_SQL, EXPECTED_VISITS_SQL, CHUNK_SCORE_SQL, CHUNK_STATS_SQL, CLOSE_RETURNED_SQL, ESCALATE_LAPSED_SQL,
   OPEN_EPISODES_SQL, UPSERT_RHYTHMS_SQL,
 } from './sweep-chunk.sql';
 
@@ -21,6 +22,9 @@ interface SweepRow {
   a: number | null;
   b: number | null;
 }
+
+/** "The next period" of the BG/NBD expectation shown on the card. */
+const EXPECTED_VISITS_DAYS = 90;
 
 export interface ChunkOutcome {
   /** False when the chunk had already been done (a redelivered job). */
@@ -72,6 +76,7 @@ export class SweepChunkService {
       await exec(CHUNK_STATS_SQL);
       await exec(CHUNK_PAYMENTS_SQL);
       const scored = await exec(CHUNK_SCORE_SQL);
+      if (sweep.settings.method === 'bgnbd') await this.expectedVisits(client, sweep, params);
       // Temporary tables have no statistics until analysed; without them the planner guesses a
       // handful of rows and joins the episodes by nested loops that grow with the organization.
       await client.query('ANALYZE sweep_scored');
@@ -105,6 +110,19 @@ export class SweepChunkService {
     } finally {
       client.release();
     }
+  }
+
+  /**
+   * BG/NBD expected visits in the next 90 days for the chunk's clients: one read of their
+   * summaries, the conditional expectation (paper eq. 10) in the service, one write back.
+   */
+  private async expectedVisits(client: PoolClient, sweep: SweepRow, params: Record<string, unknown>): Promise<void> {
+    const read = bindNamed(BGNBD_SUMMARIES_SQL, params);
+    const { rows } = await client.query<{ client_id: string; x: number; tx: number; t: number }>(read.text, read.values);
+    const model = { r: sweep.r!, alpha: sweep.alpha!, a: sweep.a!, b: sweep.b! };
+    const expected = rows.map((row) => expectedTransactions(model, EXPECTED_VISITS_DAYS, row.x, row.tx, Math.max(row.t, 0.5)));
+    const write = bindNamed(EXPECTED_VISITS_SQL, { clientIds: rows.map((row) => row.client_id), expected });
+    await client.query(write.text, write.values);
   }
 
   /** The last chunk's extra work: value tiers of the new episodes, and the sweep marked done. */

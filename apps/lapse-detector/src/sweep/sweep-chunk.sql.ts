@@ -138,21 +138,38 @@ SELECT j.*,
        END AS churn_type,
        round(j.visit_revenue + j.paid, 2) AS lifetime_revenue,
        round(j.visit_revenue_12m + j.paid_12m, 2) AS revenue_12m,
-       CASE WHEN :method = 'cadence' THEN j.days_since / j.usual_gap ELSE j.p_alive END AS score
+       CASE WHEN :method = 'cadence' THEN j.days_since / j.usual_gap ELSE j.p_alive END AS score,
+       NULL::float8 AS expected_visits_90d
   FROM judged j`;
+
+/**
+ * Step 3b (BG/NBD only): the chunk's summaries for the expected visits in the next 90 days, which
+ * needs the Gauss hypergeometric function: computed in the service for the whole chunk at once
+ * and written back by EXPECTED_VISITS_SQL.
+ */
+export const BGNBD_SUMMARIES_SQL = `
+SELECT client_id::text, visit_days - 1 AS x, last_on - first_on AS tx, :asOf::date - first_on AS t
+  FROM sweep_scored WHERE visit_days > 1`;
+
+export const EXPECTED_VISITS_SQL = `
+UPDATE sweep_scored s SET expected_visits_90d = e.expected
+  FROM unnest(:clientIds::bigint[], :expected::float8[]) AS e(client_id, expected)
+ WHERE s.client_id = e.client_id`;
 
 /** Step 4: the rhythm table, rewritten only where something changed. */
 export const UPSERT_RHYTHMS_SQL = `
 INSERT INTO client_rhythms AS r (organization_id, client_id, status, visit_days, first_visit_on, last_visit_on, last_visit_at,
-  usual_gap_days, gradual, p_alive, next_check_on, lifetime_visits, lifetime_revenue, revenue_12m, scored_on)
+  usual_gap_days, gradual, p_alive, expected_visits_90d, next_check_on, lifetime_visits, lifetime_revenue, revenue_12m, scored_on)
 SELECT :org, client_id, status, visit_days, first_on, last_on, last_at,
-       CASE WHEN visit_days > 1 THEN usual_gap END, gradual, round(p_alive::numeric, 4)::float8, next_check_on,
+       CASE WHEN visit_days > 1 THEN usual_gap END, gradual, round(p_alive::numeric, 4)::float8,
+       round(expected_visits_90d::numeric, 3)::float8, next_check_on,
        lifetime_visits, lifetime_revenue, revenue_12m, :asOf
   FROM sweep_scored
 ON CONFLICT (organization_id, client_id) DO UPDATE SET
   status = EXCLUDED.status, visit_days = EXCLUDED.visit_days, first_visit_on = EXCLUDED.first_visit_on,
   last_visit_on = EXCLUDED.last_visit_on, last_visit_at = EXCLUDED.last_visit_at, usual_gap_days = EXCLUDED.usual_gap_days,
-  gradual = EXCLUDED.gradual, p_alive = EXCLUDED.p_alive, next_check_on = EXCLUDED.next_check_on,
+  gradual = EXCLUDED.gradual, p_alive = EXCLUDED.p_alive, expected_visits_90d = EXCLUDED.expected_visits_90d,
+  next_check_on = EXCLUDED.next_check_on,
   lifetime_visits = EXCLUDED.lifetime_visits, lifetime_revenue = EXCLUDED.lifetime_revenue,
   revenue_12m = EXCLUDED.revenue_12m, scored_on = EXCLUDED.scored_on, updated_at = now()
 WHERE (r.status, r.visit_days, r.first_visit_on, r.last_visit_at, r.usual_gap_days, r.gradual, r.p_alive, r.next_check_on,
@@ -188,7 +205,7 @@ RETURNING id`;
 export const ESCALATE_LAPSED_SQL = `
 WITH lapsed AS (
   UPDATE churn_episodes e
-     SET status = 'lapsed', lapsed_at = now(), score = s.score, p_alive = s.p_alive,
+     SET status = 'lapsed', lapsed_at = now(), score = s.score, p_alive = s.p_alive, expected_visits_90d = s.expected_visits_90d,
          churn_type = CASE WHEN s.churn_type = 'passive' AND (e.reason_id IS NOT NULL OR e.reason_note IS NOT NULL)
                            THEN 'voluntary' ELSE s.churn_type END,
          gradual = s.gradual, updated_at = now()
@@ -210,9 +227,9 @@ RETURNING id`;
 export const OPEN_EPISODES_SQL = `
 WITH opened AS (
   INSERT INTO churn_episodes (organization_id, client_id, status, detected_at, lapsed_at, last_visit_at, left_on, churn_type,
-    gradual, method, score, p_alive, usual_gap_days, expected_next_visit_at, lifetime_visits, lifetime_revenue, revenue_12m)
+    gradual, method, score, p_alive, expected_visits_90d, usual_gap_days, expected_next_visit_at, lifetime_visits, lifetime_revenue, revenue_12m)
   SELECT :org, s.client_id, s.status, now(), CASE WHEN s.status = 'lapsed' THEN now() END, s.last_at, s.last_on + 1, s.churn_type,
-         s.gradual, :method, s.score, s.p_alive, s.usual_gap,
+         s.gradual, :method, s.score, s.p_alive, s.expected_visits_90d, s.usual_gap,
          ((s.last_on + ceil(s.usual_gap)::int)::timestamp AT TIME ZONE :tz),
          s.lifetime_visits, s.lifetime_revenue, s.revenue_12m
     FROM sweep_scored s

@@ -79,6 +79,10 @@ export class ChurnEpisode {
   @Column({ name: 'p_alive', type: 'double precision', nullable: true })
   pAlive: number | null;
 
+  /** BG/NBD expected visits in the 90 days after detection (null for the cadence rule). */
+  @Column({ name: 'expected_visits_90d', type: 'double precision', nullable: true })
+  expectedVisits90d: number | null;
+
   @Column({ name: 'usual_gap_days', type: 'double precision', nullable: true })
   usualGapDays: number | null;
 

@@ -55,6 +55,10 @@ export class ClientRhythm {
   @Column({ name: 'p_alive', type: 'double precision', nullable: true })
   pAlive: number | null;
 
+  /** BG/NBD expected visits in the 90 days after `scored_on` (conditional on the history; null under the cadence rule). */
+  @Column({ name: 'expected_visits_90d', type: 'double precision', nullable: true })
+  expectedVisits90d: number | null;
+
   /** The first day the status changes if no visit comes; null when it cannot change that way. */
   @Column({ name: 'next_check_on', type: 'date', nullable: true })
   nextCheckOn: string | null;

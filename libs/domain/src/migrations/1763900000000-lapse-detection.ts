@@ -68,6 +68,7 @@ export class LapseDetection1763900000000 implements MigrationInterface {
     await q.query(`ALTER TABLE "organizations" ADD "lapse_settings" jsonb NOT NULL DEFAULT '{}'`);
     await q.query(`ALTER TABLE "churn_episodes" ADD "p_alive" double precision`);
     await q.query(`ALTER TABLE "churn_episodes" ADD "lapsed_at" TIMESTAMP WITH TIME ZONE`);
+    await q.query(`ALTER TABLE "churn_episodes" ADD "expected_visits_90d" double precision`);
     await q.query(`ALTER TABLE "churn_episodes" DROP CONSTRAINT "ck_churn_episodes_status"`);
     await q.query(`ALTER TABLE "churn_episodes" ADD CONSTRAINT "ck_churn_episodes_status" CHECK (status IN ('at_risk','lapsed','returned','recovered','dismissed'))`);
     await q.query(`ALTER TABLE "payment_events" DROP CONSTRAINT "ck_payment_events_status"`);
@@ -76,7 +77,7 @@ export class LapseDetection1763900000000 implements MigrationInterface {
     await q.query(`CREATE INDEX "ix_payment_events_created_brin" ON "payment_events" USING brin ("created_at")`);
     await q.query(partitionFunction(' INCLUDE (amount)'));
 
-    await q.query(`CREATE TABLE "client_rhythms" ("organization_id" uuid NOT NULL, "client_id" bigint NOT NULL, "status" text NOT NULL, "visit_days" integer NOT NULL, "first_visit_on" date NOT NULL, "last_visit_on" date NOT NULL, "last_visit_at" TIMESTAMP WITH TIME ZONE NOT NULL, "usual_gap_days" double precision, "gradual" boolean NOT NULL DEFAULT false, "p_alive" double precision, "next_check_on" date, "lifetime_visits" integer NOT NULL, "lifetime_revenue" numeric(14,2) NOT NULL, "revenue_12m" numeric(14,2) NOT NULL, "scored_on" date NOT NULL, "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "ck_client_rhythms_status" CHECK (status IN ('once','new','active','at_risk','lapsed')), CONSTRAINT "pk_client_rhythms" PRIMARY KEY ("organization_id", "client_id"))`);
+    await q.query(`CREATE TABLE "client_rhythms" ("organization_id" uuid NOT NULL, "client_id" bigint NOT NULL, "status" text NOT NULL, "visit_days" integer NOT NULL, "first_visit_on" date NOT NULL, "last_visit_on" date NOT NULL, "last_visit_at" TIMESTAMP WITH TIME ZONE NOT NULL, "usual_gap_days" double precision, "gradual" boolean NOT NULL DEFAULT false, "p_alive" double precision, "expected_visits_90d" double precision, "next_check_on" date, "lifetime_visits" integer NOT NULL, "lifetime_revenue" numeric(14,2) NOT NULL, "revenue_12m" numeric(14,2) NOT NULL, "scored_on" date NOT NULL, "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "ck_client_rhythms_status" CHECK (status IN ('once','new','active','at_risk','lapsed')), CONSTRAINT "pk_client_rhythms" PRIMARY KEY ("organization_id", "client_id"))`);
     await q.query(`CREATE INDEX "ix_client_rhythms_org_next_check" ON "client_rhythms" ("organization_id", "next_check_on") WHERE next_check_on IS NOT NULL`);
     await q.query(`ALTER TABLE "client_rhythms" ADD CONSTRAINT "fk_client_rhythms_organization" FOREIGN KEY ("organization_id") REFERENCES "organizations"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
 
@@ -116,6 +117,7 @@ export class LapseDetection1763900000000 implements MigrationInterface {
     await q.query(`UPDATE "churn_episodes" SET status = 'returned' WHERE status = 'recovered'`);
     await q.query(`ALTER TABLE "churn_episodes" DROP CONSTRAINT "ck_churn_episodes_status"`);
     await q.query(`ALTER TABLE "churn_episodes" ADD CONSTRAINT "ck_churn_episodes_status" CHECK (status IN ('at_risk','lapsed','returned','dismissed'))`);
+    await q.query(`ALTER TABLE "churn_episodes" DROP COLUMN "expected_visits_90d"`);
     await q.query(`ALTER TABLE "churn_episodes" DROP COLUMN "lapsed_at"`);
     await q.query(`ALTER TABLE "churn_episodes" DROP COLUMN "p_alive"`);
     await q.query(`ALTER TABLE "organizations" DROP COLUMN "lapse_settings"`);
