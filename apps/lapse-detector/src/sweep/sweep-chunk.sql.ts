@@ -16,10 +16,10 @@
  *
  * The chunk's visits are read once, in (client_id, visited_at) order, from the organization's own
  * partition (`:visits`) through its covering index (client_id, visited_at) INCLUDE (amount): no
- * table access and no sort. Each client's distinct visit days become a short sorted array; the
- * gaps are that array zipped with itself shifted by one, and the rhythm numbers come from the
- * gaps: the median of the last N, the mean of the last 3 against the median of those before
- * them (gradual drift). Window functions over the whole chunk would cost twice as much.
+ * table access and no sort. Each client's distinct visit days become a short sorted array; one
+ * pass over that array zipped with itself shifted by one gives the gaps and the rhythm numbers:
+ * the median of the last N, the mean of the last 3 against the median of those before them
+ * (gradual drift). Window functions over the whole chunk would cost twice as much.
  */
 export const CHUNK_STATS_SQL = `
 CREATE TEMP TABLE sweep_stats ON COMMIT DROP AS
@@ -44,22 +44,23 @@ per_client AS (
      AND v.visited_at < ((:asOf::date + 1)::timestamp AT TIME ZONE :tz)
      AND (NOT :incremental OR v.client_id IN (SELECT client_id FROM candidates))
    GROUP BY v.client_id
-),
-with_gaps AS MATERIALIZED (
-  SELECT p.client_id, p.lifetime_visits, p.last_at, p.visit_revenue,
-         cardinality(p.days) AS visit_days, p.days[1] AS first_on, p.days[cardinality(p.days)] AS last_on,
-         coalesce((SELECT array_agg(b - a) FROM unnest(p.days[1 : cardinality(p.days) - 1], p.days[2:]) AS t(a, b)), '{}') AS gaps
-    FROM per_client p
 )
-SELECT w.client_id, w.visit_days, w.lifetime_visits, w.first_on, w.last_on, w.last_at, w.visit_revenue,
-       cardinality(w.gaps) AS gaps,
-       (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY g) FROM unnest(w.gaps[greatest(1, cardinality(w.gaps) - :rhythmWindow + 1):]) g) AS recent_median_gap,
-       (SELECT avg(g) FROM unnest(w.gaps[greatest(1, cardinality(w.gaps) - 2):]) g) AS last3_mean_gap,
-       (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY g) FROM unnest(w.gaps[1 : cardinality(w.gaps) - 3]) g) AS earlier_median_gap,
+SELECT p.client_id, cardinality(p.days) AS visit_days, p.lifetime_visits, p.days[1] AS first_on,
+       p.days[cardinality(p.days)] AS last_on, p.last_at, p.visit_revenue,
+       r.gaps, r.recent_median_gap, r.last3_mean_gap, r.earlier_median_gap,
        (SELECT coalesce(sum(v.amount), 0) FROM :visits v
-         WHERE v.client_id = w.client_id AND v.visited_at >= ((w.last_on - 364)::timestamp AT TIME ZONE :tz)
-           AND v.visited_at < ((w.last_on + 1)::timestamp AT TIME ZONE :tz)) AS visit_revenue_12m
-  FROM with_gaps w`;
+         WHERE v.client_id = p.client_id AND v.visited_at >= ((p.days[cardinality(p.days)] - 364)::timestamp AT TIME ZONE :tz)
+           AND v.visited_at < ((p.days[cardinality(p.days)] + 1)::timestamp AT TIME ZONE :tz)) AS visit_revenue_12m
+  FROM per_client p
+  -- Gap i is between visit days i and i + 1 (the days array zipped with itself shifted by one);
+  -- n gaps in all, the most recent last.
+  CROSS JOIN LATERAL (
+    SELECT count(*)::int AS gaps,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY t.b - t.a) FILTER (WHERE t.i > cardinality(p.days) - 1 - :rhythmWindow) AS recent_median_gap,
+           avg(t.b - t.a) FILTER (WHERE t.i > cardinality(p.days) - 4) AS last3_mean_gap,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY t.b - t.a) FILTER (WHERE t.i <= cardinality(p.days) - 4) AS earlier_median_gap
+      FROM unnest(p.days[1 : cardinality(p.days) - 1], p.days[2:]) WITH ORDINALITY AS t(a, b, i)
+  ) r`;
 
 /**
  * Step 2: payments of the chunk's scored clients: revenue, and the signals that classify a lapse
