@@ -5,8 +5,8 @@ import { PG_POOL } from '@comeback/platform';
 import type { LapseSettings } from '@comeback/domain';
 import { bindNamed, SqlIdentifier } from './named-sql';
 import {
-  ASSIGN_VALUE_TIERS_SQL, BGNBD_SUMMARIES_SQL, CHUNK_PAYMENTS_SQL, EXPECTED_VISITS_SQL, CHUNK_SCORE_SQL, CHUNK_STATS_SQL, CLOSE_RETURNED_SQL, ESCALATE_LAPSED_SQL,
-  OPEN_EPISODES_SQL, UPSERT_RHYTHMS_SQL,
+  ASSIGN_VALUE_TIERS_SQL, BGNBD_SUMMARIES_SQL, CHUNK_PAYMENTS_SQL, CHUNK_SCORE_SQL, CHUNK_STATS_FULL_SQL, CHUNK_STATS_INCREMENTAL_SQL,
+  CLOSE_RETURNED_SQL, ESCALATE_LAPSED_SQL, EXPECTED_VISITS_SQL, OPEN_EPISODES_SQL, UPSERT_RHYTHMS_SQL,
 } from './sweep-chunk.sql';
 
 interface SweepRow {
@@ -73,7 +73,7 @@ export class SweepChunkService {
         timings.push(`${/^\s*(?:CREATE TEMP TABLE (\w+)|(?:WITH (\w+))|(INSERT INTO \w+))/.exec(sql)?.slice(1).find(Boolean) ?? '?'} ${Math.round(performance.now() - started)} ms`);
         return result;
       };
-      await exec(CHUNK_STATS_SQL);
+      await exec(sweep.kind === 'incremental' ? CHUNK_STATS_INCREMENTAL_SQL : CHUNK_STATS_FULL_SQL);
       await exec(CHUNK_PAYMENTS_SQL);
       const scored = await exec(CHUNK_SCORE_SQL);
       if (sweep.settings.method === 'bgnbd') await this.expectedVisits(client, sweep, params);

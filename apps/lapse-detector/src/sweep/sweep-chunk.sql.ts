@@ -4,13 +4,13 @@
  *
  * Named parameters (`:name`, bound by `bindNamed`; `:visits` is the organization's visits partition,
  * an identifier, set by the service):
- * :org, the chunk's client ids :lo..:hi, the local date :asOf in timezone :tz, :incremental with
+ * :org, the chunk's client ids :lo..:hi, the local date :asOf in timezone :tz, for incremental sweeps
  * :since (rows recorded after it), and the organization's settings and fitted model.
  */
 
 /**
- * Step 1: every chunk client's history summary, in a temporary table dropped at commit.
- * Days are local dates in the organization's timezone; same-day visits count once as a visit day
+ * Step 1 (CHUNK_STATS_FULL_SQL / CHUNK_STATS_INCREMENTAL_SQL): every chunk client's history
+ * summary, in a temporary table dropped at commit. Days are local dates in the organization's timezone; same-day visits count once as a visit day
  * (lifetime_visits still counts every visit). An incremental sweep keeps only clients with visits
  * or payments recorded since the last sweep, or whose status is due to change.
  *
@@ -20,31 +20,11 @@
  * pass over that array zipped with itself shifted by one gives the gaps and the rhythm numbers:
  * the median of the last N, the mean of the last 3 against the median of those before them
  * (gradual drift). Window functions over the whole chunk would cost twice as much.
+ *
+ * The statement comes in two shapes that share this tail (per_client -> the summary row): every
+ * client of the chunk, or only the candidates of an incremental sweep.
  */
-export const CHUNK_STATS_SQL = `
-CREATE TEMP TABLE sweep_stats ON COMMIT DROP AS
-WITH candidates AS (
-  SELECT client_id FROM visits
-   WHERE organization_id = :org AND :incremental AND created_at > :since AND client_id BETWEEN :lo AND :hi
-  UNION
-  SELECT client_id FROM payment_events
-   WHERE organization_id = :org AND :incremental AND created_at > :since AND client_id BETWEEN :lo AND :hi
-  UNION
-  SELECT client_id FROM client_rhythms
-   WHERE organization_id = :org AND :incremental AND next_check_on <= :asOf AND client_id BETWEEN :lo AND :hi
-),
-per_client AS (
-  SELECT v.client_id,
-         count(*)::int AS lifetime_visits,
-         max(v.visited_at) AS last_at,
-         coalesce(sum(v.amount), 0) AS visit_revenue,
-         array_agg(DISTINCT (v.visited_at AT TIME ZONE :tz)::date) AS days
-    FROM :visits v
-   WHERE v.client_id BETWEEN :lo AND :hi
-     AND v.visited_at < ((:asOf::date + 1)::timestamp AT TIME ZONE :tz)
-     AND (NOT :incremental OR v.client_id IN (SELECT client_id FROM candidates))
-   GROUP BY v.client_id
-)
+const CHUNK_STATS_TAIL = `
 SELECT p.client_id, cardinality(p.days) AS visit_days, p.lifetime_visits, p.days[1] AS first_on,
        p.days[cardinality(p.days)] AS last_on, p.last_at, p.visit_revenue,
        r.gaps, r.recent_median_gap, r.last3_mean_gap, r.earlier_median_gap,
@@ -61,6 +41,52 @@ SELECT p.client_id, cardinality(p.days) AS visit_days, p.lifetime_visits, p.days
            percentile_cont(0.5) WITHIN GROUP (ORDER BY t.b - t.a) FILTER (WHERE t.i <= cardinality(p.days) - 4) AS earlier_median_gap
       FROM unnest(p.days[1 : cardinality(p.days) - 1], p.days[2:]) WITH ORDINALITY AS t(a, b, i)
   ) r`;
+
+/** Full sweep: the chunk's whole range of the index, in one pass. */
+export const CHUNK_STATS_FULL_SQL = `
+CREATE TEMP TABLE sweep_stats ON COMMIT DROP AS
+WITH per_client AS (
+  SELECT v.client_id,
+         count(*)::int AS lifetime_visits,
+         max(v.visited_at) AS last_at,
+         coalesce(sum(v.amount), 0) AS visit_revenue,
+         array_agg(DISTINCT (v.visited_at AT TIME ZONE :tz)::date) AS days
+    FROM :visits v
+   WHERE v.client_id BETWEEN :lo AND :hi
+     AND v.visited_at < ((:asOf::date + 1)::timestamp AT TIME ZONE :tz)
+   GROUP BY v.client_id
+)
+`+ CHUNK_STATS_TAIL;
+
+/**
+ * Incremental sweep: only clients with visits or payments recorded since the last sweep, or whose
+ * status is due to change; each one's history is read by its own index range (a few thousand
+ * lookups instead of the chunk's million index entries).
+ */
+export const CHUNK_STATS_INCREMENTAL_SQL = `
+CREATE TEMP TABLE sweep_stats ON COMMIT DROP AS
+WITH candidates AS (
+  SELECT client_id FROM visits
+   WHERE organization_id = :org AND created_at > :since AND client_id BETWEEN :lo AND :hi
+  UNION
+  SELECT client_id FROM payment_events
+   WHERE organization_id = :org AND created_at > :since AND client_id BETWEEN :lo AND :hi
+  UNION
+  SELECT client_id FROM client_rhythms
+   WHERE organization_id = :org AND next_check_on <= :asOf AND client_id BETWEEN :lo AND :hi
+),
+per_client AS (
+  SELECT c.client_id, a.lifetime_visits, a.last_at, a.visit_revenue, a.days
+    FROM candidates c
+    CROSS JOIN LATERAL (
+      SELECT count(*)::int AS lifetime_visits, max(v.visited_at) AS last_at, coalesce(sum(v.amount), 0) AS visit_revenue,
+             array_agg(DISTINCT (v.visited_at AT TIME ZONE :tz)::date) AS days
+        FROM :visits v
+       WHERE v.client_id = c.client_id AND v.visited_at < ((:asOf::date + 1)::timestamp AT TIME ZONE :tz)
+    ) a
+   WHERE a.lifetime_visits > 0
+)
+`+ CHUNK_STATS_TAIL;
 
 /**
  * Step 2: payments of the chunk's scored clients: revenue, and the signals that classify a lapse
