@@ -5,7 +5,7 @@ import { PG_POOL } from '@comeback/platform';
 import type { LapseSettings } from '@comeback/domain';
 import { bindNamed, SqlIdentifier } from './named-sql';
 import {
-  ASSIGN_VALUE_TIERS_SQL, BGNBD_SUMMARIES_SQL, CHUNK_PAYMENTS_SQL, CHUNK_SCORE_SQL, CHUNK_STATS_FULL_SQL, CHUNK_STATS_INCREMENTAL_SQL,
+  BGNBD_SUMMARIES_SQL, CHUNK_PAYMENTS_SQL, CHUNK_SCORE_SQL, CHUNK_STATS_FULL_SQL, CHUNK_STATS_INCREMENTAL_SQL,
   CLOSE_RETURNED_SQL, ESCALATE_LAPSED_SQL, EXPECTED_VISITS_SQL, OPEN_EPISODES_SQL, UPSERT_RHYTHMS_SQL,
 } from './sweep-chunk.sql';
 
@@ -21,6 +21,8 @@ interface SweepRow {
   alpha: number | null;
   a: number | null;
   b: number | null;
+  tier1_revenue: string | null;
+  tier2_revenue: string | null;
 }
 
 /** "The next period" of the BG/NBD expectation shown on the card. */
@@ -48,6 +50,7 @@ export class SweepChunkService {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
   async run(sweepId: string, chunkIndex: number): Promise<ChunkOutcome> {
+    const started = performance.now();
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
@@ -100,8 +103,12 @@ export class SweepChunkService {
         [sweepId, clientsScored, events],
       );
       const sweepFinished = progress.rows[0].chunks_done === progress.rows[0].chunks_total;
+      const finishing = performance.now();
       if (sweepFinished) await this.finish(client, sweep);
+      if (sweepFinished) timings.push(`finish ${Math.round(performance.now() - finishing)} ms`);
+      const committing = performance.now();
       await client.query('COMMIT');
+      timings.push(`commit ${Math.round(performance.now() - committing)} ms`, `total ${Math.round(performance.now() - started)} ms`);
       this.logger.debug(`sweep ${sweepId} chunk ${chunkIndex}: ${clientsScored} clients, ${events} events; ${timings.join(', ')}`);
       return { ran: true, clientsScored, events, sweepFinished };
     } catch (err) {
@@ -125,10 +132,8 @@ export class SweepChunkService {
     await client.query(write.text, write.values);
   }
 
-  /** The last chunk's extra work: value tiers of the new episodes, and the sweep marked done. */
+  /** The last chunk marks the sweep done. */
   async finish(client: PoolClient, sweep: Pick<SweepRow, 'id' | 'organization_id'>): Promise<void> {
-    const tiers = bindNamed(ASSIGN_VALUE_TIERS_SQL, { org: sweep.organization_id });
-    await client.query(tiers.text, tiers.values);
     await client.query(`UPDATE lapse_sweeps SET status = 'done', finished_at = clock_timestamp() WHERE id = $1`, [sweep.id]);
     this.logger.log(`sweep ${sweep.id} done`);
   }
@@ -136,6 +141,7 @@ export class SweepChunkService {
   private async loadSweep(client: PoolClient, sweepId: string): Promise<SweepRow> {
     const { rows } = await client.query<SweepRow>(
       `SELECT s.id, s.organization_id, s.kind, to_char(s.as_of, 'YYYY-MM-DD') AS as_of, s.since, s.settings, o.timezone,
+              s.tier1_revenue, s.tier2_revenue,
               f.r, f.alpha, f.a, f.b
          FROM lapse_sweeps s JOIN organizations o ON o.id = s.organization_id
          LEFT JOIN lapse_model_fits f ON f.id = s.model_fit_id
@@ -158,6 +164,7 @@ export class SweepChunkService {
       gradualRatio: cadence.gradualRatio, method,
       r: sweep.r, alpha: sweep.alpha, a: sweep.a, b: sweep.b,
       atRiskBelow: bgnbd.atRiskBelow, lapsedBelow: bgnbd.lapsedBelow, paymentSignalDays,
+      tier1Revenue: sweep.tier1_revenue, tier2Revenue: sweep.tier2_revenue,
     };
   }
 }

@@ -247,19 +247,38 @@ SELECT :org, 'client.churned', jsonb_build_object('organizationId', :org::text, 
 RETURNING id`;
 
 /**
+ * Value-tier cut-offs from the organization's regulars (clients with a rhythm) as of the last
+ * sweep: tier 1 = the top 20% by revenue of the 12 months up to their last visit, tier 2 = the
+ * next 30%, tier 3 = the rest. Computed once when a sweep is planned.
+ */
+export const VALUE_TIER_CUTS_SQL = `
+SELECT percentile_cont(0.8) WITHIN GROUP (ORDER BY revenue_12m) AS tier1,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY revenue_12m) AS tier2
+  FROM client_rhythms WHERE organization_id = :org AND status IN ('active', 'at_risk', 'lapsed')`;
+
+/**
  * Step 7: new episodes for at-risk and lapsed clients with none open. An episode of the same
  * lapse (same last visit) that staff dismissed, or that a crashed earlier run already opened, is
- * never opened again: the sweep is idempotent. Emits client.at-risk or client.churned.
+ * never opened again: the sweep is idempotent. Emits client.at-risk or client.churned. The value
+ * tier uses the sweep's cut-offs, or on a first sweep the same percentiles of this chunk's regulars.
  */
 export const OPEN_EPISODES_SQL = `
-WITH opened AS (
+WITH chunk_cut AS MATERIALIZED (
+  SELECT percentile_cont(0.8) WITHIN GROUP (ORDER BY revenue_12m) AS tier1,
+         percentile_cont(0.5) WITHIN GROUP (ORDER BY revenue_12m) AS tier2
+    FROM sweep_scored WHERE status IN ('active', 'at_risk', 'lapsed')
+),
+opened AS (
   INSERT INTO churn_episodes (organization_id, client_id, status, detected_at, lapsed_at, last_visit_at, left_on, churn_type,
-    gradual, method, score, p_alive, expected_visits_90d, usual_gap_days, expected_next_visit_at, lifetime_visits, lifetime_revenue, revenue_12m)
+    gradual, method, score, p_alive, expected_visits_90d, usual_gap_days, expected_next_visit_at, lifetime_visits, lifetime_revenue, revenue_12m,
+    value_tier)
   SELECT :org, s.client_id, s.status, now(), CASE WHEN s.status = 'lapsed' THEN now() END, s.last_at, s.last_on + 1, s.churn_type,
          s.gradual, :method, s.score, s.p_alive, s.expected_visits_90d, s.usual_gap,
          ((s.last_on + ceil(s.usual_gap)::int)::timestamp AT TIME ZONE :tz),
-         s.lifetime_visits, s.lifetime_revenue, s.revenue_12m
-    FROM sweep_scored s
+         s.lifetime_visits, s.lifetime_revenue, s.revenue_12m,
+         CASE WHEN s.revenue_12m >= coalesce(:tier1Revenue::numeric, cut.tier1) THEN 1
+              WHEN s.revenue_12m >= coalesce(:tier2Revenue::numeric, cut.tier2) THEN 2 ELSE 3 END
+    FROM sweep_scored s CROSS JOIN chunk_cut cut
    WHERE s.status IN ('at_risk', 'lapsed')
      AND NOT EXISTS (SELECT 1 FROM churn_episodes e
                       WHERE e.organization_id = :org AND e.client_id BETWEEN :lo AND :hi AND e.client_id = s.client_id
@@ -271,19 +290,3 @@ SELECT :org, CASE o.status WHEN 'lapsed' THEN 'client.churned' ELSE 'client.at-r
        jsonb_build_object('organizationId', :org::text, 'clientId', o.client_id::text, 'episodeId', o.id::text)
   FROM opened o
 RETURNING id`;
-
-/**
- * After the last chunk: value tiers of open episodes that have none, by the revenue of their last
- * 12 months against the organization's regulars (clients with a rhythm): tier 1 = top 20%,
- * tier 2 = the next 30%, tier 3 = the rest.
- */
-export const ASSIGN_VALUE_TIERS_SQL = `
-WITH cut AS MATERIALIZED (
-  SELECT percentile_cont(0.8) WITHIN GROUP (ORDER BY revenue_12m) AS top,
-         percentile_cont(0.5) WITHIN GROUP (ORDER BY revenue_12m) AS mid
-    FROM client_rhythms WHERE organization_id = :org AND status IN ('active', 'at_risk', 'lapsed')
-)
-UPDATE churn_episodes e
-   SET value_tier = CASE WHEN e.revenue_12m >= cut.top THEN 1 WHEN e.revenue_12m >= cut.mid THEN 2 ELSE 3 END
-  FROM cut
- WHERE e.organization_id = :org AND e.status IN ('at_risk', 'lapsed') AND e.value_tier IS NULL AND cut.top IS NOT NULL`;

@@ -5,6 +5,8 @@ import { JobName, type JobPayloads } from '@comeback/contracts';
 import { parseLapseSettings, type LapseSettings, type SweepTrigger } from '@comeback/domain';
 import { PG_POOL } from '@comeback/platform';
 import { ModelFitService } from './model-fit.service';
+import { bindNamed } from './named-sql';
+import { VALUE_TIER_CUTS_SQL } from './sweep-chunk.sql';
 import { SweepError } from './sweep.errors';
 import { LAPSE_CONFIG, LAPSE_QUEUE, type SweepConfig } from './sweep.tokens';
 
@@ -160,12 +162,14 @@ export class SweepPlannerService {
       [sweepId, ranges.rows.map((r) => r.first_id), ranges.rows.map((r) => r.last_id)],
     );
     const since = full ? null : last.covers_before;
+    const cutsQuery = bindNamed(VALUE_TIER_CUTS_SQL, { org: sweep.organization_id });
+    const cuts = (await client.query<{ tier1: number | null; tier2: number | null }>(cutsQuery.text, cutsQuery.values)).rows[0];
     const coversBefore = (await client.query<{ covers_before: Date }>(COVERS_BEFORE_SQL)).rows[0].covers_before;
     await client.query(
       `UPDATE lapse_sweeps SET status = $2, kind = $3, since = $4, settings = $5, model_fit_id = $6, chunks_total = $7, covers_before = $8,
-              started_at = clock_timestamp(), finished_at = CASE WHEN $7 = 0 THEN clock_timestamp() END
+              tier1_revenue = $9, tier2_revenue = $10, started_at = clock_timestamp(), finished_at = CASE WHEN $7 = 0 THEN clock_timestamp() END
         WHERE id = $1`,
-      [sweepId, ranges.rowCount === 0 ? 'done' : 'running', full ? 'full' : 'incremental', since, JSON.stringify(settings), modelFitId, ranges.rowCount, coversBefore],
+      [sweepId, ranges.rowCount === 0 ? 'done' : 'running', full ? 'full' : 'incremental', since, JSON.stringify(settings), modelFitId, ranges.rowCount, coversBefore, cuts.tier1, cuts.tier2],
     );
     this.logger.log(`sweep ${sweepId}: ${full ? 'full' : 'incremental'}, ${ranges.rowCount} chunks`);
     return ranges.rows.map((_, i) => i);

@@ -57,6 +57,17 @@ export class LapseSweep {
   @Column({ type: 'jsonb', default: () => "'{}'" })
   settings: Record<string, unknown>;
 
+  /**
+   * Value-tier cut-offs of this sweep: the revenue of the last 12 months from which a client is
+   * tier 1 (top 20% of the organization's regulars) and tier 2 (top 50%), from the rhythms of the
+   * sweep before. Null on a first sweep: each chunk then uses its own regulars (50,000 clients).
+   */
+  @Column({ name: 'tier1_revenue', type: 'numeric', precision: 14, scale: 2, nullable: true })
+  tier1Revenue: string | null;
+
+  @Column({ name: 'tier2_revenue', type: 'numeric', precision: 14, scale: 2, nullable: true })
+  tier2Revenue: string | null;
+
   @Column({ name: 'model_fit_id', type: 'bigint', nullable: true })
   modelFitId: string | null;
 
