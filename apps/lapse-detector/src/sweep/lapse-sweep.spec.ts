@@ -10,6 +10,7 @@ import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { LAPSE_DETECTOR_ENV } from '../config';
 import { NightlySweepScheduler } from './nightly-sweep.scheduler';
+import { SweepChunkService } from './sweep-chunk.service';
 import { SweepModule } from './sweep.module';
 import { SweepPlannerService } from './sweep-planner.service';
 import { LAPSE_QUEUE } from './sweep.tokens';
@@ -185,6 +186,17 @@ describe('lapse sweep (lapse-detector, real PostgreSQL and Redis)', () => {
     expect(after).toMatchObject({ kind: 'incremental', clients_scored: 1, events_emitted: 0 });
     const { rows } = await db.pool.query(`SELECT last_visit_on::text FROM client_rhythms WHERE client_id = $1`, [clients['twice-a-year-gone-200-days'].id]);
     expect(rows[0].last_visit_on).toBe(new Date((today - 1) * DAY).toISOString().slice(0, 10));
+  });
+
+  it('does a redelivered chunk job once: the second run finds the chunk done and writes nothing', async () => {
+    const sweepId = await planner.request(orgId, 'on_demand', { full: true });
+    await sweepDone(sweepId);
+    const before = { episodes: await episodes(), rhythms: (await db.pool.query(`SELECT xmin::text FROM client_rhythms ORDER BY client_id`)).rows };
+    // As if BullMQ delivered chunk 0 again after a worker died between the commit and the ack.
+    const again = await app.get(SweepChunkService).run(sweepId!, 0);
+    expect(again).toEqual({ ran: false, clientsScored: 0, events: 0, sweepFinished: false });
+    expect(await episodes()).toEqual(before.episodes);
+    expect((await db.pool.query(`SELECT xmin::text FROM client_rhythms ORDER BY client_id`)).rows).toEqual(before.rhythms);
   });
 
   it('emits nothing new when it runs again, incrementally or in full', async () => {
