@@ -10,14 +10,16 @@ import { Organization } from './organization.entity';
 import { EventReceipt, OutboxEvent } from './outbox-event.entity';
 import { PaymentEvent } from './payment-event.entity';
 import { Service } from './service.entity';
+import { StaffAccount, StaffSession } from './staff-account.entity';
 import { StaffMember } from './staff-member.entity';
 import { Visit } from './visit.entity';
 
 export * from './channel';
 export {
   ApiKey, ChurnEpisode, ChurnReason, Client, ClientActivity, ClientRhythm, ConsentChange, EventReceipt, LapseModelFit, LapseSweep,
-  LapseSweepChunk, Organization, OutboxEvent, PaymentEvent, Service, StaffMember, Visit,
+  LapseSweepChunk, Organization, OutboxEvent, PaymentEvent, Service, StaffAccount, StaffMember, StaffSession, Visit,
 };
+export { STAFF_ROLES, type StaffRole } from './staff-account.entity';
 export { RHYTHM_STATUSES, type RhythmStatus } from './client-rhythm.entity';
 export {
   SWEEP_KINDS, SWEEP_STATUSES, SWEEP_TRIGGERS, type SweepKind, type SweepStatus, type SweepTrigger,
@@ -31,5 +33,5 @@ export {
 /** Every entity, for the TypeORM data source. */
 export const ENTITIES = [
   Organization, ApiKey, StaffMember, Service, Client, ConsentChange, Visit, PaymentEvent, ChurnReason, ChurnEpisode,
-  ClientRhythm, LapseSweep, LapseSweepChunk, LapseModelFit, OutboxEvent, EventReceipt, ClientActivity,
+  ClientRhythm, LapseSweep, LapseSweepChunk, LapseModelFit, OutboxEvent, EventReceipt, ClientActivity, StaffAccount, StaffSession,
 ];
