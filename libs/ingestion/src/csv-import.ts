@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import type { Pool, PoolClient } from 'pg';
 import { BulkLoader, RepeatedExternalIdError } from './bulk-loader';
 import { ChunkWriter, type Counts, type OrgContext, type RowSink } from './chunk-writer';
-import { CsvRecordReader, CsvSyntaxError } from './csv/csv-record-reader';
+import { CsvRecordReader, CsvSyntaxError } from '@comeback/csv';
 import { findOrganization } from './organization-lookup';
 import { IngestionRejectedError, ProblemList } from './problems';
 import { KIND_SPECS, type KindSpec, RECORD_KINDS, type RecordKind } from './record-kinds';

@@ -1,0 +1,1 @@
+export { CsvRecordReader, CsvSyntaxError, type RecordHandler } from './csv-record-reader';
