@@ -10,20 +10,16 @@
  * peak RSS, and the parameters recovered next to the ones that generated the data.
  */
 import { fitBgNbd, simulateBgNbd, type BgNbdParams } from '@comeback/lapse-model';
+import { benchFlag, benchOption } from './bench-support';
 
-const args = process.argv.slice(2);
-const opt = (name: string, fallback: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i === -1 ? fallback : args[i + 1];
-};
-const clients = Number(opt('clients', '1000000'));
-const seed = Number(opt('seed', '42'));
+const clients = Number(benchOption('clients', '1000000'));
+const seed = Number(benchOption('seed', '42'));
 const SECONDS_CEILING = 10;
 const truth: BgNbdParams = { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
 
 let started = performance.now();
 const data = simulateBgNbd(truth, { clients, seed, minT: 27, maxT: 39 });
-const wholeDays = args.includes('--whole-days');
+const wholeDays = benchFlag('whole-days');
 if (wholeDays) {
   for (let i = 0; i < clients; i++) {
     data.T[i] = Math.round(data.T[i] * 7) / 7;

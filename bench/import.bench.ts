@@ -11,37 +11,16 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { adminQuery, benchDatabaseUrl, benchFlag, benchOption, REPO_ROOT as root } from './bench-support';
 import { generateDemoData } from '@comeback/demo-data';
 import { migrate } from '@comeback/domain';
 
-const root = join(__dirname, '..');
-const args = process.argv.slice(2);
-const opt = (name: string, fallback: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i === -1 ? fallback : args[i + 1];
-};
-const clients = Number(opt('clients', '1000000'));
-const dataDir = opt('data', join(root, 'tmp', `bench-import-${clients}`));
-const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const clients = Number(benchOption('clients', '1000000'));
+const dataDir = benchOption('data', join(root, 'tmp', `bench-import-${clients}`));
 const dbName = 'comeback_bench_import';
 const VISIT_FLOOR = 150_000;
 const RSS_CEILING_MB = 300;
 
-function dbUrl(name: string): string {
-  const u = new URL(adminUrl);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
-async function admin(sql: string): Promise<void> {
-  const c = new Client({ connectionString: adminUrl });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
 
 function runImport(url: string, files: Record<string, string>): Promise<{ seconds: number; output: string }> {
   const argv = ['bin/comeback.js', 'import', '--org', 'bench-clinic', '--stats'];
@@ -71,9 +50,9 @@ async function main(): Promise<void> {
     console.log(`generated ${JSON.stringify(r.counts)} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   }
 
-  await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-  await admin(`CREATE DATABASE ${dbName}`);
-  const url = dbUrl(dbName);
+  await adminQuery(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  await adminQuery(`CREATE DATABASE ${dbName}`);
+  const url = benchDatabaseUrl(dbName);
   await migrate(url);
   const c = new Client({ connectionString: url });
   await c.connect();
@@ -99,14 +78,14 @@ async function main(): Promise<void> {
   console.log(`  visit rows/s     ${Math.round(visitRate)}   (floor ${VISIT_FLOOR}: ${visitRate >= VISIT_FLOOR ? 'met' : 'NOT MET'})`);
   console.log(`  peak RSS         ${rss} MB   (ceiling ${RSS_CEILING_MB} MB: ${rss < RSS_CEILING_MB ? 'met' : 'NOT MET'})`);
   console.log(`  database size    ${size}`);
-  if (args.includes('--twice')) {
+  if (benchFlag('twice')) {
     console.log('\nimporting the same files again (idempotent: staged upserts, nothing changes) ...');
     const again = await runImport(url, files);
     console.log(again.output.trim());
     const rows = counts.clients + counts.visits + counts.payments;
     console.log(`  re-import        ${again.seconds.toFixed(1)} s, ${Math.round(rows / again.seconds)} rows/s, peak RSS ${/peak RSS (\d+) MB/.exec(again.output)?.[1]} MB`);
   }
-  if (!args.includes('--keep')) await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  if (!benchFlag('keep')) await adminQuery(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
 }
 
 main().catch((err) => {

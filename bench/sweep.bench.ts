@@ -16,33 +16,21 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client, Pool } from 'pg';
+import { Pool } from 'pg';
 import { loadConfig } from '@comeback/config';
 import { createNestApp } from '@comeback/platform';
 import { LAPSE_DETECTOR_ENV } from '../apps/lapse-detector/src/config';
 import { SweepModule } from '../apps/lapse-detector/src/sweep/sweep.module';
 import { SweepPlannerService } from '../apps/lapse-detector/src/sweep/sweep-planner.service';
+import { adminQuery, benchDatabaseUrl, benchFlag, benchOption, REPO_ROOT as root } from './bench-support';
 
-const root = join(__dirname, '..');
-const args = process.argv.slice(2);
-const opt = (name: string, fallback: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i === -1 ? fallback : args[i + 1];
-};
-const clients = Number(opt('clients', '1000000'));
-const holdoutClients = Number(opt('holdout-clients', '100000'));
-const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const clients = Number(benchOption('clients', '1000000'));
+const holdoutClients = Number(benchOption('holdout-clients', '100000'));
 const dbName = `comeback_bench_sweep_${clients}`;
 const FULL_FLOOR_S = 60;
 const INCREMENTAL_FLOOR_S = 10;
 const FIT_FLOOR_S = 10;
 const RSS_CEILING_MB = 500;
-
-function dbUrl(name: string): string {
-  const u = new URL(adminUrl);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
 
 function cli(argv: string[], env: Record<string, string> = {}): string {
   const r = spawnSync(process.execPath, ['bin/comeback.js', ...argv], { cwd: root, env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 1 << 28 });
@@ -51,25 +39,16 @@ function cli(argv: string[], env: Record<string, string> = {}): string {
 }
 
 async function databaseExists(): Promise<boolean> {
-  const c = new Client({ connectionString: adminUrl });
-  await c.connect();
-  try {
-    return (await c.query(`SELECT 1 FROM pg_database WHERE datname = $1`, [dbName])).rowCount === 1;
-  } finally {
-    await c.end();
-  }
+  return (await adminQuery(`SELECT 1 FROM pg_database WHERE datname = $1`, [dbName])).length === 1;
 }
 
 const mb = () => Math.round(process.resourceUsage().maxRSS / 1024);
 const verdict = (ok: boolean) => (ok ? 'met' : 'NOT MET');
 
 async function main(): Promise<void> {
-  const url = dbUrl(dbName);
-  if (!args.includes('--reuse') || !(await databaseExists())) {
-    const c = new Client({ connectionString: adminUrl });
-    await c.connect();
-    await c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await c.end();
+  const url = benchDatabaseUrl(dbName);
+  if (!benchFlag('reuse') || !(await databaseExists())) {
+    await adminQuery(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
     console.log(`creating ${dbName} and loading ${clients} demo clients (comeback demo-data, child process, not timed) ...`);
     cli(['migrate', '--create-database'], { DATABASE_URL: url });
     console.log(cli(['demo-data', '--clients', String(clients)], { DATABASE_URL: url }).trim());
@@ -161,12 +140,7 @@ async function main(): Promise<void> {
   console.log(`  peak RSS             ${rss} MB (this process: the lapse-detector services)   (ceiling ${RSS_CEILING_MB} MB: ${verdict(rss < RSS_CEILING_MB)})`);
   console.log(`  holdout CDNOW        ${JSON.stringify(cdnow)}`);
   console.log(`  holdout demo ${holdoutClients}  calibration end ${calEnd}, holdout to ${today}: ${JSON.stringify(demo)}`);
-  if (!args.includes('--keep')) {
-    const c = new Client({ connectionString: adminUrl });
-    await c.connect();
-    await c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await c.end();
-  }
+  if (!benchFlag('keep')) await adminQuery(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
 }
 
 main().catch((err) => {

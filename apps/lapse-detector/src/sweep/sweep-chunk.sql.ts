@@ -207,6 +207,16 @@ WHERE (r.status, r.visit_days, r.first_visit_on, r.last_visit_at, r.usual_gap_da
        EXCLUDED.revenue_12m)`;
 
 /**
+ * The tail the episode statements share: one outbox event per episode row of CTE `source`
+ * (columns id, client_id), named by the SQL expression `eventName`. Payloads carry ids only.
+ */
+const outboxEventsFrom = (source: string, eventName: string) => `
+INSERT INTO outbox_events (organization_id, name, payload)
+SELECT :org, ${eventName}, jsonb_build_object('organizationId', :org::text, 'clientId', x.client_id::text, 'episodeId', x.id::text)
+  FROM ${source} x
+RETURNING id`;
+
+/**
  * Step 5: open episodes of clients who visited after the episode's last visit are closed:
  * `returned` when they had lapsed (emits client.returned), `recovered` when they were only at
  * risk (also emits client.returned: campaigns stop asking them).
@@ -222,11 +232,7 @@ WITH closed AS (
    WHERE e.organization_id = :org AND e.client_id BETWEEN :lo AND :hi AND e.client_id = s.client_id
      AND e.status IN ('at_risk', 'lapsed') AND s.last_at > e.last_visit_at
   RETURNING e.id, e.client_id
-)
-INSERT INTO outbox_events (organization_id, name, payload)
-SELECT :org, 'client.returned', jsonb_build_object('organizationId', :org::text, 'clientId', c.client_id::text, 'episodeId', c.id::text)
-  FROM closed c
-RETURNING id`;
+)` + outboxEventsFrom('closed', "'client.returned'");
 
 /** Step 6: at-risk episodes whose client has now lapsed (emits client.churned). */
 export const ESCALATE_LAPSED_SQL = `
@@ -240,11 +246,7 @@ WITH lapsed AS (
    WHERE e.organization_id = :org AND e.client_id BETWEEN :lo AND :hi AND e.client_id = s.client_id
      AND e.status = 'at_risk' AND s.status = 'lapsed' AND s.last_at = e.last_visit_at
   RETURNING e.id, e.client_id
-)
-INSERT INTO outbox_events (organization_id, name, payload)
-SELECT :org, 'client.churned', jsonb_build_object('organizationId', :org::text, 'clientId', l.client_id::text, 'episodeId', l.id::text)
-  FROM lapsed l
-RETURNING id`;
+)` + outboxEventsFrom('lapsed', "'client.churned'");
 
 /**
  * Value-tier cut-offs from the organization's regulars (clients with a rhythm) as of the last
@@ -284,9 +286,4 @@ opened AS (
                       WHERE e.organization_id = :org AND e.client_id BETWEEN :lo AND :hi AND e.client_id = s.client_id
                         AND (e.status IN ('at_risk', 'lapsed') OR e.last_visit_at >= s.last_at))
   RETURNING id, client_id, status
-)
-INSERT INTO outbox_events (organization_id, name, payload)
-SELECT :org, CASE o.status WHEN 'lapsed' THEN 'client.churned' ELSE 'client.at-risk' END,
-       jsonb_build_object('organizationId', :org::text, 'clientId', o.client_id::text, 'episodeId', o.id::text)
-  FROM opened o
-RETURNING id`;
+)` + outboxEventsFrom('opened', "CASE x.status WHEN 'lapsed' THEN 'client.churned' ELSE 'client.at-risk' END");

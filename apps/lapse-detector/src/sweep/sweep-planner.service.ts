@@ -107,7 +107,7 @@ export class SweepPlannerService {
       await client.query('COMMIT');
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
-      if (err instanceof SweepError && err.code === 'INVALID_SETTINGS') await this.fail(sweepId, err.message);
+      if (err instanceof SweepError && err.code === 'INVALID_SETTINGS') await this.markFailed(sweepId, err.message);
       throw err;
     } finally {
       client.release();
@@ -177,10 +177,6 @@ export class SweepPlannerService {
 
   /** Marks a sweep failed (a job out of retries, settings that cannot be used); done sweeps stay done. */
   async markFailed(sweepId: string, message: string): Promise<void> {
-    await this.fail(sweepId, message);
-  }
-
-  private async fail(sweepId: string, message: string): Promise<void> {
     await this.pool.query(`UPDATE lapse_sweeps SET status = 'failed', error = $2, finished_at = now() WHERE id = $1 AND status <> 'done'`, [sweepId, message]);
   }
 

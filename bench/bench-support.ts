@@ -1,0 +1,39 @@
+/** What every benchmark shares: its options, the repository root, and the admin database. */
+import { join } from 'node:path';
+import { Client } from 'pg';
+
+export const REPO_ROOT = join(__dirname, '..');
+
+const args = process.argv.slice(2);
+
+/** The value after `--name`, or the fallback. */
+export function benchOption(name: string, fallback: string): string {
+  const i = args.indexOf(`--${name}`);
+  return i === -1 ? fallback : args[i + 1];
+}
+
+/** Whether `--name` was given. */
+export function benchFlag(name: string): boolean {
+  return args.includes(`--${name}`);
+}
+
+/** The maintenance database benchmarks create and drop their databases through. */
+export const BENCH_ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/** The URL of database `name` on the benchmark server. */
+export function benchDatabaseUrl(name: string): string {
+  const u = new URL(BENCH_ADMIN_URL);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+/** Runs one statement on the maintenance database (CREATE / DROP DATABASE and the like). */
+export async function adminQuery<R extends object = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<R[]> {
+  const c = new Client({ connectionString: BENCH_ADMIN_URL });
+  await c.connect();
+  try {
+    return (await c.query<R>(sql, params)).rows;
+  } finally {
+    await c.end();
+  }
+}
