@@ -31,12 +31,36 @@ export function factories(pool: Pool) {
       return rows[0].id;
     },
 
-    /** One visit at each instant (Date or ISO text), each paying `amount`. */
-    async visits(organizationId: string, clientId: string, at: (Date | string)[], amount = 50): Promise<void> {
+    /** A staff member of the organization; returns its id. */
+    async staffMember(organizationId: string, o: { name?: string; role?: string } = {}): Promise<string> {
+      const { rows } = await pool.query<{ id: string }>(
+        `INSERT INTO staff_members (organization_id, external_id, name, role) VALUES ($1, $2, $3, $4) RETURNING id`,
+        [organizationId, `s-${randomBytes(5).toString('hex')}`, o.name ?? 'Dr Test', o.role ?? 'doctor'],
+      );
+      return rows[0].id;
+    },
+
+    /** A service of the organization; returns its id. */
+    async service(organizationId: string, o: { name?: string; category?: string } = {}): Promise<string> {
+      const { rows } = await pool.query<{ id: string }>(
+        `INSERT INTO services (organization_id, external_id, name, category) VALUES ($1, $2, $3, $4) RETURNING id`,
+        [organizationId, `svc-${randomBytes(5).toString('hex')}`, o.name ?? 'Check-up', o.category ?? null],
+      );
+      return rows[0].id;
+    },
+
+    /** One visit at each instant (Date or ISO text), each paying `amount`, optionally with a staff member and service. */
+    async visits(
+      organizationId: string,
+      clientId: string,
+      at: (Date | string)[],
+      amount = 50,
+      o: { staffMemberId?: string; serviceId?: string } = {},
+    ): Promise<void> {
       await pool.query(
-        `INSERT INTO visits (organization_id, external_id, client_id, visited_at, amount, currency)
-         SELECT $1, 'v-' || $2::text || '-' || gen_random_uuid(), $2::bigint, t, $4, 'GEL' FROM unnest($3::timestamptz[]) AS t`,
-        [organizationId, clientId, at.map((d) => (d instanceof Date ? d.toISOString() : d)), amount],
+        `INSERT INTO visits (organization_id, external_id, client_id, visited_at, amount, currency, staff_member_id, service_id)
+         SELECT $1, 'v-' || $2::text || '-' || gen_random_uuid(), $2::bigint, t, $4, 'GEL', $5, $6 FROM unnest($3::timestamptz[]) AS t`,
+        [organizationId, clientId, at.map((d) => (d instanceof Date ? d.toISOString() : d)), amount, o.staffMemberId ?? null, o.serviceId ?? null],
       );
     },
 

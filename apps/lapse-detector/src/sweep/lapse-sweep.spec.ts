@@ -59,8 +59,9 @@ describe('lapse sweep (lapse-detector, real PostgreSQL and Redis)', () => {
     (
       await db.pool.query(
         `SELECT c.external_id, e.status, e.churn_type, e.gradual, e.usual_gap_days, e.value_tier, e.method, e.score, e.lifetime_visits,
-                e.left_on::text, e.returned_at, e.lapsed_at
+                e.left_on::text, e.returned_at, e.lapsed_at, st.name AS staff_member, sv.name AS service
            FROM churn_episodes e JOIN clients c ON c.organization_id = e.organization_id AND c.id = e.client_id
+           LEFT JOIN staff_members st ON st.id = e.staff_member_id LEFT JOIN services sv ON sv.id = e.service_id
           WHERE e.organization_id = $1 ORDER BY c.external_id, e.id`,
         [orgId],
       )
@@ -90,9 +91,11 @@ describe('lapse sweep (lapse-detector, real PostgreSQL and Redis)', () => {
     const make = factories(db.pool);
     orgId = (await make.organization({ timezone: TZ })).id;
     apiKey = (await createApiKey(db.pool, orgId, 'test')).key;
+    const doctor = await make.staffMember(orgId, { name: 'Dr Beridze' });
+    const checkUp = await make.service(orgId, { name: 'Check-up' });
     const history = async (name: string, days: number[]) => {
       const id = await make.client(orgId, { externalId: name });
-      await make.visits(orgId, id, days.map(noonOn));
+      await make.visits(orgId, id, days.map(noonOn), 50, { staffMemberId: doctor, serviceId: checkUp });
       clients[name] = { id, days };
     };
     const every = (last: number, gap: number, count: number) => Array.from({ length: count }, (_, i) => last - (count - 1 - i) * gap);
@@ -164,6 +167,8 @@ describe('lapse sweep (lapse-detector, real PostgreSQL and Redis)', () => {
     expect(weekly).toMatchObject({ method: 'cadence', usual_gap_days: 7, lifetime_visits: 20, left_on: new Date((today - 41) * DAY).toISOString().slice(0, 10) });
     expect(weekly.score).toBeCloseTo(6, 9);
     for (const e of rows) expect([1, 2, 3]).toContain(e.value_tier);
+    // The last visit's staff member and service travel with the episode (the console filters on them).
+    for (const e of rows) expect([e.staff_member, e.service]).toEqual(['Dr Beridze', 'Check-up']);
     const events = await outbox();
     expect(events.map((e) => e.name).sort()).toEqual(['client.at-risk', 'client.churned', 'client.churned', 'client.churned', 'client.churned']);
     expect(events[0].payload).toEqual({ organizationId: orgId, clientId: expect.any(String), episodeId: expect.any(String) });

@@ -273,14 +273,19 @@ WITH chunk_cut AS MATERIALIZED (
 opened AS (
   INSERT INTO churn_episodes (organization_id, client_id, status, detected_at, lapsed_at, last_visit_at, left_on, churn_type,
     gradual, method, score, p_alive, expected_visits_90d, usual_gap_days, expected_next_visit_at, lifetime_visits, lifetime_revenue, revenue_12m,
-    value_tier)
+    value_tier, staff_member_id, service_id)
   SELECT :org, s.client_id, s.status, now(), CASE WHEN s.status = 'lapsed' THEN now() END, s.last_at, s.last_on + 1, s.churn_type,
          s.gradual, :method, s.score, s.p_alive, s.expected_visits_90d, s.usual_gap,
          ((s.last_on + ceil(s.usual_gap)::int)::timestamp AT TIME ZONE :tz),
          s.lifetime_visits, s.lifetime_revenue, s.revenue_12m,
          CASE WHEN s.revenue_12m >= coalesce(:tier1Revenue::numeric, cut.tier1) THEN 1
-              WHEN s.revenue_12m >= coalesce(:tier2Revenue::numeric, cut.tier2) THEN 2 ELSE 3 END
+              WHEN s.revenue_12m >= coalesce(:tier2Revenue::numeric, cut.tier2) THEN 2 ELSE 3 END,
+         last_visit.staff_member_id, last_visit.service_id
     FROM sweep_scored s CROSS JOIN chunk_cut cut
+    -- The last visit's staff member and service, for the console's filters (one index probe per new episode).
+    LEFT JOIN LATERAL (SELECT v.staff_member_id, v.service_id FROM visits v
+                        WHERE v.organization_id = :org AND v.client_id = s.client_id AND v.visited_at = s.last_at
+                        ORDER BY v.staff_member_id NULLS LAST LIMIT 1) last_visit ON true
    WHERE s.status IN ('at_risk', 'lapsed')
      AND NOT EXISTS (SELECT 1 FROM churn_episodes e
                       WHERE e.organization_id = :org AND e.client_id BETWEEN :lo AND :hi AND e.client_id = s.client_id

@@ -2,6 +2,9 @@ import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn,
 import { ChurnReason } from './churn-reason.entity';
 import { Client } from './client.entity';
 import { Organization } from './organization.entity';
+import { Service } from './service.entity';
+import { StaffAccount } from './staff-account.entity';
+import { StaffMember } from './staff-member.entity';
 
 /**
  * at_risk and lapsed are open; returned (a lapsed client came back), recovered (an at-risk client
@@ -23,6 +26,8 @@ export type DetectionMethod = (typeof DETECTION_METHODS)[number];
 @Index('ix_churn_episodes_org_status_detected', ['organizationId', 'status', 'detectedAt'])
 @Index('ix_churn_episodes_org_left', ['organizationId', 'leftOn'])
 @Index('ix_churn_episodes_org_client', ['organizationId', 'clientId'])
+@Index('ix_churn_episodes_open_value', ['organizationId', 'revenue12m', 'id'], { where: `status IN ('at_risk','lapsed')` })
+@Index('ix_churn_episodes_open_overdue', ['organizationId', 'expectedNextVisitAt', 'id'], { where: `status IN ('at_risk','lapsed')` })
 @Check('ck_churn_episodes_status', `status IN ('at_risk','lapsed','returned','recovered','dismissed')`)
 @Check('ck_churn_episodes_type', `churn_type IS NULL OR churn_type IN ('voluntary','involuntary','passive')`)
 @Check('ck_churn_episodes_method', `method IN ('cadence','bgnbd')`)
@@ -112,6 +117,33 @@ export class ChurnEpisode {
   /** The client's or staff's own words about why, kept as written (NFKC-normalised). */
   @Column({ name: 'reason_note', type: 'text', nullable: true })
   reasonNote: string | null;
+
+  /** The staff member of the client's last visit before leaving (the lost-clients list filters on it). */
+  @Column({ name: 'staff_member_id', type: 'bigint', nullable: true })
+  staffMemberId: string | null;
+
+  @ManyToOne(() => StaffMember, { onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'staff_member_id', foreignKeyConstraintName: 'fk_churn_episodes_staff_member' })
+  staffMember?: StaffMember;
+
+  /** The service of the client's last visit before leaving. */
+  @Column({ name: 'service_id', type: 'bigint', nullable: true })
+  serviceId: string | null;
+
+  @ManyToOne(() => Service, { onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'service_id', foreignKeyConstraintName: 'fk_churn_episodes_service' })
+  service?: Service;
+
+  /** When staff recorded the reason on the card (null when it came from the client or nobody). */
+  @Column({ name: 'reason_set_at', type: 'timestamptz', nullable: true })
+  reasonSetAt: Date | null;
+
+  @Column({ name: 'reason_set_by', type: 'uuid', nullable: true })
+  reasonSetBy: string | null;
+
+  @ManyToOne(() => StaffAccount, { onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'reason_set_by', foreignKeyConstraintName: 'fk_churn_episodes_reason_set_by' })
+  reasonSetByAccount?: StaffAccount;
 
   /** When the episode became lapsed (null while only at risk). */
   @Column({ name: 'lapsed_at', type: 'timestamptz', nullable: true })
