@@ -1,13 +1,9 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
+import { csvField } from '@comeback/csv';
 
-const NEEDS_QUOTING = /[",\r\n]/;
-
-/** One CSV field per RFC 4180: quoted only when it holds a comma, a double quote, CR or LF; inner quotes doubled. */
-export function csvField(value: string): string {
-  return NEEDS_QUOTING.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
+export { csvField };
 
 /** Size of the buffers handed to the stream: about 1 MB per write. */
 const DEFAULT_CHUNK_BYTES = 1 << 20;
