@@ -6,6 +6,8 @@
 export enum QueueName {
   /** Nightly and on-demand lapse sweeps, and the chunks they are split into. */
   LapseSweep = 'lapse-sweep',
+  /** Rebuilds of an organization's report rollups (report app), nightly and on demand. */
+  ReportRollups = 'report-rollups',
 }
 
 export enum JobName {
@@ -15,19 +17,35 @@ export enum JobName {
   PlanSweep = 'lapse.plan-sweep',
   /** Scores one range of clients of a sweep; several workers share the chunks. */
   SweepChunk = 'lapse.sweep-chunk',
+  /**
+   * Rebuilds one organization's report rollups. Job id `report-rollups-<organizationId>`, so
+   * requests made while one is waiting coalesce into it.
+   */
+  RefreshReportRollups = 'report.refresh-rollups',
 }
 
 export interface JobPayloads {
   [JobName.NightlySweep]: { organizationId: string };
   [JobName.PlanSweep]: { sweepId: string };
   [JobName.SweepChunk]: { sweepId: string; chunkIndex: number };
+  [JobName.RefreshReportRollups]: { organizationId: string };
+}
+
+/**
+ * The jobs of each queue as a type, so a processor's handler map covers exactly its own queue's
+ * jobs (a job added to another queue does not change it). JOB_QUEUE must agree (its type says so).
+ */
+export interface QueueJobs {
+  [QueueName.LapseSweep]: JobName.NightlySweep | JobName.PlanSweep | JobName.SweepChunk;
+  [QueueName.ReportRollups]: JobName.RefreshReportRollups;
 }
 
 /** Which queue each job runs on. */
-export const JOB_QUEUE: { readonly [J in JobName]: QueueName } = {
+export const JOB_QUEUE: { readonly [J in JobName]: { [Q in QueueName]: J extends QueueJobs[Q] ? Q : never }[QueueName] } = {
   [JobName.NightlySweep]: QueueName.LapseSweep,
   [JobName.PlanSweep]: QueueName.LapseSweep,
   [JobName.SweepChunk]: QueueName.LapseSweep,
+  [JobName.RefreshReportRollups]: QueueName.ReportRollups,
 };
 
 /** A job name with its payload, so a handler's argument is typed from the name. */

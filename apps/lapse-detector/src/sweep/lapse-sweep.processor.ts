@@ -1,14 +1,14 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { type Job, Worker } from 'bullmq';
 import type Redis from 'ioredis';
-import { assertHandlers, JobName, jobsOfQueue, type JobPayloads, QueueName } from '@comeback/contracts';
+import { assertHandlers, JobName, jobsOfQueue, type JobPayloads, QueueName, type QueueJobs } from '@comeback/contracts';
 import { OutboxRelayService } from '@comeback/events';
 import { INFRASTRUCTURE_OPTIONS, type InfrastructureOptions, REDIS } from '@comeback/platform';
 import { SweepChunkService } from './sweep-chunk.service';
 import { SweepPlannerService } from './sweep-planner.service';
 import { LAPSE_CONFIG, type SweepConfig } from './sweep.tokens';
 
-type Handlers = { [J in JobName]: (data: JobPayloads[J]) => Promise<unknown> };
+type Handlers = { [J in QueueJobs[QueueName.LapseSweep]]: (data: JobPayloads[J]) => Promise<unknown> };
 
 /**
  * The worker of the lapse-sweep queue. Each replica runs one with LAPSE_WORKER_CONCURRENCY
@@ -44,7 +44,7 @@ export class LapseSweepProcessor implements OnApplicationBootstrap, OnApplicatio
   onApplicationBootstrap(): void {
     this.worker = new Worker(
       QueueName.LapseSweep,
-      (job: Job) => (this.handlers[job.name as JobName] as (data: unknown) => Promise<unknown>)(job.data),
+      (job: Job) => (this.handlers[job.name as keyof Handlers] as (data: unknown) => Promise<unknown>)(job.data),
       {
         connection: this.redis,
         prefix: this.infrastructure.redisPrefix,

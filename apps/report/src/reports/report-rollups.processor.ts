@@ -1,0 +1,63 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { type Job, Queue, Worker } from 'bullmq';
+import type Redis from 'ioredis';
+import { assertHandlers, JobName, jobsOfQueue, type JobPayloads, QueueName, type QueueJobs } from '@comeback/contracts';
+import { INFRASTRUCTURE_OPTIONS, type InfrastructureOptions, REDIS } from '@comeback/platform';
+import { ReportRollupsService } from './report-rollups.service';
+import { REPORT_ROLLUPS_QUEUE, refreshJobId } from './report-rollups.tokens';
+
+type Handlers = { [J in QueueJobs[QueueName.ReportRollups]]: (data: JobPayloads[J]) => Promise<unknown> };
+
+/**
+ * The worker of the report-rollups queue: one refresh at a time per replica (a refresh is a few
+ * heavy statements on the database; running several at once only makes each slower). Refuses to
+ * start when the queue's jobs in the contract and the handlers below differ.
+ */
+@Injectable()
+export class ReportRollupsProcessor implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('ReportRollupsProcessor');
+  private worker: Worker | undefined;
+
+  private readonly handlers: Handlers = {
+    [JobName.RefreshReportRollups]: async ({ organizationId }) => this.rollups.refresh(organizationId),
+  };
+
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(INFRASTRUCTURE_OPTIONS) private readonly infrastructure: InfrastructureOptions,
+    @Inject(REPORT_ROLLUPS_QUEUE) private readonly queue: Queue,
+    private readonly rollups: ReportRollupsService,
+  ) {
+    assertHandlers(`queue "${QueueName.ReportRollups}"`, jobsOfQueue(QueueName.ReportRollups), Object.keys(this.handlers));
+  }
+
+  /** Enqueues a refresh of the organization's rollups; returns the job id (the same while one waits). */
+  async request(organizationId: string): Promise<string> {
+    const job = await this.queue.add(
+      JobName.RefreshReportRollups,
+      { organizationId },
+      { jobId: refreshJobId(organizationId), attempts: 3, backoff: { type: 'exponential', delay: 30_000 }, removeOnComplete: true, removeOnFail: true },
+    );
+    return job.id!;
+  }
+
+  onApplicationBootstrap(): void {
+    this.worker = new Worker(
+      QueueName.ReportRollups,
+      (job: Job) => (this.handlers[job.name as keyof Handlers] as (data: unknown) => Promise<unknown>)(job.data),
+      {
+        connection: this.redis,
+        prefix: this.infrastructure.redisPrefix,
+        concurrency: 1,
+        // A refresh of a million-client organization takes minutes; the lock must outlive it.
+        lockDuration: 600_000,
+      },
+    );
+    this.worker.on('failed', (job, err) => this.logger.warn(`${job?.name} ${job?.id} failed (attempt ${job?.attemptsMade}): ${err.message}`));
+    this.worker.on('error', (err) => this.logger.warn(`worker error: ${err.message}`));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.worker?.close();
+  }
+}

@@ -1,0 +1,235 @@
+/**
+ * Every statement of the reports, in one place. Local dates are `(instant AT TIME ZONE tz)::date`
+ * with the organization's timezone; dates leave PostgreSQL as text ('YYYY-MM-DD'), money as text
+ * (numeric), so nothing is shifted by the Node process's own timezone or rounded by floats.
+ *
+ * "Gone" everywhere: an episode that reached lapsed (`lapsed_at IS NOT NULL`) and was not
+ * dismissed; its date of leaving is `left_on`. At-risk episodes that never lapsed, and dismissed
+ * ones (staff said the client did not really leave), do not count.
+ */
+
+/** Predicate of a gone episode (alias e). */
+export const GONE = `e.lapsed_at IS NOT NULL AND e.status <> 'dismissed' AND e.left_on IS NOT NULL`;
+
+/** The organization's timezone and today's local date there. $1 organization. */
+export const ORGANIZATION_TODAY = `
+SELECT timezone, (now() AT TIME ZONE timezone)::date::text AS today FROM organizations WHERE id = $1`;
+
+/**
+ * Gone episodes with left_on in [$2, $3], grouped by month of leaving, reason, churn type and
+ * gradual: count and lost revenue (revenue of the 12 months before leaving). A few hundred rows at
+ * most; the gone, lost business, reasons and churn types reports all assemble from them. Read
+ * through the (organization_id, left_on) index.
+ */
+export const GONE_BY_MONTH = `
+SELECT to_char(e.left_on, 'YYYY-MM') AS month, e.reason_id::text AS reason_id, r.label, e.churn_type, e.gradual,
+       count(*)::int AS clients, sum(e.revenue_12m)::text AS revenue
+  FROM churn_episodes e
+  LEFT JOIN churn_reasons r ON r.id = e.reason_id
+ WHERE e.organization_id = $1 AND e.left_on BETWEEN $2::date AND $3::date AND ${GONE}
+ GROUP BY 1, 2, 3, 4, 5`;
+
+/**
+ * Active clients at the start of each day in $2 (date[]): the running sum of the active deltas
+ * up to and including that day (see ACTIVE_DELTAS for what a delta is).
+ */
+export const ACTIVE_AT = `
+SELECT s::text AS day,
+       coalesce((SELECT sum(d.delta) FROM report_active_deltas d WHERE d.organization_id = $1 AND d.day <= s), 0)::int AS active
+  FROM unnest($2::date[]) AS s`;
+
+/**
+ * Retention by staff member over the (client, staff member) pairs first seen in [$2, $3]:
+ * F = first_on, N = next_on (the client's next visit day to the business after F, any staff),
+ * NS = next_same_on. $4 window in days, $5 today. A pair has matured when F + window <= today;
+ * "returned within the window" counts only matured pairs (an open window proves nothing yet).
+ * The median days to return is over every pair that came again (N not null), matured or not.
+ */
+export const RETENTION_BY_STAFF = `
+SELECT f.staff_member_id::text AS staff_member_id, sm.name,
+       count(*)::int AS new_clients,
+       count(*) FILTER (WHERE f.first_on + $4::int <= $5::date)::int AS matured,
+       count(*) FILTER (WHERE f.first_on + $4::int <= $5::date AND f.next_on - f.first_on <= $4::int)::int AS returned,
+       count(*) FILTER (WHERE f.first_on + $4::int <= $5::date AND f.next_same_on - f.first_on <= $4::int)::int AS returned_same,
+       count(*) FILTER (WHERE f.next_on IS NULL)::int AS came_once,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY f.next_on - f.first_on) FILTER (WHERE f.next_on IS NOT NULL) AS median_days
+  FROM report_staff_firsts f
+  JOIN staff_members sm ON sm.id = f.staff_member_id
+ WHERE f.organization_id = $1 AND f.first_on BETWEEN $2::date AND $3::date
+ GROUP BY f.staff_member_id, sm.name
+ ORDER BY new_clients DESC, sm.name, f.staff_member_id`;
+
+/**
+ * Average check over [$2, $3] from the daily sales rollup, per group: the whole period, each
+ * bucket ($4 'month' or 'quarter'), each staff member, each service (a null key = visits without
+ * one). Quantiles are percentile_disc over the amounts rounded to the currency unit: the smallest
+ * amount whose cumulative share of visits reaches p (so the median of an even count is the lower
+ * middle value). Rows of kind 'amount' give the period's visits per amount, for the histogram.
+ */
+export const AVERAGE_CHECK = `
+WITH s AS (
+  SELECT CASE WHEN $4 = 'quarter' THEN to_char(day, 'YYYY-"Q"Q') ELSE to_char(day, 'YYYY-MM') END AS bucket,
+         staff_member_id, service_id, amount_unit, visits, revenue
+    FROM report_daily_sales
+   WHERE organization_id = $1 AND day BETWEEN $2::date AND $3::date
+), g AS (
+  SELECT CASE WHEN GROUPING(bucket) = 0 THEN 'bucket' WHEN GROUPING(staff_member_id) = 0 THEN 'staff'
+              WHEN GROUPING(service_id) = 0 THEN 'service' ELSE 'overall' END AS kind,
+         coalesce(bucket, staff_member_id::text, service_id::text) AS key,
+         amount_unit, sum(visits) AS n, sum(revenue) AS revenue
+    FROM s
+   GROUP BY GROUPING SETS ((amount_unit), (bucket, amount_unit), (staff_member_id, amount_unit), (service_id, amount_unit))
+), c AS (
+  SELECT kind, key, amount_unit, n, revenue,
+         sum(n) OVER (PARTITION BY kind, key ORDER BY amount_unit) AS cum,
+         sum(n) OVER (PARTITION BY kind, key) AS total
+    FROM g
+)
+SELECT c.kind, c.key,
+       CASE c.kind WHEN 'staff' THEN (SELECT name FROM staff_members WHERE id = c.key::bigint)
+                   WHEN 'service' THEN (SELECT name FROM services WHERE id = c.key::bigint) END AS name,
+       sum(c.n)::int AS visits, sum(c.revenue)::text AS revenue,
+       min(c.amount_unit) FILTER (WHERE c.cum >= 0.25 * c.total)::int AS q1,
+       min(c.amount_unit) FILTER (WHERE c.cum >= 0.5 * c.total)::int AS median,
+       min(c.amount_unit) FILTER (WHERE c.cum >= 0.75 * c.total)::int AS q3
+  FROM c
+ GROUP BY c.kind, c.key
+UNION ALL
+SELECT 'amount', amount_unit::text, NULL, n::int, revenue::text, NULL, NULL, NULL FROM g WHERE kind = 'overall'`;
+
+/**
+ * One page of the intensive-care list: episodes that returned (returned_at within [$2, $3]
+ * local dates when given), each with its next review, (latest review or the return) + 6 months;
+ * ordered by that date, so overdue reviews (before today) come first, oldest due first.
+ * Visits and spend since the return are read for the page's rows only, one index range each on
+ * (client_id, visited_at) INCLUDE (amount). $4 tz, $5 limit, $6 offset, $7 today.
+ */
+export const INTENSIVE_CARE = `
+WITH reviews AS (
+  SELECT episode_id, max(reviewed_at) AS last_reviewed_at FROM care_reviews WHERE organization_id = $1 GROUP BY episode_id
+), e AS (
+  SELECT e.id, e.client_id, e.returned_at, e.usual_gap_days, e.revenue_12m,
+         (e.returned_at AT TIME ZONE $4)::date AS returned_on,
+         (r.last_reviewed_at AT TIME ZONE $4)::date AS reviewed_on
+    FROM churn_episodes e
+    LEFT JOIN reviews r ON r.episode_id = e.id
+   WHERE e.organization_id = $1 AND e.status = 'returned' AND e.returned_at IS NOT NULL
+     AND ($2::date IS NULL OR (e.returned_at AT TIME ZONE $4)::date BETWEEN $2::date AND $3::date)
+), d AS (
+  SELECT e.*, (coalesce(e.reviewed_on, e.returned_on) + interval '6 months')::date AS next_review_on FROM e
+), page AS (
+  SELECT * FROM d ORDER BY next_review_on, id LIMIT $5 OFFSET $6
+)
+SELECT p.id::text AS episode_id, p.client_id::text AS client_id, c.name AS client_name,
+       p.returned_on::text AS returned_on, p.usual_gap_days, p.revenue_12m::text AS revenue_12m,
+       v.visits, v.spend::text AS spend,
+       ($7::date - p.returned_on) AS days_since_return,
+       p.reviewed_on::text AS reviewed_on, p.next_review_on::text AS next_review_on,
+       (SELECT count(*) FROM d)::int AS total
+  FROM page p
+  JOIN clients c ON c.organization_id = $1 AND c.id = p.client_id
+  CROSS JOIN LATERAL (
+    SELECT count(*)::int AS visits, coalesce(sum(vv.amount), 0) AS spend
+      FROM visits vv WHERE vv.organization_id = $1 AND vv.client_id = p.client_id AND vv.visited_at > p.returned_at
+  ) v
+ ORDER BY p.next_review_on, p.id`;
+
+/** How many episodes the intensive-care list has in all (for an offset past its end). */
+export const INTENSIVE_CARE_COUNT = `
+SELECT count(*)::int AS total FROM churn_episodes e
+ WHERE e.organization_id = $1 AND e.status = 'returned' AND e.returned_at IS NOT NULL
+   AND ($2::date IS NULL OR (e.returned_at AT TIME ZONE $4)::date BETWEEN $2::date AND $3::date)`;
+
+/** Records a review of a returned episode of the organization; no row when it is neither. */
+export const INSERT_CARE_REVIEW = `
+INSERT INTO care_reviews (organization_id, episode_id, reviewed_by, note)
+SELECT e.organization_id, e.id, $3::uuid, $4 FROM churn_episodes e
+ WHERE e.id = $2 AND e.organization_id = $1 AND e.status = 'returned'
+RETURNING id`;
+
+export const ROLLUP_STATE = `SELECT refreshed_at, seconds FROM report_rollup_state WHERE organization_id = $1`;
+
+// ---------------------------------------------------------------------------------------------
+// Rollup refresh: each statement rebuilds one rollup of organization $1 (timezone $2) from its
+// visits (one partition) in a single pass. Run together in one transaction by
+// ReportRollupsService.refresh, after deleting the organization's rows.
+
+/** Visits and revenue per local day, staff member, service and amount rounded to the unit. */
+export const REFRESH_DAILY_SALES = `
+INSERT INTO report_daily_sales (organization_id, day, staff_member_id, service_id, amount_unit, visits, revenue)
+SELECT $1, (v.visited_at AT TIME ZONE $2)::date, v.staff_member_id, v.service_id, round(v.amount), count(*), sum(v.amount)
+  FROM visits v
+ WHERE v.organization_id = $1
+ GROUP BY 2, 3, 4, 5`;
+
+/**
+ * One row per (client, staff member): the day of their first visit together (F), the client's
+ * next visit day to the business after F (N, any staff member; a second visit on F's own day is
+ * the same visit, not a return), and the next day with the same staff member (NS).
+ */
+export const REFRESH_STAFF_FIRSTS = `
+INSERT INTO report_staff_firsts (organization_id, staff_member_id, client_id, first_on, next_on, next_same_on)
+WITH days AS MATERIALIZED (
+  SELECT DISTINCT v.client_id, v.staff_member_id, (v.visited_at AT TIME ZONE $2)::date AS day
+    FROM visits v WHERE v.organization_id = $1
+), client_days AS (
+  SELECT client_id, day, lead(day) OVER (PARTITION BY client_id ORDER BY day) AS next_on
+    FROM (SELECT DISTINCT client_id, day FROM days) d
+), staff_days AS (
+  SELECT client_id, staff_member_id, day,
+         row_number() OVER w AS nth, lead(day) OVER w AS next_same_on
+    FROM days WHERE staff_member_id IS NOT NULL
+  WINDOW w AS (PARTITION BY client_id, staff_member_id ORDER BY day)
+)
+SELECT $1, s.staff_member_id, s.client_id, s.day, c.next_on, s.next_same_on
+  FROM staff_days s JOIN client_days c ON c.client_id = s.client_id AND c.day = s.day
+ WHERE s.nth = 1`;
+
+/**
+ * Per local day, the change in the number of active clients. Active at day S: a visit in the 365
+ * days before S (days S-365 .. S-1), and not gone by S (no gone episode with left_on <= S that
+ * had not returned before S). Per client:
+ * - visit days closer than 366 days chain into spells; a spell with first day a and last day b
+ *   makes the client "recent" on days a+1 .. b+365: +1 on a+1, -1 on b+366;
+ * - a gone episode excludes the client on days left_on .. the local day of the return (through
+ *   for ever while not returned); where that overlaps a spell, -1 at the overlap's start and +1
+ *   after its end, so a client is never subtracted twice nor below zero.
+ * Active at S is then the sum of the deltas of days <= S (ACTIVE_AT).
+ */
+export const REFRESH_ACTIVE_DELTAS = `
+INSERT INTO report_active_deltas (organization_id, day, delta)
+WITH d AS (
+  SELECT DISTINCT v.client_id, (v.visited_at AT TIME ZONE $2)::date AS day FROM visits v WHERE v.organization_id = $1
+), g AS (
+  SELECT client_id, day, day - lag(day) OVER w AS gap_before, lead(day) OVER w - day AS gap_after
+    FROM d WINDOW w AS (PARTITION BY client_id ORDER BY day)
+), edges AS (
+  SELECT client_id, day, (gap_before IS NULL OR gap_before > 365) AS starts, (gap_after IS NULL OR gap_after > 365) AS ends
+    FROM g WHERE gap_before IS NULL OR gap_before > 365 OR gap_after IS NULL OR gap_after > 365
+), spells AS MATERIALIZED (
+  SELECT client_id, from_on, to_on FROM (
+    SELECT client_id, starts, day + 1 AS from_on,
+           min(day) FILTER (WHERE ends) OVER (PARTITION BY client_id ORDER BY day ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) + 365 AS to_on
+      FROM edges) x
+   WHERE starts
+), gone AS (
+  SELECT e.client_id, e.left_on AS from_on, (e.returned_at AT TIME ZONE $2)::date AS to_on
+    FROM churn_episodes e WHERE e.organization_id = $1 AND ${GONE}
+), cut AS (
+  SELECT greatest(s.from_on, g.from_on) AS from_on,
+         CASE WHEN g.to_on IS NULL THEN s.to_on ELSE least(s.to_on, g.to_on) END AS to_on
+    FROM spells s JOIN gone g ON g.client_id = s.client_id
+   WHERE g.from_on <= s.to_on AND (g.to_on IS NULL OR g.to_on >= s.from_on)
+)
+SELECT $1, day, sum(delta)::int FROM (
+  SELECT from_on AS day, 1 AS delta FROM spells
+  UNION ALL SELECT to_on + 1, -1 FROM spells
+  UNION ALL SELECT from_on, -1 FROM cut
+  UNION ALL SELECT to_on + 1, 1 FROM cut
+) x
+ GROUP BY day
+HAVING sum(delta) <> 0`;
+
+export const UPSERT_ROLLUP_STATE = `
+INSERT INTO report_rollup_state (organization_id, refreshed_at, seconds) VALUES ($1, $2, $3)
+ON CONFLICT (organization_id) DO UPDATE SET refreshed_at = EXCLUDED.refreshed_at, seconds = EXCLUDED.seconds`;

@@ -1,0 +1,175 @@
+/**
+ * `npm run bench -- reports [--clients 1000000] [--reuse] [--keep]`
+ *
+ * The report queries on demo data (by default 1,000,000 clients, about 20M visits over four
+ * years), through the real services on the local PostgreSQL:
+ *  1. rollup refresh of the organization (ReportRollupsService.refresh), timed and printed;
+ *  2. every report for the last full 12 months, warm: median and max of 5 runs each.
+ * Floor: every report's median under 500 ms (exit 1 otherwise).
+ * The data is generated and imported by `comeback demo-data` and swept once by the lapse
+ * detector (full cadence sweep) to have episodes; then, not timed, reasons are given to about
+ * three gone episodes in four and a review to some returned ones, as staff would. --reuse keeps
+ * an existing database (migrating it to the latest schema); --keep leaves it for later runs
+ * (at 1M clients it is named comeback_bench_reports).
+ */
+import { spawnSync } from 'node:child_process';
+import { Pool } from 'pg';
+import { loadConfig } from '@comeback/config';
+import { createNestApp } from '@comeback/platform';
+import { LAPSE_DETECTOR_ENV } from '../apps/lapse-detector/src/config';
+import { SweepModule } from '../apps/lapse-detector/src/sweep/sweep.module';
+import { SweepPlannerService } from '../apps/lapse-detector/src/sweep/sweep-planner.service';
+import { ReportQueriesService } from '../apps/report/src/reports/report-queries.service';
+import { ReportRollupsService } from '../apps/report/src/reports/report-rollups.service';
+import type { ReportPeriod } from '../apps/report/src/reports/report-period';
+import { adminQuery, benchDatabaseUrl, benchFlag, benchOption, REPO_ROOT as root } from './bench-support';
+
+const clients = Number(benchOption('clients', '1000000'));
+const dbName = clients === 1_000_000 ? 'comeback_bench_reports' : `comeback_bench_reports_${clients}`;
+const FLOOR_MS = 500;
+const RUNS = 5;
+
+function cli(argv: string[], env: Record<string, string> = {}): string {
+  const r = spawnSync(process.execPath, ['bin/comeback.js', ...argv], { cwd: root, env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 1 << 28 });
+  if (r.status !== 0) throw new Error(`comeback ${argv.join(' ')} exited ${r.status}\n${r.stderr}`);
+  return r.stdout;
+}
+
+async function sweepOnce(url: string, org: string): Promise<void> {
+  const config = loadConfig('lapse-detector', LAPSE_DETECTOR_ENV, {
+    DATABASE_URL: url, REDIS_PREFIX: `bench-reports-${process.pid}`, LOG_LEVEL: 'warn', LAPSE_WORKER_CONCURRENCY: '2', LAPSE_SCHEDULER_SYNC_SECONDS: '86400',
+  });
+  const app = await createNestApp({ app: 'lapse-detector', config, imports: [SweepModule.forRoot(config)] });
+  await app.init();
+  try {
+    const pool = new Pool({ connectionString: url, max: 1 });
+    const id = await app.get(SweepPlannerService).request(org, 'on_demand', { full: true });
+    for (;;) {
+      const row = (await pool.query(`SELECT status, error FROM lapse_sweeps WHERE id = $1`, [id])).rows[0];
+      if (row.status === 'failed') throw new Error(`sweep failed: ${row.error}`);
+      if (row.status === 'done') break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    await pool.end();
+  } finally {
+    await app.close();
+  }
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function main(): Promise<void> {
+  const url = benchDatabaseUrl(dbName);
+  const exists = (await adminQuery(`SELECT 1 FROM pg_database WHERE datname = $1`, [dbName])).length === 1;
+  if (!benchFlag('reuse') || !exists) {
+    await adminQuery(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    console.log(`creating ${dbName} and loading ${clients} demo clients (comeback demo-data, child process, not timed) ...`);
+    cli(['migrate', '--create-database'], { DATABASE_URL: url });
+    console.log(cli(['demo-data', '--clients', String(clients)], { DATABASE_URL: url }).trim());
+  } else {
+    cli(['migrate'], { DATABASE_URL: url });
+  }
+  const pool = new Pool({ connectionString: url, max: 4 });
+  const org = (await pool.query<{ id: string }>(`SELECT id FROM organizations WHERE slug = 'demo-clinic'`)).rows[0].id;
+  if ((await pool.query(`SELECT 1 FROM churn_episodes WHERE organization_id = $1 LIMIT 1`, [org])).rowCount === 0) {
+    console.log('full lapse sweep, for the episodes (not timed) ...');
+    await pool.query(`VACUUM ANALYZE`);
+    await sweepOnce(url, org);
+  }
+  if ((await pool.query(`SELECT 1 FROM churn_reasons WHERE organization_id = $1 LIMIT 1`, [org])).rowCount === 0) {
+    console.log('reasons on three gone episodes in four, reviews on every third returned one (not timed) ...');
+    await pool.query(
+      `INSERT INTO churn_reasons (organization_id, label)
+       SELECT $1, l FROM unnest(ARRAY['Moved away','Too expensive','Unhappy with the doctor','Waiting times','Found another clinic','Health improved']) l`,
+      [org],
+    );
+    await pool.query(
+      `UPDATE churn_episodes e SET reason_id = r.id
+         FROM (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM churn_reasons WHERE organization_id = $1) r
+        WHERE e.organization_id = $1 AND e.lapsed_at IS NOT NULL AND e.id % 8 < 6 AND r.n = (e.id * 7 + e.client_id) % 6`,
+      [org],
+    );
+    await pool.query(
+      `INSERT INTO care_reviews (organization_id, episode_id, reviewed_at, note)
+       SELECT organization_id, id, returned_at + interval '150 days', 'bench' FROM churn_episodes
+        WHERE organization_id = $1 AND status = 'returned' AND id % 3 = 0 AND returned_at + interval '150 days' < now()`,
+      [org],
+    );
+  }
+  await pool.query(`VACUUM ANALYZE`);
+  const counts = (
+    await pool.query(
+      `SELECT (SELECT count(*) FROM clients WHERE organization_id = $1)::int AS clients, (SELECT count(*) FROM visits WHERE organization_id = $1)::int AS visits,
+              (SELECT count(*) FROM churn_episodes e WHERE organization_id = $1 AND lapsed_at IS NOT NULL AND status <> 'dismissed')::int AS gone,
+              (SELECT count(*) FROM churn_episodes WHERE organization_id = $1 AND status = 'returned')::int AS returned`,
+      [org],
+    )
+  ).rows[0];
+
+  const rollups = new ReportRollupsService(pool);
+  const reports = new ReportQueriesService(pool);
+  console.log('rollup refresh ...');
+  const refresh = await rollups.refresh(org);
+  const sizes = (
+    await pool.query(
+      `SELECT (SELECT count(*) FROM report_daily_sales WHERE organization_id = $1)::int AS daily_sales,
+              (SELECT count(*) FROM report_staff_firsts WHERE organization_id = $1)::int AS staff_firsts,
+              (SELECT count(*) FROM report_active_deltas WHERE organization_id = $1)::int AS active_deltas`,
+      [org],
+    )
+  ).rows[0];
+  await pool.query(`VACUUM ANALYZE report_daily_sales, report_staff_firsts, report_active_deltas`);
+
+  // The last full 12 months in the organization's timezone.
+  const { today } = await reports.organizationToday(org);
+  const end = new Date(`${today.slice(0, 7)}-01T00:00:00Z`);
+  const period: ReportPeriod = {
+    from: new Date(Date.UTC(end.getUTCFullYear() - 1, end.getUTCMonth(), 1)).toISOString().slice(0, 10),
+    to: new Date(end.getTime() - 86_400_000).toISOString().slice(0, 10),
+    kind: 'custom',
+  };
+  const cases: [string, () => Promise<unknown>, (r: never) => number][] = [
+    ['gone', () => reports.gone(org, period), (r: { total: number }) => r.total],
+    ['lost-business (month)', () => reports.lostBusiness(org, period, 'month'), (r: { buckets: unknown[] }) => r.buckets.length],
+    ['lost-business (quarter)', () => reports.lostBusiness(org, period, 'quarter'), (r: { buckets: unknown[] }) => r.buckets.length],
+    ['reasons-by-revenue', () => reports.reasonsByRevenue(org, period), (r: { reasons: unknown[] }) => r.reasons.length],
+    ['retention-by-staff', () => reports.retentionByStaff(org, period, 90), (r: { staff: unknown[] }) => r.staff.length],
+    ['average-check (month)', () => reports.averageCheck(org, period, 'month'), (r: { staff: unknown[]; services: unknown[]; buckets: unknown[] }) => r.staff.length + r.services.length + r.buckets.length],
+    ['churn-types', () => reports.churnTypes(org, period), (r: { months: unknown[] }) => r.months.length],
+    ['intensive-care (year, page 1)', () => reports.intensiveCare(org, period, { limit: 50, offset: 0 }), (r: { rows: unknown[] }) => r.rows.length],
+    ['intensive-care (all, page 1)', () => reports.intensiveCare(org, null, { limit: 50, offset: 0 }), (r: { rows: unknown[] }) => r.rows.length],
+  ];
+  const results: { name: string; median: number; max: number; rows: number; detail: string }[] = [];
+  for (const [name, run, rowsOf] of cases) {
+    let last: unknown = await run(); // warm-up
+    const times: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const t = performance.now();
+      last = await run();
+      times.push(performance.now() - t);
+    }
+    const detail = name.startsWith('intensive') ? `of ${(last as { total: number }).total}` : name === 'gone' ? 'gone clients' : '';
+    results.push({ name, median: median(times), max: Math.max(...times), rows: rowsOf(last as never), detail });
+  }
+  await pool.end();
+
+  const ok = results.every((r) => r.median < FLOOR_MS);
+  console.log('');
+  console.log('benchmark: reports');
+  console.log(`  data            ${counts.clients} clients, ${counts.visits} visits, ${counts.gone} gone episodes, ${counts.returned} returned (demo-clinic, database ${dbName})`);
+  console.log(`  rollup refresh  ${refresh.seconds.toFixed(1)} s  (${Object.entries(refresh.steps).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(', ')})`);
+  console.log(`                  rows: daily sales ${sizes.daily_sales}, staff firsts ${sizes.staff_firsts}, active deltas ${sizes.active_deltas}`);
+  console.log(`  period          ${period.from} .. ${period.to} (the last full 12 months), warm, ${RUNS} runs each`);
+  console.log(`  ${'report'.padEnd(32)} ${'ms (median)'.padStart(12)} ${'ms (max)'.padStart(10)} ${'rows'.padStart(8)}`);
+  for (const r of results) {
+    console.log(`  ${r.name.padEnd(32)} ${r.median.toFixed(1).padStart(12)} ${r.max.toFixed(1).padStart(10)} ${String(r.rows).padStart(8)} ${r.detail}`);
+  }
+  console.log(`  floor: every median under ${FLOOR_MS} ms: ${ok ? 'met' : 'NOT MET'}`);
+  if (!benchFlag('keep')) await adminQuery(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  if (!ok) process.exitCode = 1;
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
