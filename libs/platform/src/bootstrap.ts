@@ -38,6 +38,8 @@ export interface AppOptions {
   imports?: ModuleImport[];
   /** Largest JSON body accepted (Express's default is 100 kB). */
   jsonBodyLimit?: string;
+  /** Accept HTML form posts (application/x-www-form-urlencoded, up to this size): the console's forms. */
+  formBodyLimit?: string;
   /** Connects microservice transports (event consumers) before the app starts them and listens. */
   connectTransports?: (app: NestExpressApplication) => void;
 }
@@ -59,6 +61,8 @@ export async function createNestApp(opts: AppOptions): Promise<NestExpressApplic
   });
   app.enableShutdownHooks();
   app.useBodyParser('json', { limit: opts.jsonBodyLimit ?? '100kb' });
+  // Flat fields only (extended: false): a form cannot smuggle nested objects into a handler.
+  if (opts.formBodyLimit) app.useBodyParser('urlencoded', { limit: opts.formBodyLimit, extended: false, parameterLimit: 2000 });
   return app;
 }
 

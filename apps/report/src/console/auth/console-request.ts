@@ -1,0 +1,47 @@
+import type { StaffAccountView } from '@comeback/accounts';
+import type { StaffRole } from '@comeback/domain';
+import type { Request } from 'express';
+import type { Translator } from '../i18n/translator';
+
+/** The organization as the console shows it (from the signed-in account, never from the request). */
+export interface ConsoleOrganization {
+  id: string;
+  name: string;
+  timezone: string;
+  currency: string;
+  defaultLocale: string;
+}
+
+/** What the console guard attaches to a request it lets through. */
+export interface ConsoleContext {
+  account: StaffAccountView;
+  organization: ConsoleOrganization;
+  csrfToken: string;
+  t: Translator;
+  /** This page's path and query, to come back to after a console-wide form (language). */
+  returnTo: string;
+}
+
+export interface ConsoleRequest extends Request {
+  console: ConsoleContext;
+}
+
+/** Who may do what in the console; enforced by the guard on every route, pages and JSON alike. */
+export const CONSOLE_PERMISSIONS = {
+  /** The lost-clients list and client cards. */
+  viewClients: ['admin', 'marketer', 'caller', 'viewer'],
+  /** Set a reason and date of leaving, dismiss an episode, record a care review. */
+  editClients: ['admin', 'marketer', 'caller'],
+  /** CSV exports with contact data (phone numbers leave the system). */
+  exportClients: ['admin', 'marketer'],
+  /** The reports (figures only, no contact data). */
+  viewReports: ['admin', 'marketer', 'viewer'],
+  /** Console accounts. */
+  manageAccounts: ['admin'],
+} as const satisfies Record<string, readonly StaffRole[]>;
+
+export type ConsolePermission = keyof typeof CONSOLE_PERMISSIONS;
+
+export function can(role: StaffRole, permission: ConsolePermission): boolean {
+  return (CONSOLE_PERMISSIONS[permission] as readonly StaffRole[]).includes(role);
+}

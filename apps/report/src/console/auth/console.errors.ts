@@ -1,0 +1,30 @@
+/**
+ * The console's own errors, each with a code the exception filter maps to a status and a page
+ * (or JSON for scripts): one place decides what a person sees.
+ */
+export const CONSOLE_ERRORS = {
+  SIGN_IN_REQUIRED: 401,
+  FORBIDDEN: 403,
+  CSRF_REJECTED: 403,
+  NOT_FOUND: 404,
+  INVALID_INPUT: 400,
+} as const;
+
+export type ConsoleErrorCode = keyof typeof CONSOLE_ERRORS;
+
+export class ConsoleError extends Error {
+  constructor(
+    readonly code: ConsoleErrorCode,
+    /** What is wrong, for a person: shown on the page and in the JSON body. */
+    readonly detail?: string,
+    /** The input field at fault, when there is one. */
+    readonly field?: string,
+  ) {
+    super(detail ?? code);
+    this.name = 'ConsoleError';
+  }
+
+  get status(): number {
+    return CONSOLE_ERRORS[this.code];
+  }
+}

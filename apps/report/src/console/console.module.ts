@@ -1,0 +1,30 @@
+import { type DynamicModule, Global, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
+import { ConsoleGuard } from './auth/console.guard';
+import { ConsoleAssetsController } from './console-assets.controller';
+import { ConsoleExceptionFilter } from './console-exception.filter';
+import { ConsoleHeadersMiddleware } from './console-headers.middleware';
+import { ConsoleLoginController } from './console-login.controller';
+import { CONSOLE_OPTIONS, type ConsoleOptions } from './console.options';
+import { ViewRenderer } from './view-renderer';
+
+/**
+ * The staff console's shared parts: sign-in, the session/role/CSRF guard, the page renderer and
+ * message catalogs, error pages, security headers and static assets. Feature modules (lost
+ * clients, client card, report pages, accounts) add their pages on top.
+ */
+@Global()
+@Module({})
+export class ConsoleModule implements NestModule {
+  static forRoot(options: ConsoleOptions): DynamicModule {
+    return {
+      module: ConsoleModule,
+      controllers: [ConsoleLoginController, ConsoleAssetsController],
+      providers: [{ provide: CONSOLE_OPTIONS, useValue: options }, ViewRenderer, ConsoleGuard, ConsoleExceptionFilter],
+      exports: [CONSOLE_OPTIONS, ViewRenderer, ConsoleGuard, ConsoleExceptionFilter],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(ConsoleHeadersMiddleware).forRoutes('console', 'console/*path');
+  }
+}

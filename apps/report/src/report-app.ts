@@ -1,0 +1,30 @@
+import { EventConsumer } from '@comeback/contracts';
+import { connectEventConsumer } from '@comeback/events';
+import type { AppOptions } from '@comeback/platform';
+import { ClientActivityModule } from './client-activity/client-activity.module';
+import { ClientCardModule } from './client-card/client-card.module';
+import type { ReportConfig } from './config';
+import { ConsoleModule } from './console/console.module';
+import { IngestionModule } from './ingestion/ingestion.module';
+import { LostClientsModule } from './lost-clients/lost-clients.module';
+
+/**
+ * The report app as it runs: the staff console (lost clients, client cards, reports, accounts),
+ * the reports and ingestion APIs, and the client timeline (churn events). main.ts starts it; tests
+ * build exactly this.
+ */
+export function reportAppOptions(config: ReportConfig): Omit<AppOptions, 'config'> {
+  return {
+    app: 'report',
+    imports: [
+      IngestionModule,
+      ClientActivityModule,
+      ConsoleModule.forRoot({ secureCookies: config.NODE_ENV === 'production' }),
+      LostClientsModule,
+      ClientCardModule,
+    ],
+    jsonBodyLimit: '20mb',
+    formBodyLimit: '100kb',
+    connectTransports: (app) => connectEventConsumer(app, EventConsumer.ClientActivity),
+  };
+}
