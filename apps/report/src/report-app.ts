@@ -7,6 +7,7 @@ import type { ReportConfig } from './config';
 import { ConsoleModule } from './console/console.module';
 import { IngestionModule } from './ingestion/ingestion.module';
 import { LostClientsModule } from './lost-clients/lost-clients.module';
+import { StaffAccountsModule } from './staff-accounts/staff-accounts.module';
 
 /**
  * The report app as it runs: the staff console (lost clients, client cards, reports, accounts),
@@ -22,6 +23,7 @@ export function reportAppOptions(config: ReportConfig): Omit<AppOptions, 'config
       ConsoleModule.forRoot({ secureCookies: config.NODE_ENV === 'production' }),
       LostClientsModule,
       ClientCardModule,
+      StaffAccountsModule,
     ],
     jsonBodyLimit: '20mb',
     formBodyLimit: '100kb',

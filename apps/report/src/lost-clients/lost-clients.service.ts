@@ -111,8 +111,10 @@ export class LostClientsService {
              CASE WHEN e.expected_next_visit_at IS NULL THEN NULL
                   ELSE greatest(0, floor(extract(epoch FROM now() - e.expected_next_visit_at) / 86400))::int END AS "daysOverdue",
              e.p_alive AS "pAlive", e.value_tier AS "valueTier", e.revenue_12m::float8 AS "revenue12m", e.churn_type AS "churnType",
-             e.gradual, r.label AS reason, st.name AS "staffMember", sv.name AS service, e.revenue_12m AS "_value",
-             e.expected_next_visit_at AS "_overdue", e.detected_at AS "_detected"
+             e.gradual, r.label AS reason, st.name AS "staffMember", sv.name AS service,
+             -- Sort keys for the next page's cursor, as text: exact to the microsecond (a JS Date
+             -- keeps milliseconds, and a truncated key would repeat rows on the next page).
+             e.revenue_12m::text AS "_value", e.expected_next_visit_at::text AS "_overdue", e.detected_at::text AS "_detected"
         FROM churn_episodes e
         JOIN clients c ON c.organization_id = e.organization_id AND c.id = e.client_id
         LEFT JOIN churn_reasons r ON r.id = e.reason_id

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isCalendarDate } from '../../console/calendar-date';
 import { ConsoleError } from '../../console/auth/console.errors';
 import type { ReasonInput } from '../client-card.service';
 
@@ -14,7 +15,7 @@ const REASON_FORM_SCHEMA = z.object({
     .string()
     .optional()
     .transform((v) => v || null)
-    .pipe(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD').refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)), 'is not a calendar date').nullable()),
+    .pipe(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD').refine(isCalendarDate, 'is not a calendar date').nullable()),
   confirmNew: z.string().optional().transform((v) => v === '1'),
 });
 
