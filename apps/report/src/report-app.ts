@@ -7,6 +7,8 @@ import type { ReportConfig } from './config';
 import { ConsoleModule } from './console/console.module';
 import { IngestionModule } from './ingestion/ingestion.module';
 import { LostClientsModule } from './lost-clients/lost-clients.module';
+import { ReportPagesModule } from './report-pages/report-pages.module';
+import { ReportsModule } from './reports/reports.module';
 import { StaffAccountsModule } from './staff-accounts/staff-accounts.module';
 
 /**
@@ -24,6 +26,8 @@ export function reportAppOptions(config: ReportConfig): Omit<AppOptions, 'config
       LostClientsModule,
       ClientCardModule,
       StaffAccountsModule,
+      ReportsModule,
+      ReportPagesModule,
     ],
     jsonBodyLimit: '20mb',
     formBodyLimit: '100kb',

@@ -1,4 +1,7 @@
 import type { Command } from 'commander';
+import { randomBytes } from 'node:crypto';
+import type { Pool } from 'pg';
+import { createStaffAccount, hashPassword } from '@comeback/accounts';
 import { createApiKey, findOrganization, revokeApiKeys } from '@comeback/ingestion';
 import { checkInfrastructure } from '@comeback/connectivity';
 import type { CliConfig } from '../cli-config';
@@ -45,6 +48,7 @@ export function registerDemo(program: Command, config: () => CliConfig): void {
       const pool = await openDatabase(DATABASE_URL);
       let apiKey: string;
       let organizationId: string;
+      let logins: DemoLogin[];
       try {
         const existing = await pool.query<{ n: number }>(
           `SELECT count(*)::int AS n FROM clients c JOIN organizations o ON o.id = c.organization_id WHERE o.slug = $1`,
@@ -61,6 +65,7 @@ export function registerDemo(program: Command, config: () => CliConfig): void {
         // A fresh key each run: keys are stored hashed, so an old one cannot be shown again.
         await revokeApiKeys(pool, organizationId, 'demo');
         apiKey = (await createApiKey(pool, organizationId, 'demo')).key;
+        logins = await ensureDemoAccounts(pool, organizationId);
       } finally {
         await pool.end();
       }
@@ -103,10 +108,19 @@ export function registerDemo(program: Command, config: () => CliConfig): void {
         console.error(`the demo lapse sweep failed: ${(err as Error).message}`);
         await shutdown(1);
       }
+      try {
+        await refreshDemoReports(report, organizationId, apiKey, DATABASE_URL);
+      } catch (err) {
+        console.error(`the demo report refresh failed: ${(err as Error).message}`);
+        await shutdown(1);
+      }
       console.log('\nComeback is running on demo data.\n');
       for (const a of apps) console.log(`  ${a.name.padEnd(19)} http://127.0.0.1:${a.port}   ${a.purpose} (health: /health)`);
       console.log(`\n  demo organization   ${DEMO_ORGANIZATION.name} (slug ${DEMO_ORGANIZATION.slug}, id ${organizationId})`);
       console.log(`  ingestion API key   ${apiKey}`);
+      console.log(`\n  staff console       ${report}/console  (sign in with one of these; new passwords each run)`);
+      for (const l of logins) console.log(`    ${l.role.padEnd(8)} ${l.email}   password: ${l.password}`);
+      console.log(`  reports             ${report}/console/reports   JSON: ${report}/api/v1/organizations/${organizationId}/reports/gone (API key)`);
       console.log('\n  try the ingestion API:');
       console.log(`    curl -s -X POST ${report}/api/v1/organizations/${organizationId}/clients \\`);
       console.log(`      -H 'Authorization: Bearer ${apiKey}' -H 'Content-Type: application/json' \\`);
@@ -180,4 +194,69 @@ async function runDemoSweep(baseUrl: string, organizationId: string, apiKey: str
   } finally {
     await pool.end();
   }
+}
+
+interface DemoLogin {
+  role: string;
+  email: string;
+  password: string;
+}
+
+/**
+ * The demo clinic's console accounts: an administrator and a viewer (who sees the lists and
+ * reports but cannot change anything, and gets 403 on the accounts page). Passwords are new
+ * random ones each run, printed once; only their argon2id hashes are stored.
+ */
+async function ensureDemoAccounts(pool: Pool, organizationId: string): Promise<DemoLogin[]> {
+  const wanted = [
+    { role: 'admin', email: 'admin@demo-clinic.test', displayName: 'Demo Administrator' },
+    { role: 'viewer', email: 'viewer@demo-clinic.test', displayName: 'Demo Viewer' },
+  ];
+  const logins: DemoLogin[] = [];
+  for (const w of wanted) {
+    const password = randomBytes(12).toString('base64url');
+    const updated = await pool.query(`UPDATE staff_accounts SET password_hash = $2, disabled_at = NULL, updated_at = now() WHERE email = $1 AND organization_id = $3`, [
+      w.email,
+      await hashPassword(password),
+      organizationId,
+    ]);
+    if (!updated.rowCount) await createStaffAccount(pool, { organizationId, email: w.email, displayName: w.displayName, role: w.role, password });
+    logins.push({ role: w.role, email: w.email, password });
+  }
+  return logins;
+}
+
+/**
+ * Asks the report app to rebuild the demo clinic's report rollups through its API (the same job
+ * the nightly scheduler runs), waits for it, and prints the headline of the Gone report for the
+ * last 12 months, read back through the reports API.
+ */
+async function refreshDemoReports(baseUrl: string, organizationId: string, apiKey: string, databaseUrl: string): Promise<void> {
+  console.log('building the report rollups (through the report API) ...');
+  const headers = { Authorization: `Bearer ${apiKey}` };
+  const started = new Date();
+  const res = await fetch(`${baseUrl}/api/v1/organizations/${organizationId}/report-rollups`, { method: 'POST', headers });
+  if (res.status !== 202) throw new Error(`POST report-rollups answered ${res.status}: ${await res.text()}`);
+  const pool = await openDatabase(databaseUrl);
+  try {
+    for (const deadline = Date.now() + 180_000; ; ) {
+      const { rows } = await pool.query<{ seconds: number | null }>(
+        `SELECT seconds FROM report_rollup_state WHERE organization_id = $1 AND refreshed_at >= $2 AND seconds IS NOT NULL`,
+        [organizationId, started],
+      );
+      if (rows[0]) {
+        console.log(`  rollups rebuilt in ${rows[0].seconds!.toFixed(1)} s`);
+        break;
+      }
+      if (Date.now() > deadline) throw new Error('the rollups were not rebuilt within 3 minutes');
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  } finally {
+    await pool.end();
+  }
+  const gone = await fetch(`${baseUrl}/api/v1/organizations/${organizationId}/reports/lost-business?grain=quarter`, { headers });
+  if (!gone.ok) throw new Error(`GET reports/lost-business answered ${gone.status}`);
+  const body = (await gone.json()) as { total: { lostClients: number; lostRevenue: number; activeAtStart: number; churnRate: number | null } };
+  const rate = body.total.churnRate === null ? 'n/a' : `${(body.total.churnRate * 100).toFixed(1)}%`;
+  console.log(`  last 12 months: ${body.total.lostClients} clients left, ${body.total.lostRevenue.toFixed(2)} GEL of revenue lost, ${body.total.activeAtStart} active at the start, churn ${rate}`);
 }

@@ -97,6 +97,7 @@ export class ViewRenderer {
     h.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).map(String).join(''));
     h.registerHelper('eq', (a: unknown, b: unknown) => String(a ?? '') === String(b ?? ''));
     h.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));
+    h.registerHelper('and', (...args: unknown[]) => args.slice(0, -1).every(Boolean));
     h.registerHelper('not', (a: unknown) => !a);
     h.registerHelper('selected', (a: unknown, b: unknown) => (String(a ?? '') === String(b ?? '') ? 'selected' : ''));
     h.registerHelper('checked', (a: unknown) => (a ? 'checked' : ''));

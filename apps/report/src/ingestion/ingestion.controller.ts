@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, NotFoundException, Param, ParseUUIDPipe, Post, Req, UseFilters, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post, Req, UseFilters, UseGuards } from '@nestjs/common';
 import type { RecordKind } from '@comeback/ingestion';
 import { ApiKeyGuard, type ApiKeyRequest } from '@comeback/platform';
 import { type BatchResult, parseBatchBody } from './dto/batch.dto';
@@ -25,16 +25,12 @@ const COLLECTIONS: Record<string, RecordKind> = {
 export class IngestionController {
   constructor(private readonly ingestion: IngestionService) {}
 
-  @Post(':collection')
+  // One route per collection (not a catch-all `:collection`), so other features can own their own
+  // paths under the organization (report-rollups, lapse-sweeps ...).
+  @Post(Object.keys(COLLECTIONS))
   @HttpCode(200)
-  upsert(
-    @Param('organizationId', ParseUUIDPipe) _organizationId: string,
-    @Param('collection') collection: string,
-    @Req() req: ApiKeyRequest,
-    @Body() body: unknown,
-  ): Promise<BatchResult> {
-    const kind = Object.hasOwn(COLLECTIONS, collection) ? COLLECTIONS[collection] : undefined;
-    if (!kind) throw new NotFoundException({ error: 'COLLECTION_UNKNOWN', message: `no collection ${JSON.stringify(collection)}; use one of ${Object.keys(COLLECTIONS).join(', ')}` });
+  upsert(@Param('organizationId', ParseUUIDPipe) _organizationId: string, @Req() req: ApiKeyRequest, @Body() body: unknown): Promise<BatchResult> {
+    const kind = COLLECTIONS[req.path.slice(req.path.lastIndexOf('/') + 1)];
     // The organization is the key's (checked against the path by the guard), never the path's.
     return this.ingestion.upsert(req.apiKey.organizationId, req.apiKey.keyId, kind, parseBatchBody(body).records);
   }
