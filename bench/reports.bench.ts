@@ -76,7 +76,8 @@ async function main(): Promise<void> {
     await pool.query(`VACUUM ANALYZE`);
     await sweepOnce(url, org);
   }
-  if ((await pool.query(`SELECT 1 FROM churn_reasons WHERE organization_id = $1 LIMIT 1`, [org])).rowCount === 0) {
+  const seeded = (await pool.query(`SELECT 1 FROM churn_reasons WHERE organization_id = $1 LIMIT 1`, [org])).rowCount === 1;
+  if (!seeded) {
     console.log('reasons on three gone episodes in four, reviews on every third returned one (not timed) ...');
     await pool.query(
       `INSERT INTO churn_reasons (organization_id, label)
@@ -95,8 +96,9 @@ async function main(): Promise<void> {
         WHERE organization_id = $1 AND status = 'returned' AND id % 3 = 0 AND returned_at + interval '150 days' < now()`,
       [org],
     );
+    // Statistics and visibility for what was just loaded, swept and seeded (not timed).
+    await pool.query(`VACUUM ANALYZE`);
   }
-  await pool.query(`VACUUM ANALYZE`);
   const counts = (
     await pool.query(
       `SELECT (SELECT count(*) FROM clients WHERE organization_id = $1)::int AS clients, (SELECT count(*) FROM visits WHERE organization_id = $1)::int AS visits,
@@ -118,7 +120,6 @@ async function main(): Promise<void> {
       [org],
     )
   ).rows[0];
-  await pool.query(`VACUUM ANALYZE report_daily_sales, report_staff_firsts, report_active_deltas`);
 
   // The last full 12 months in the organization's timezone.
   const { today } = await reports.organizationToday(org);

@@ -100,6 +100,27 @@ export class ReportQueriesService {
     return rows[0];
   }
 
+  /**
+   * Runs a statement that aggregates a year of a rollup (hundreds of thousands of rows) with more
+   * sort and hash memory than the server's default (4 MB spills such a sort to disk), for this
+   * statement only.
+   */
+  private async queryWithMemory<R extends object>(sql: string, params: unknown[]): Promise<R[]> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(`SET LOCAL work_mem = '64MB'`);
+      const { rows } = await client.query<R>(sql, params);
+      await client.query('COMMIT');
+      return rows;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
   private async goneByMonth(organizationId: string, period: ReportPeriod): Promise<GoneRow[]> {
     return (await this.pool.query<GoneRow>(GONE_BY_MONTH, [organizationId, period.from, period.to])).rows;
   }
@@ -191,7 +212,7 @@ export class ReportQueriesService {
   /** 4. For (client, staff member) pairs first seen in the period: who came back within the window. */
   async retentionByStaff(organizationId: string, period: ReportPeriod, windowDays: number): Promise<RetentionByStaffReport> {
     const { today } = await this.organizationToday(organizationId);
-    const { rows } = await this.pool.query<{
+    const rows = await this.queryWithMemory<{
       staff_member_id: string; name: string; new_clients: number; matured: number; returned: number; returned_same: number;
       came_once: number; median_days: number | null;
     }>(RETENTION_BY_STAFF, [organizationId, period.from, period.to, windowDays, today]);
@@ -215,7 +236,7 @@ export class ReportQueriesService {
 
   /** 5. Visits, revenue, average and median check: overall, per bucket, staff member and service; the distribution. */
   async averageCheck(organizationId: string, period: ReportPeriod, grain: Grain): Promise<AverageCheckReport> {
-    const { rows } = await this.pool.query<{
+    const rows = await this.queryWithMemory<{
       kind: 'overall' | 'bucket' | 'staff' | 'service' | 'amount'; key: string | null; name: string | null; visits: number; revenue: string;
       q1: number | null; median: number | null; q3: number | null;
     }>(AVERAGE_CHECK, [organizationId, period.from, period.to, grain]);

@@ -22,12 +22,17 @@ SELECT timezone, (now() AT TIME ZONE timezone)::date::text AS today FROM organiz
  * through the (organization_id, left_on) index.
  */
 export const GONE_BY_MONTH = `
-SELECT to_char(e.left_on, 'YYYY-MM') AS month, e.reason_id::text AS reason_id, r.label, e.churn_type, e.gradual,
-       count(*)::int AS clients, sum(e.revenue_12m)::text AS revenue
-  FROM churn_episodes e
-  LEFT JOIN churn_reasons r ON r.id = e.reason_id
- WHERE e.organization_id = $1 AND e.left_on BETWEEN $2::date AND $3::date AND ${GONE}
- GROUP BY 1, 2, 3, 4, 5`;
+SELECT to_char(g.month, 'YYYY-MM') AS month, g.reason_id::text AS reason_id, r.label, g.churn_type, g.gradual, g.clients, g.revenue::text AS revenue
+  FROM (
+    -- Grouped on cheap keys (the month's first day by date arithmetic) in a hash aggregate;
+    -- formatted and labelled after, on a few hundred rows.
+    SELECT e.left_on - extract(day FROM e.left_on)::int + 1 AS month, e.reason_id, e.churn_type, e.gradual,
+           count(*)::int AS clients, sum(e.revenue_12m) AS revenue
+      FROM churn_episodes e
+     WHERE e.organization_id = $1 AND e.left_on BETWEEN $2::date AND $3::date AND ${GONE}
+     GROUP BY 1, 2, 3, 4
+  ) g
+  LEFT JOIN churn_reasons r ON r.id = g.reason_id`;
 
 /**
  * Active clients at the start of each day in $2 (date[]): the running sum of the active deltas
@@ -46,18 +51,38 @@ SELECT s::text AS day,
  * The median days to return is over every pair that came again (N not null), matured or not.
  */
 export const RETENTION_BY_STAFF = `
-SELECT f.staff_member_id::text AS staff_member_id, sm.name,
-       count(*)::int AS new_clients,
-       count(*) FILTER (WHERE f.first_on + $4::int <= $5::date)::int AS matured,
-       count(*) FILTER (WHERE f.first_on + $4::int <= $5::date AND f.next_on - f.first_on <= $4::int)::int AS returned,
-       count(*) FILTER (WHERE f.first_on + $4::int <= $5::date AND f.next_same_on - f.first_on <= $4::int)::int AS returned_same,
-       count(*) FILTER (WHERE f.next_on IS NULL)::int AS came_once,
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY f.next_on - f.first_on) FILTER (WHERE f.next_on IS NOT NULL) AS median_days
-  FROM report_staff_firsts f
-  JOIN staff_members sm ON sm.id = f.staff_member_id
- WHERE f.organization_id = $1 AND f.first_on BETWEEN $2::date AND $3::date
- GROUP BY f.staff_member_id, sm.name
- ORDER BY new_clients DESC, sm.name, f.staff_member_id`;
+WITH g AS (
+  -- One hash aggregate (parallel) down to (staff member, days to return): ~100,000 groups for a
+  -- million pairs, instead of sorting every pair for the median.
+  SELECT f.staff_member_id, f.next_on - f.first_on AS days,
+         count(*) AS n,
+         count(*) FILTER (WHERE f.first_on + $4::int <= $5::date) AS matured,
+         count(*) FILTER (WHERE f.first_on + $4::int <= $5::date AND f.next_on - f.first_on <= $4::int) AS returned,
+         count(*) FILTER (WHERE f.first_on + $4::int <= $5::date AND f.next_same_on - f.first_on <= $4::int) AS returned_same
+    FROM report_staff_firsts f
+   WHERE f.organization_id = $1 AND f.first_on BETWEEN $2::date AND $3::date
+   GROUP BY 1, 2
+), c AS (
+  -- For the median (percentile_cont 0.5) of the days among pairs that came again: the values at
+  -- 0-based positions floor((k-1)/2) and ceil((k-1)/2) of the k sorted values, averaged; the
+  -- value at position i is the smallest day count whose cumulative count exceeds i.
+  SELECT staff_member_id, days, sum(n) OVER w AS cum, sum(n) OVER (PARTITION BY staff_member_id) AS k
+    FROM g WHERE days IS NOT NULL
+  WINDOW w AS (PARTITION BY staff_member_id ORDER BY days)
+), m AS (
+  SELECT staff_member_id,
+         (min(days) FILTER (WHERE cum > floor((k - 1) / 2.0)) + min(days) FILTER (WHERE cum > ceil((k - 1) / 2.0))) / 2.0 AS median_days
+    FROM c GROUP BY staff_member_id
+), t AS (
+  SELECT staff_member_id, sum(n)::int AS new_clients, sum(matured)::int AS matured, sum(returned)::int AS returned,
+         sum(returned_same)::int AS returned_same, coalesce(sum(n) FILTER (WHERE days IS NULL), 0)::int AS came_once
+    FROM g GROUP BY staff_member_id
+)
+SELECT t.staff_member_id::text AS staff_member_id, sm.name, t.new_clients, t.matured, t.returned, t.returned_same, t.came_once,
+       m.median_days::float8 AS median_days
+  FROM t JOIN staff_members sm ON sm.id = t.staff_member_id
+  LEFT JOIN m ON m.staff_member_id = t.staff_member_id
+ ORDER BY t.new_clients DESC, sm.name, t.staff_member_id`;
 
 /**
  * Average check over [$2, $3] from the daily sales rollup, per group: the whole period, each
