@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import Handlebars from 'handlebars';
@@ -42,7 +42,7 @@ export class ViewRenderer {
   constructor() {
     this.registerHelpers();
     const partials = join(VIEWS_DIR, 'partials');
-    for (const file of readdirSync(partials).filter((f) => f.endsWith('.hbs'))) {
+    for (const file of existsSync(partials) ? readdirSync(partials).filter((f) => f.endsWith('.hbs')) : []) {
       this.hbs.registerPartial(basename(file, '.hbs'), readFileSync(join(partials, file), 'utf8'));
     }
     for (const file of readdirSync(VIEWS_DIR).filter((f) => f.endsWith('.hbs'))) {
