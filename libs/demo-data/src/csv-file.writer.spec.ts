@@ -1,7 +1,8 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CsvFileWriter, csvField } from './csv-file.writer';
+import { csvField } from '@comeback/csv';
+import { CsvFileWriter } from './csv-file.writer';
 import { readStrictCsv } from './strict-csv.reader';
 
 describe('csvField', () => {

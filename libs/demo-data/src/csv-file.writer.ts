@@ -3,8 +3,6 @@ import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import { csvField } from '@comeback/csv';
 
-export { csvField };
-
 /** Size of the buffers handed to the stream: about 1 MB per write. */
 const DEFAULT_CHUNK_BYTES = 1 << 20;
 /**

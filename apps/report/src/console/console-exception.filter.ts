@@ -3,7 +3,7 @@ import type { Response } from 'express';
 import { ConsoleError } from './auth/console.errors';
 import type { ConsoleRequest } from './auth/console-request';
 import { LOCALE_COOKIE, readCookie } from './auth/cookies';
-import { negotiateLocale, Translator } from './i18n/translator';
+import { visitorTranslator } from './i18n/translator';
 import { ViewRenderer } from './view-renderer';
 
 /** Scripts (fetch) and exports ask for JSON or CSV; people get pages. */
@@ -49,7 +49,7 @@ export class ConsoleExceptionFilter implements ExceptionFilter {
       res.status(status).json({ error: code, message: detail ?? code, ...(field ? { field } : {}) });
       return;
     }
-    const t = req.console?.t ?? new Translator(negotiateLocale(readCookie(req, LOCALE_COOKIE), req.headers['accept-language'], undefined), 'UTC', 'USD');
+    const t = req.console?.t ?? visitorTranslator(readCookie(req, LOCALE_COOKIE), req.headers['accept-language']);
     res
       .status(status)
       .type('html')

@@ -10,7 +10,7 @@ import { clearConsoleCookie, LOCALE_COOKIE, LOGIN_CSRF_COOKIE, readCookie, SESSI
 import { csrfMatches } from './auth/csrf';
 import { ConsoleExceptionFilter } from './console-exception.filter';
 import { CONSOLE_OPTIONS, type ConsoleOptions } from './console.options';
-import { CONSOLE_LOCALES, negotiateLocale, Translator } from './i18n/translator';
+import { CONSOLE_LOCALES, visitorTranslator } from './i18n/translator';
 import { ViewRenderer } from './view-renderer';
 
 /** Only our own console pages are places to go back to after signing in (no open redirect). */
@@ -81,7 +81,7 @@ export class ConsoleLoginController {
   private renderLogin(req: Request, res: Response, status: number, data: { next: string; email?: string; problem?: string }): void {
     const csrf = randomBytes(32).toString('base64url');
     setConsoleCookie(res, LOGIN_CSRF_COOKIE, csrf, { secure: this.options.secureCookies });
-    const t = new Translator(negotiateLocale(readCookie(req, LOCALE_COOKIE), req.headers['accept-language'], undefined), 'UTC', 'USD');
+    const t = visitorTranslator(readCookie(req, LOCALE_COOKIE), req.headers['accept-language']);
     res
       .status(status)
       .type('html')

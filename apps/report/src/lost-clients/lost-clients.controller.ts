@@ -101,9 +101,7 @@ export class LostClientsController {
     }
     if (action === 'dismiss') {
       if (!can(account.role, 'editClients')) throw new ConsoleError('FORBIDDEN');
-      let dismissed = 0;
-      if (ids) dismissed = await this.lostClients.dismiss(organization.id, ids);
-      else for await (const batch of this.lostClients.rows(organization.id, organization.timezone, query, query.sort)) dismissed += await this.lostClients.dismiss(organization.id, batch.map((r) => r.episodeId));
+      const dismissed = await this.lostClients.dismiss(organization.id, organization.timezone, query, ids);
       const back = filterParams(query);
       back.set('done', String(dismissed));
       return res.redirect(303, `/console/lost-clients?${back}`);

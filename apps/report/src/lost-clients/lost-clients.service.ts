@@ -187,13 +187,18 @@ export class LostClientsService {
     return { reasons: reasons.rows, staff: staff.rows, services: services.rows };
   }
 
-  /** Closes open episodes staff decided not to pursue; returns how many. Only this organization's. */
-  async dismiss(orgId: string, episodeIds: string[]): Promise<number> {
-    const { rowCount } = await this.pool.query(
-      `UPDATE churn_episodes SET status = 'dismissed', updated_at = now()
-        WHERE organization_id = $1 AND id = ANY($2::bigint[]) AND status IN ('at_risk', 'lapsed')`,
-      [orgId, episodeIds],
-    );
+  /**
+   * Closes open episodes staff decided not to pursue: the ticked ones (`episodeIds`) or every one
+   * matching the filters, in one statement. Only this organization's; returns how many.
+   */
+  async dismiss(orgId: string, timezone: string, filter: LostClientsFilter, episodeIds?: string[]): Promise<number> {
+    const params: unknown[] = [];
+    let where = this.where(orgId, timezone, filter, params);
+    if (episodeIds) {
+      params.push(episodeIds);
+      where += ` AND e.id = ANY($${params.length}::bigint[])`;
+    }
+    const { rowCount } = await this.pool.query(`UPDATE churn_episodes e SET status = 'dismissed', updated_at = now() WHERE ${where}`, params);
     return rowCount ?? 0;
   }
 }

@@ -21,6 +21,8 @@ export class Translator {
   private readonly percent: Intl.NumberFormat;
   private readonly money: Intl.NumberFormat;
   private readonly day: Intl.DateTimeFormat;
+  /** Calendar dates (date columns) are shown as they are, so formatted in UTC, not shifted into the zone. */
+  private readonly calendarDay: Intl.DateTimeFormat;
   private readonly dayTime: Intl.DateTimeFormat;
 
   constructor(locale: string, readonly timeZone: string, readonly currency: string) {
@@ -32,6 +34,7 @@ export class Translator {
     this.percent = new Intl.NumberFormat(this.locale, { style: 'percent', maximumFractionDigits: 1 });
     this.money = new Intl.NumberFormat(this.locale, { style: 'currency', currency, maximumFractionDigits: 2 });
     this.day = new Intl.DateTimeFormat(this.locale, { dateStyle: 'medium', timeZone });
+    this.calendarDay = new Intl.DateTimeFormat(this.locale, { dateStyle: 'medium', timeZone: 'UTC' });
     this.dayTime = new Intl.DateTimeFormat(this.locale, { dateStyle: 'medium', timeStyle: 'short', timeZone });
   }
 
@@ -78,7 +81,7 @@ export class Translator {
   formatDay(value: string | Date | null | undefined): string {
     if (value === null || value === undefined) return '—';
     if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)) {
-      return new Intl.DateTimeFormat(this.locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(`${value}T00:00:00Z`));
+      return this.calendarDay.format(new Date(`${value}T00:00:00Z`));
     }
     return this.day.format(new Date(value));
   }
@@ -87,6 +90,14 @@ export class Translator {
   formatDayTime(value: string | Date | null | undefined): string {
     return value === null || value === undefined ? '—' : this.dayTime.format(new Date(value));
   }
+}
+
+/**
+ * The translator for someone not signed in (the sign-in page, errors before a session is known):
+ * their chosen or browser language; no organization yet, so UTC and a neutral currency.
+ */
+export function visitorTranslator(chosen: string | undefined, acceptLanguage: string | undefined): Translator {
+  return new Translator(negotiateLocale(chosen, acceptLanguage, undefined), 'UTC', 'USD');
 }
 
 /**
