@@ -4,7 +4,7 @@ import type Redis from 'ioredis';
 import { assertHandlers, JobName, jobsOfQueue, type JobPayloads, QueueName, type QueueJobs } from '@comeback/contracts';
 import { INFRASTRUCTURE_OPTIONS, type InfrastructureOptions, REDIS } from '@comeback/platform';
 import { ReportRollupsService } from './report-rollups.service';
-import { REPORT_ROLLUPS_QUEUE, refreshJobId } from './report-rollups.tokens';
+import { REPORT_ROLLUPS_QUEUE, refreshJobIds } from './report-rollups.tokens';
 
 type Handlers = { [J in QueueJobs[QueueName.ReportRollups]]: (data: JobPayloads[J]) => Promise<unknown> };
 
@@ -31,12 +31,29 @@ export class ReportRollupsProcessor implements OnApplicationBootstrap, OnApplica
     assertHandlers(`queue "${QueueName.ReportRollups}"`, jobsOfQueue(QueueName.ReportRollups), Object.keys(this.handlers));
   }
 
-  /** Enqueues a refresh of the organization's rollups; returns the job id (the same while one waits). */
+  /**
+   * Enqueues a refresh of the organization's rollups; returns the job id. While a refresh waits,
+   * requests coalesce into it (same id); while one runs, a request queues one more under the
+   * other id, so data that arrived during a refresh is always picked up by a later one.
+   */
   async request(organizationId: string): Promise<string> {
+    const ids = refreshJobIds(organizationId);
+    // free: no job under the id (removed, or finished and not yet removed); running; or pending
+    // (waiting, delayed for a retry, prioritized), which a new request joins.
+    const kinds = await Promise.all(
+      ids.map(async (id) => {
+        const state = (await this.queue.getJob(id))?.getState();
+        const s = state === undefined ? 'unknown' : await state;
+        return s === 'unknown' || s === 'completed' || s === 'failed' ? 'free' : s === 'active' ? 'running' : 'pending';
+      }),
+    );
+    const pending = ids[kinds.indexOf('pending')];
+    if (pending) return pending;
+    const free = ids[kinds.indexOf('free')] ?? ids[0];
     const job = await this.queue.add(
       JobName.RefreshReportRollups,
       { organizationId },
-      { jobId: refreshJobId(organizationId), attempts: 3, backoff: { type: 'exponential', delay: 30_000 }, removeOnComplete: true, removeOnFail: true },
+      { jobId: free, attempts: 3, backoff: { type: 'exponential', delay: 30_000 }, removeOnComplete: true, removeOnFail: true },
     );
     return job.id!;
   }

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { PG_POOL } from '@comeback/platform';
 import { ReportError } from './report.errors';
-import { ORGANIZATION_TODAY, REFRESH_ACTIVE_DELTAS, REFRESH_DAILY_SALES, REFRESH_STAFF_FIRSTS, UPSERT_ROLLUP_STATE } from './reports.sql';
+import { ORGANIZATION_TODAY, REFRESH_ACTIVE_DELTAS, REFRESH_LOCK, REFRESH_DAILY_SALES, REFRESH_STAFF_FIRSTS, UPSERT_ROLLUP_STATE } from './reports.sql';
 
 /** The rollups of one organization, rebuilt together. */
 const ROLLUP_TABLES = ['report_daily_sales', 'report_staff_firsts', 'report_active_deltas'] as const;
@@ -27,6 +27,9 @@ export class ReportRollupsService {
     const steps: Record<string, number> = {};
     try {
       await client.query('BEGIN');
+      // One rebuild of an organization at a time, across replicas: a second one waits here and
+      // then starts from the first one's committed rows (its DELETE would otherwise block anyway).
+      await client.query(REFRESH_LOCK, [organizationId]);
       // Big hash aggregates and sorts of one organization's visits: let them stay in memory.
       await client.query(`SET LOCAL work_mem = '256MB'`);
       const org = await client.query<{ timezone: string }>(ORGANIZATION_TODAY, [organizationId]);

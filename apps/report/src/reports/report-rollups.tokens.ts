@@ -2,8 +2,10 @@
 export const REPORT_ROLLUPS_QUEUE = Symbol('REPORT_ROLLUPS_QUEUE');
 
 /**
- * The job id of an organization's refresh: one per organization, so requests made while one is
- * waiting coalesce into it (BullMQ ignores an add whose id exists). Completed and failed jobs are
- * removed at once, so the next request after a refresh enqueues a new one.
+ * The two job ids of an organization's refresh. BullMQ ignores an add whose id exists, so a
+ * request made while a refresh waits coalesces into it. A request made while one *runs* must not
+ * coalesce into the running job (it would miss the data that prompted it), so it takes the other
+ * id: at most one refresh runs and one waits per organization. Completed and failed jobs are
+ * removed at once, which frees their id.
  */
-export const refreshJobId = (organizationId: string) => `report-rollups-${organizationId}`;
+export const refreshJobIds = (organizationId: string): [string, string] => [`report-rollups-${organizationId}`, `report-rollups-${organizationId}-next`];

@@ -102,17 +102,28 @@ describe('reports API and rollup refresh queue (report app)', () => {
     expect((await get(org.id, 'reports/intensive-care').expect(200)).body).toMatchObject({ period: null, total: 0, rows: [] });
   });
 
-  it('coalesces requests for an organization while one waits, and keeps a nightly scheduler per organization', async () => {
+  it('coalesces requests while a refresh waits, queues one more while it runs, and keeps a nightly scheduler per organization', async () => {
     const queue = new Queue(QueueName.ReportRollups, { connection: redis, prefix });
+    const lock = await db.pool.connect();
     try {
       const processor = app.get(ReportRollupsProcessor);
+      const [firstId, nextId] = [`report-rollups-${other.id}`, `report-rollups-${other.id}-next`];
       await queue.pause();
-      const first = await processor.request(other.id);
-      const second = await processor.request(other.id);
-      expect(second).toBe(first);
+      expect(await processor.request(other.id)).toBe(firstId);
+      expect(await processor.request(other.id)).toBe(firstId);
       expect(await queue.getWaitingCount()).toBe(1);
+
+      // Hold the refresh's advisory lock, so the job starts and then blocks inside refresh().
+      await lock.query(`SELECT pg_advisory_lock(hashtextextended('report-rollups:' || $1, 0))`, [other.id]);
       await queue.resume();
-      await waitFor('the other organization\'s rollups', async () => (await db.pool.query(`SELECT 1 FROM report_rollup_state WHERE organization_id = $1`, [other.id])).rowCount === 1);
+      await waitFor('the refresh to be running', async () => (await (await queue.getJob(firstId))?.getState()) === 'active');
+      // Data that arrives now must be picked up: a second job under the other id, once.
+      expect(await processor.request(other.id)).toBe(nextId);
+      expect(await processor.request(other.id)).toBe(nextId);
+      expect((await queue.getJob(nextId))?.data).toEqual({ organizationId: other.id });
+      await lock.query(`SELECT pg_advisory_unlock(hashtextextended('report-rollups:' || $1, 0))`, [other.id]);
+      await waitFor('both refreshes to finish', async () => !(await queue.getJob(firstId)) && !(await queue.getJob(nextId)));
+      expect((await db.pool.query(`SELECT 1 FROM report_rollup_state WHERE organization_id = $1`, [other.id])).rowCount).toBe(1);
 
       expect(await app.get(ReportRollupsScheduler).sync()).toBe(2);
       const schedulers = await queue.getJobSchedulers(0, -1);
@@ -120,6 +131,7 @@ describe('reports API and rollup refresh queue (report app)', () => {
       // Default sweep at 03:00 local, rollups 90 minutes later, in each organization's timezone.
       expect(schedulers.find((s) => s.key === `report-rollups:${other.id}`)).toMatchObject({ pattern: '0 30 4 * * *', tz: 'Europe/Istanbul' });
     } finally {
+      lock.release();
       await queue.close();
     }
   });

@@ -179,6 +179,9 @@ export const ROLLUP_STATE = `SELECT refreshed_at, seconds FROM report_rollup_sta
 // visits (one partition) in a single pass. Run together in one transaction by
 // ReportRollupsService.refresh, after deleting the organization's rows.
 
+/** Serialises the rebuilds of organization $1 (transaction-scoped advisory lock). */
+export const REFRESH_LOCK = `SELECT pg_advisory_xact_lock(hashtextextended('report-rollups:' || $1, 0))`;
+
 /** Visits and revenue per local day, staff member, service and amount rounded to the unit. */
 export const REFRESH_DAILY_SALES = `
 INSERT INTO report_daily_sales (organization_id, day, staff_member_id, service_id, amount_unit, visits, revenue)
