@@ -1,5 +1,5 @@
 import { parseGrain, parsePage, parseReportPeriod, parseWindowDays, ReportPeriodError } from './report-period';
-import { bucketsOf, histogramBins } from './report-queries.service';
+import { bucketsOf, histogramBins, planTiers } from './report-queries.service';
 
 const TODAY = '2026-05-15';
 const fieldOf = (f: () => unknown) => {
@@ -89,5 +89,19 @@ describe('histogram bins', () => {
     // One amount: ten bins of 1 from it.
     expect(histogramBins([{ amount: 50, visits: 4 }])).toEqual(Array.from({ length: 10 }, (_, i) => ({ from: 50 + i, to: 51 + i, visits: i === 0 ? 4 : 0 })));
     expect(histogramBins([])).toEqual([]);
+  });
+
+  it('plans whole months for the monthly rollups and the days around them for the daily ones', () => {
+    expect(planTiers({ from: '2025-01-01', to: '2025-12-31' })).toEqual({ months: Array.from({ length: 12 }, (_, i) => `2025-${String(i + 1).padStart(2, '0')}-01`), dayFrom: [], dayTo: [] });
+    expect(planTiers({ from: '2025-01-15', to: '2025-04-10' })).toEqual({ months: ['2025-02-01', '2025-03-01'], dayFrom: ['2025-01-15', '2025-04-01'], dayTo: ['2025-01-31', '2025-04-10'] });
+    // February 2024 has 29 days; a range inside one month is days only.
+    expect(planTiers({ from: '2024-02-01', to: '2024-02-29' })).toEqual({ months: ['2024-02-01'], dayFrom: [], dayTo: [] });
+    expect(planTiers({ from: '2024-02-01', to: '2024-02-28' })).toEqual({ months: [], dayFrom: ['2024-02-01'], dayTo: ['2024-02-28'] });
+    // A month the split day falls inside is read by day, merged with a partial neighbour.
+    expect(planTiers({ from: '2025-01-01', to: '2025-04-30' }, { splitAfter: '2025-03-10' })).toEqual({ months: ['2025-01-01', '2025-02-01', '2025-04-01'], dayFrom: ['2025-03-01'], dayTo: ['2025-03-31'] });
+    expect(planTiers({ from: '2025-01-01', to: '2025-03-20' }, { splitAfter: '2025-02-10' })).toEqual({ months: ['2025-01-01'], dayFrom: ['2025-02-01'], dayTo: ['2025-03-20'] });
+    // A split on a month's last day leaves it whole.
+    expect(planTiers({ from: '2025-01-01', to: '2025-02-28' }, { splitAfter: '2025-01-31' }).months).toEqual(['2025-01-01', '2025-02-01']);
+    expect(planTiers({ from: '2025-01-01', to: '2025-02-28' }, { daily: true })).toEqual({ months: [], dayFrom: ['2025-01-01'], dayTo: ['2025-02-28'] });
   });
 });

@@ -46,6 +46,41 @@ export function bucketsOf(period: Pick<ReportPeriod, 'from' | 'to'>, grain: Grai
   return out;
 }
 
+/**
+ * How a report reads a period from tiered rollups: whole calendar months from the monthly tier
+ * (`months`, each month's first day), and the days of partial months from the daily tier
+ * (`dayFrom[i]..dayTo[i]`, adjacent ranges merged). A month that contains `splitAfter` without
+ * ending on it is read by day too, so that every monthly row is on one side of that day
+ * (retention: matured or not). `daily` reads the whole period by day (a check on the tiers).
+ */
+export interface TierPlan {
+  months: string[];
+  dayFrom: string[];
+  dayTo: string[];
+}
+
+export function planTiers(period: Pick<ReportPeriod, 'from' | 'to'>, options: { splitAfter?: string; daily?: boolean } = {}): TierPlan {
+  const plan: TierPlan = { months: [], dayFrom: [], dayTo: [] };
+  if (options.daily) return { months: [], dayFrom: [period.from], dayTo: [period.to] };
+  for (const b of bucketsOf(period, 'month')) {
+    const first = `${b.bucket}-01`;
+    const last = iso(new Date(Date.UTC(Number(b.bucket.slice(0, 4)), Number(b.bucket.slice(5, 7)), 0)));
+    const whole = b.from === first && b.to === last;
+    const straddles = options.splitAfter !== undefined && b.from <= options.splitAfter && options.splitAfter < b.to;
+    if (whole && !straddles) {
+      plan.months.push(first);
+      continue;
+    }
+    const n = plan.dayTo.length;
+    if (n > 0 && iso(new Date(dateOf(plan.dayTo[n - 1]).getTime() + 86_400_000)) === b.from) plan.dayTo[n - 1] = b.to;
+    else {
+      plan.dayFrom.push(b.from);
+      plan.dayTo.push(b.to);
+    }
+  }
+  return plan;
+}
+
 /** The bucket label ('YYYY-MM' or 'YYYY-Qn') of a month 'YYYY-MM'. */
 const bucketOfMonth = (month: string, grain: Grain) =>
   grain === 'month' ? month : `${month.slice(0, 4)}-Q${Math.floor((Number(month.slice(5, 7)) - 1) / 3) + 1}`;
@@ -209,13 +244,19 @@ export class ReportQueriesService {
     };
   }
 
-  /** 4. For (client, staff member) pairs first seen in the period: who came back within the window. */
-  async retentionByStaff(organizationId: string, period: ReportPeriod, windowDays: number): Promise<RetentionByStaffReport> {
+  /**
+   * 4. For (client, staff member) pairs first seen in the period: who came back within the window.
+   * `tiers: 'daily'` reads every pair instead of the monthly histograms (same figures, slower).
+   */
+  async retentionByStaff(organizationId: string, period: ReportPeriod, windowDays: number, tiers: 'auto' | 'daily' = 'auto'): Promise<RetentionByStaffReport> {
     const { today } = await this.organizationToday(organizationId);
+    // A pair has matured when first_on + window <= today, i.e. first_on <= today - window.
+    const lastMatured = iso(new Date(dateOf(today).getTime() - windowDays * 86_400_000));
+    const plan = planTiers(period, { splitAfter: lastMatured, daily: tiers === 'daily' });
     const rows = await this.queryWithMemory<{
       staff_member_id: string; name: string; new_clients: number; matured: number; returned: number; returned_same: number;
       came_once: number; median_days: number | null;
-    }>(RETENTION_BY_STAFF, [organizationId, period.from, period.to, windowDays, today]);
+    }>(RETENTION_BY_STAFF, [organizationId, plan.months, plan.dayFrom, plan.dayTo, windowDays, lastMatured]);
     return {
       period,
       windowDays,
@@ -234,12 +275,16 @@ export class ReportQueriesService {
     };
   }
 
-  /** 5. Visits, revenue, average and median check: overall, per bucket, staff member and service; the distribution. */
-  async averageCheck(organizationId: string, period: ReportPeriod, grain: Grain): Promise<AverageCheckReport> {
+  /**
+   * 5. Visits, revenue, average and median check: overall, per bucket, staff member and service;
+   * the distribution. `tiers: 'daily'` reads every day instead of whole months (same figures).
+   */
+  async averageCheck(organizationId: string, period: ReportPeriod, grain: Grain, tiers: 'auto' | 'daily' = 'auto'): Promise<AverageCheckReport> {
+    const plan = planTiers(period, { daily: tiers === 'daily' });
     const rows = await this.queryWithMemory<{
       kind: 'overall' | 'bucket' | 'staff' | 'service' | 'amount'; key: string | null; name: string | null; visits: number; revenue: string;
       q1: number | null; median: number | null; q3: number | null;
-    }>(AVERAGE_CHECK, [organizationId, period.from, period.to, grain]);
+    }>(AVERAGE_CHECK, [organizationId, plan.months, plan.dayFrom, plan.dayTo, grain]);
     const stats = (r: { visits: number; revenue: string; median: number | null } | undefined): CheckStats =>
       r ? { visits: r.visits, revenue: money(r.revenue), average: r.visits ? money(Number(r.revenue) / r.visits) : null, median: r.median } : { visits: 0, revenue: 0, average: null, median: null };
     const of = (kind: string) => rows.filter((r) => r.kind === kind);

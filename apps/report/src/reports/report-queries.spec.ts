@@ -239,6 +239,58 @@ describe('report queries on a hand-computed fixture (real PostgreSQL, rollups re
     expect(counts).toEqual({ '40-45': 1, '45-50': 1, '50-55': 2, '60-65': 2, '75-80': 1, '80-85': 3, '100-105': 4, '110-115': 1, '120-125': 1 });
   });
 
+  it('partial months: whole months from the monthly rollups, the days around them from the daily ones', async () => {
+    /*
+     * 2025-03-15 .. 2025-05-10 (March and May partial, April whole), visits by local date:
+     *   March: c1 60 (B, 03-20), c10 45 (G, 03-31 23:30): 2 visits, 105, median 45 (1st of 45 60)
+     *   April: c8 100 (B), c3 120 (A), c10 75 (A, 04-01 00:10): 3 visits, 295, median 100
+     *   May:   c1 100 (A, 05-02), c8 60 (B, 05-09): 2 visits, 160, median 60
+     * Overall 7 visits, 560, average 80, median the 4th of 45 60 60 75 100 100 120 = 75.
+     * Retention, window 90 (all matured): pairs first seen in the range: Beka c1 03-20 -> 05-02
+     * (43 days; c8's first with Beka is 03-10, before it), Gio c10 03-31 -> 04-01 (1), Ana c10
+     * 04-01 came once.
+     */
+    const spring = parseReportPeriod({ from: '2025-03-15', to: '2025-05-10' }, '2026-01-15');
+    const check = await reports.averageCheck(orgId, spring, 'month');
+    expect(check.overall).toEqual({ visits: 7, revenue: 560, average: 80, median: 75 });
+    expect(check.buckets.map((b) => [b.bucket, b.from, b.to, b.visits, b.revenue, b.median])).toEqual([
+      ['2025-03', '2025-03-15', '2025-03-31', 2, 105, 45],
+      ['2025-04', '2025-04-01', '2025-04-30', 3, 295, 100],
+      ['2025-05', '2025-05-01', '2025-05-10', 2, 160, 60],
+    ]);
+    expect(check.staff.map((r) => [r.name, r.visits, r.revenue])).toEqual([['Ana', 3, 295], ['Beka', 3, 220], ['Gio', 1, 45]]);
+    const retention = await reports.retentionByStaff(orgId, spring, 90);
+    expect(retention.staff.map((r) => [r.name, r.newClients, r.matured, r.returnedWithinWindow, r.cameOnce, r.medianDaysToReturn])).toEqual([
+      ['Ana', 1, 1, 0, 1, null],
+      ['Beka', 1, 1, 1, 0, 43],
+      ['Gio', 1, 1, 1, 0, 1],
+    ]);
+  });
+
+  it('reads the same figures from the monthly tiers as from the daily rollups alone, for any range and window', async () => {
+    // Windows whose last matured day falls inside a month of 2025 split that month by day.
+    const windowsEndingIn = ['2025-03-14', '2025-05-02', '2025-08-31'].map((d) => daysBetween(d, localToday())).filter((w) => w <= 730);
+    const periods = [
+      year2025,
+      parseReportPeriod({ from: '2024-12-31', to: '2025-12-01' }, '2026-01-15'),
+      parseReportPeriod({ from: '2025-02-01', to: '2025-06-30' }, '2026-01-15'),
+      parseReportPeriod({ from: '2025-03-31', to: '2025-04-01' }, '2026-01-15'),
+      parseReportPeriod({ from: '2024-06-10', to: '2025-06-15' }, '2026-01-15'),
+    ];
+    for (const period of periods) {
+      for (const grain of ['month', 'quarter'] as const) {
+        expect(await reports.averageCheck(orgId, period, grain)).toEqual(await reports.averageCheck(orgId, period, grain, 'daily'));
+      }
+      for (const window of [1, 30, 90, 730, ...windowsEndingIn]) {
+        expect(await reports.retentionByStaff(orgId, period, window)).toEqual(await reports.retentionByStaff(orgId, period, window, 'daily'));
+      }
+    }
+    // And the tiers were really used: the monthly rollups hold the fixture's months.
+    const monthly = await pool.query(`SELECT (SELECT count(*) FROM report_monthly_sales WHERE organization_id = $1)::int AS s, (SELECT count(*) FROM report_staff_return_months WHERE organization_id = $1)::int AS r`, [orgId]);
+    expect(monthly.rows[0].s).toBeGreaterThan(10);
+    expect(monthly.rows[0].r).toBeGreaterThan(5);
+  });
+
   it('churn types per month of leaving, with lost revenue and gradual drift', async () => {
     // 01: c2 voluntary 200; 04: c3 involuntary 220 (gradual); 06: c12 voluntary 160; 07: c4 passive 50.
     const r = await reports.churnTypes(orgId, year2025);
@@ -324,7 +376,8 @@ describe('report queries on a hand-computed fixture (real PostgreSQL, rollups re
     const counts = async () =>
       (
         await pool.query(
-          `SELECT (SELECT count(*) FROM report_daily_sales)::int AS a, (SELECT count(*) FROM report_staff_firsts)::int AS b, (SELECT count(*) FROM report_active_deltas)::int AS c`,
+          `SELECT (SELECT count(*) FROM report_daily_sales)::int AS a, (SELECT count(*) FROM report_staff_firsts)::int AS b, (SELECT count(*) FROM report_active_deltas)::int AS c,
+                  (SELECT count(*) FROM report_monthly_sales)::int AS d, (SELECT count(*) FROM report_staff_return_months)::int AS e`,
         )
       ).rows[0];
     const rowsBefore = await counts();

@@ -2,10 +2,13 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { PG_POOL } from '@comeback/platform';
 import { ReportError } from './report.errors';
-import { ORGANIZATION_TODAY, REFRESH_ACTIVE_DELTAS, REFRESH_LOCK, REFRESH_DAILY_SALES, REFRESH_STAFF_FIRSTS, UPSERT_ROLLUP_STATE } from './reports.sql';
+import {
+  ORGANIZATION_TODAY, REFRESH_ACTIVE_DELTAS, REFRESH_DAILY_SALES, REFRESH_LOCK, REFRESH_MONTHLY_SALES, REFRESH_STAFF_FIRSTS, REFRESH_STAFF_RETURN_MONTHS,
+  UPSERT_ROLLUP_STATE,
+} from './reports.sql';
 
 /** The rollups of one organization, rebuilt together. */
-const ROLLUP_TABLES = ['report_daily_sales', 'report_staff_firsts', 'report_active_deltas'] as const;
+const ROLLUP_TABLES = ['report_daily_sales', 'report_monthly_sales', 'report_staff_firsts', 'report_staff_return_months', 'report_active_deltas'] as const;
 
 /**
  * Rebuilds an organization's report rollups from its visits and episodes: DELETE + INSERT ...
@@ -42,7 +45,9 @@ export class ReportRollupsService {
       };
       for (const table of ROLLUP_TABLES) await step(`delete ${table}`, `DELETE FROM ${table} WHERE organization_id = $1`, [organizationId]);
       await step('daily sales', REFRESH_DAILY_SALES, [organizationId, tz]);
+      await step('monthly sales', REFRESH_MONTHLY_SALES, [organizationId]);
       await step('staff firsts', REFRESH_STAFF_FIRSTS, [organizationId, tz]);
+      await step('staff return months', REFRESH_STAFF_RETURN_MONTHS, [organizationId]);
       await step('active deltas', REFRESH_ACTIVE_DELTAS, [organizationId, tz]);
       await client.query(UPSERT_ROLLUP_STATE, [organizationId, new Date(), (performance.now() - started) / 1000]);
       await client.query('COMMIT');

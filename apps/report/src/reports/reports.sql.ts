@@ -44,65 +44,91 @@ SELECT s::text AS day,
   FROM unnest($2::date[]) AS s`;
 
 /**
- * Retention by staff member over the (client, staff member) pairs first seen in [$2, $3]:
+ * Retention by staff member over the (client, staff member) pairs first seen in the period:
  * F = first_on, N = next_on (the client's next visit day to the business after F, any staff),
- * NS = next_same_on. $4 window in days, $5 today. A pair has matured when F + window <= today;
- * "returned within the window" counts only matured pairs (an open window proves nothing yet).
- * The median days to return is over every pair that came again (N not null), matured or not.
+ * NS = next_same_on. The period comes as whole months ($2 date[], read from the monthly
+ * histogram report_staff_return_months) and day ranges ($3 from[], $4 to[], read pair by pair
+ * from report_staff_firsts). $5 window in days, $6 the last first day that has matured
+ * (today - window): a pair has matured when F + window <= today, and "returned within the
+ * window" counts only matured pairs (an open window proves nothing yet). A whole month is either
+ * all matured or not at all (the split sees to it). The median days to return is over every pair
+ * that came again (N not null), matured or not.
  */
 export const RETENTION_BY_STAFF = `
-WITH g AS (
-  -- One hash aggregate (parallel) down to (staff member, days to return): ~100,000 groups for a
-  -- million pairs, instead of sorting every pair for the median.
-  SELECT f.staff_member_id, f.next_on - f.first_on AS days,
-         count(*) AS n,
-         count(*) FILTER (WHERE f.first_on + $4::int <= $5::date) AS matured,
-         count(*) FILTER (WHERE f.first_on + $4::int <= $5::date AND f.next_on - f.first_on <= $4::int) AS returned,
-         count(*) FILTER (WHERE f.first_on + $4::int <= $5::date AND f.next_same_on - f.first_on <= $4::int) AS returned_same
-    FROM report_staff_firsts f
-   WHERE f.organization_id = $1 AND f.first_on BETWEEN $2::date AND $3::date
-   GROUP BY 1, 2
+WITH pairs AS MATERIALIZED (
+  SELECT f.staff_member_id, f.first_on <= $6::date AS matured, f.next_on - f.first_on AS days, f.next_same_on - f.first_on AS days_same
+    FROM unnest($3::date[], $4::date[]) AS r(from_on, to_on)
+    CROSS JOIN LATERAL (
+      SELECT staff_member_id, first_on, next_on, next_same_on FROM report_staff_firsts
+       WHERE organization_id = $1 AND first_on BETWEEN r.from_on AND r.to_on) f
+), h AS (
+  -- (staff member, matured, same, days) -> pairs: 'same' rows count the days to return to the
+  -- same staff member, the others to the business (days NULL: came once).
+  SELECT staff_member_id, matured, false AS same, days, count(*) AS n FROM pairs GROUP BY 1, 2, 4
+  UNION ALL
+  SELECT staff_member_id, matured, true, days_same, count(*) FROM pairs WHERE days_same IS NOT NULL GROUP BY 1, 2, 4
+  UNION ALL
+  SELECT staff_member_id, (month + interval '1 month')::date - 1 <= $6::date, same, days, n
+    FROM report_staff_return_months WHERE organization_id = $1 AND month = ANY($2::date[])
+), g AS (
+  SELECT staff_member_id, days, sum(n) AS n FROM h WHERE NOT same AND days IS NOT NULL GROUP BY 1, 2
 ), c AS (
   -- For the median (percentile_cont 0.5) of the days among pairs that came again: the values at
   -- 0-based positions floor((k-1)/2) and ceil((k-1)/2) of the k sorted values, averaged; the
   -- value at position i is the smallest day count whose cumulative count exceeds i.
   SELECT staff_member_id, days, sum(n) OVER w AS cum, sum(n) OVER (PARTITION BY staff_member_id) AS k
-    FROM g WHERE days IS NOT NULL
+    FROM g
   WINDOW w AS (PARTITION BY staff_member_id ORDER BY days)
 ), m AS (
   SELECT staff_member_id,
          (min(days) FILTER (WHERE cum > floor((k - 1) / 2.0)) + min(days) FILTER (WHERE cum > ceil((k - 1) / 2.0))) / 2.0 AS median_days
     FROM c GROUP BY staff_member_id
 ), t AS (
-  SELECT staff_member_id, sum(n)::int AS new_clients, sum(matured)::int AS matured, sum(returned)::int AS returned,
-         sum(returned_same)::int AS returned_same, coalesce(sum(n) FILTER (WHERE days IS NULL), 0)::int AS came_once
-    FROM g GROUP BY staff_member_id
+  SELECT staff_member_id,
+         coalesce(sum(n) FILTER (WHERE NOT same), 0)::int AS new_clients,
+         coalesce(sum(n) FILTER (WHERE NOT same AND matured), 0)::int AS matured,
+         coalesce(sum(n) FILTER (WHERE NOT same AND matured AND days <= $5::int), 0)::int AS returned,
+         coalesce(sum(n) FILTER (WHERE same AND matured AND days <= $5::int), 0)::int AS returned_same,
+         coalesce(sum(n) FILTER (WHERE NOT same AND days IS NULL), 0)::int AS came_once
+    FROM h GROUP BY staff_member_id
 )
 SELECT t.staff_member_id::text AS staff_member_id, sm.name, t.new_clients, t.matured, t.returned, t.returned_same, t.came_once,
        m.median_days::float8 AS median_days
   FROM t JOIN staff_members sm ON sm.id = t.staff_member_id
   LEFT JOIN m ON m.staff_member_id = t.staff_member_id
+ WHERE t.new_clients > 0
  ORDER BY t.new_clients DESC, sm.name, t.staff_member_id`;
 
 /**
- * Average check over [$2, $3] from the daily sales rollup, per group: the whole period, each
- * bucket ($4 'month' or 'quarter'), each staff member, each service (a null key = visits without
- * one). Quantiles are percentile_disc over the amounts rounded to the currency unit: the smallest
- * amount whose cumulative share of visits reaches p (so the median of an even count is the lower
- * middle value). Rows of kind 'amount' give the period's visits per amount, for the histogram.
+ * Average check over the period from the sales rollups, per group: the whole period, each bucket
+ * ($5 'month' or 'quarter'), each staff member, each service (a null key = visits without one).
+ * Whole months ($2 date[]) are read from report_monthly_sales, the days of partial months ($3
+ * from[], $4 to[]) from report_daily_sales; a monthly row carries its month's first day, which
+ * falls in the same bucket. Quantiles are percentile_disc over the amounts rounded to the
+ * currency unit: the smallest amount whose cumulative share of visits reaches p (so the median
+ * of an even count is the lower middle value). Rows of kind 'amount' give the period's visits per
+ * amount, for the histogram.
  */
 export const AVERAGE_CHECK = `
 WITH s AS (
-  SELECT CASE WHEN $4 = 'quarter' THEN to_char(day, 'YYYY-"Q"Q') ELSE to_char(day, 'YYYY-MM') END AS bucket,
+  SELECT month AS day, staff_member_id, service_id, amount_unit, visits, revenue
+    FROM report_monthly_sales WHERE organization_id = $1 AND month = ANY($2::date[])
+  UNION ALL
+  SELECT d.day, d.staff_member_id, d.service_id, d.amount_unit, d.visits, d.revenue
+    FROM unnest($3::date[], $4::date[]) AS r(from_on, to_on)
+    CROSS JOIN LATERAL (
+      SELECT day, staff_member_id, service_id, amount_unit, visits, revenue FROM report_daily_sales
+       WHERE organization_id = $1 AND day BETWEEN r.from_on AND r.to_on) d
+), b AS (
+  SELECT CASE WHEN $5 = 'quarter' THEN to_char(day, 'YYYY-"Q"Q') ELSE to_char(day, 'YYYY-MM') END AS bucket,
          staff_member_id, service_id, amount_unit, visits, revenue
-    FROM report_daily_sales
-   WHERE organization_id = $1 AND day BETWEEN $2::date AND $3::date
+    FROM s
 ), g AS (
   SELECT CASE WHEN GROUPING(bucket) = 0 THEN 'bucket' WHEN GROUPING(staff_member_id) = 0 THEN 'staff'
               WHEN GROUPING(service_id) = 0 THEN 'service' ELSE 'overall' END AS kind,
          coalesce(bucket, staff_member_id::text, service_id::text) AS key,
          amount_unit, sum(visits) AS n, sum(revenue) AS revenue
-    FROM s
+    FROM b
    GROUP BY GROUPING SETS ((amount_unit), (bucket, amount_unit), (staff_member_id, amount_unit), (service_id, amount_unit))
 ), c AS (
   SELECT kind, key, amount_unit, n, revenue,
@@ -257,6 +283,29 @@ SELECT $1, day, sum(delta)::int FROM (
 ) x
  GROUP BY day
 HAVING sum(delta) <> 0`;
+
+/** report_daily_sales summed per calendar month (run after REFRESH_DAILY_SALES). */
+export const REFRESH_MONTHLY_SALES = `
+INSERT INTO report_monthly_sales (organization_id, month, staff_member_id, service_id, amount_unit, visits, revenue)
+SELECT $1, day - extract(day FROM day)::int + 1, staff_member_id, service_id, amount_unit, sum(visits), sum(revenue)
+  FROM report_daily_sales
+ WHERE organization_id = $1
+ GROUP BY 2, 3, 4, 5`;
+
+/**
+ * report_staff_firsts as histograms per staff member and month of first visit (run after
+ * REFRESH_STAFF_FIRSTS): days to the next visit to the business (NULL: came once) and, for the
+ * pairs that came back to the same staff member, days to that visit.
+ */
+export const REFRESH_STAFF_RETURN_MONTHS = `
+INSERT INTO report_staff_return_months (organization_id, staff_member_id, month, same, days, n)
+SELECT $1, staff_member_id, first_on - extract(day FROM first_on)::int + 1, false, next_on - first_on, count(*)
+  FROM report_staff_firsts WHERE organization_id = $1
+ GROUP BY 2, 3, 5
+UNION ALL
+SELECT $1, staff_member_id, first_on - extract(day FROM first_on)::int + 1, true, next_same_on - first_on, count(*)
+  FROM report_staff_firsts WHERE organization_id = $1 AND next_same_on IS NOT NULL
+ GROUP BY 2, 3, 5`;
 
 export const UPSERT_ROLLUP_STATE = `
 INSERT INTO report_rollup_state (organization_id, refreshed_at, seconds) VALUES ($1, $2, $3)
