@@ -55,23 +55,25 @@ SELECT s::text AS day,
  * that came again (N not null), matured or not.
  */
 export const RETENTION_BY_STAFF = `
-WITH pairs AS MATERIALIZED (
+WITH pairs AS (
   SELECT f.staff_member_id, f.first_on <= $6::date AS matured, f.next_on - f.first_on AS days, f.next_same_on - f.first_on AS days_same
     FROM unnest($3::date[], $4::date[]) AS r(from_on, to_on)
     CROSS JOIN LATERAL (
       SELECT staff_member_id, first_on, next_on, next_same_on FROM report_staff_firsts
        WHERE organization_id = $1 AND first_on BETWEEN r.from_on AND r.to_on) f
-), h AS (
-  -- (staff member, matured, same, days) -> pairs: 'same' rows count the days to return to the
-  -- same staff member, the others to the business (days NULL: came once).
-  SELECT staff_member_id, matured, false AS same, days, count(*) AS n FROM pairs GROUP BY 1, 2, 4
+), h AS MATERIALIZED (
+  -- (staff member, matured, days) -> pairs that took that many days to return to the business
+  -- (n; days NULL: came once) and to the same staff member (n_same); each pair counts once in n
+  -- and at most once in n_same.
+  SELECT p.staff_member_id, p.matured, d.days, count(*) FILTER (WHERE NOT d.same) AS n, count(*) FILTER (WHERE d.same) AS n_same
+    FROM pairs p CROSS JOIN LATERAL (VALUES (false, p.days), (true, p.days_same)) AS d(same, days)
+   WHERE NOT (d.same AND d.days IS NULL)
+   GROUP BY 1, 2, 3
   UNION ALL
-  SELECT staff_member_id, matured, true, days_same, count(*) FROM pairs WHERE days_same IS NOT NULL GROUP BY 1, 2, 4
-  UNION ALL
-  SELECT staff_member_id, (month + interval '1 month')::date - 1 <= $6::date, same, days, n
+  SELECT staff_member_id, (month + interval '1 month')::date - 1 <= $6::date, days, n, n_same
     FROM report_staff_return_months WHERE organization_id = $1 AND month = ANY($2::date[])
 ), g AS (
-  SELECT staff_member_id, days, sum(n) AS n FROM h WHERE NOT same AND days IS NOT NULL GROUP BY 1, 2
+  SELECT staff_member_id, days, sum(n) AS n FROM h WHERE days IS NOT NULL AND n > 0 GROUP BY 1, 2
 ), c AS (
   -- For the median (percentile_cont 0.5) of the days among pairs that came again: the values at
   -- 0-based positions floor((k-1)/2) and ceil((k-1)/2) of the k sorted values, averaged; the
@@ -85,11 +87,11 @@ WITH pairs AS MATERIALIZED (
     FROM c GROUP BY staff_member_id
 ), t AS (
   SELECT staff_member_id,
-         coalesce(sum(n) FILTER (WHERE NOT same), 0)::int AS new_clients,
-         coalesce(sum(n) FILTER (WHERE NOT same AND matured), 0)::int AS matured,
-         coalesce(sum(n) FILTER (WHERE NOT same AND matured AND days <= $5::int), 0)::int AS returned,
-         coalesce(sum(n) FILTER (WHERE same AND matured AND days <= $5::int), 0)::int AS returned_same,
-         coalesce(sum(n) FILTER (WHERE NOT same AND days IS NULL), 0)::int AS came_once
+         sum(n)::int AS new_clients,
+         coalesce(sum(n) FILTER (WHERE matured), 0)::int AS matured,
+         coalesce(sum(n) FILTER (WHERE matured AND days <= $5::int), 0)::int AS returned,
+         coalesce(sum(n_same) FILTER (WHERE matured AND days <= $5::int), 0)::int AS returned_same,
+         coalesce(sum(n) FILTER (WHERE days IS NULL), 0)::int AS came_once
     FROM h GROUP BY staff_member_id
 )
 SELECT t.staff_member_id::text AS staff_member_id, sm.name, t.new_clients, t.matured, t.returned, t.returned_same, t.came_once,
@@ -290,22 +292,25 @@ INSERT INTO report_monthly_sales (organization_id, month, staff_member_id, servi
 SELECT $1, day - extract(day FROM day)::int + 1, staff_member_id, service_id, amount_unit, sum(visits), sum(revenue)
   FROM report_daily_sales
  WHERE organization_id = $1
- GROUP BY 2, 3, 4, 5`;
+ GROUP BY 2, 3, 4, 5
+ ORDER BY 2`;
 
 /**
  * report_staff_firsts as histograms per staff member and month of first visit (run after
- * REFRESH_STAFF_FIRSTS): days to the next visit to the business (NULL: came once) and, for the
- * pairs that came back to the same staff member, days to that visit.
+ * REFRESH_STAFF_FIRSTS): per number of days, the pairs whose next visit to the business came
+ * that many days later (n; days NULL: came once) and those whose next visit to the same staff
+ * member did (n_same).
  */
 export const REFRESH_STAFF_RETURN_MONTHS = `
-INSERT INTO report_staff_return_months (organization_id, staff_member_id, month, same, days, n)
-SELECT $1, staff_member_id, first_on - extract(day FROM first_on)::int + 1, false, next_on - first_on, count(*)
-  FROM report_staff_firsts WHERE organization_id = $1
- GROUP BY 2, 3, 5
-UNION ALL
-SELECT $1, staff_member_id, first_on - extract(day FROM first_on)::int + 1, true, next_same_on - first_on, count(*)
-  FROM report_staff_firsts WHERE organization_id = $1 AND next_same_on IS NOT NULL
- GROUP BY 2, 3, 5`;
+INSERT INTO report_staff_return_months (organization_id, staff_member_id, month, days, n, n_same)
+SELECT $1, f.staff_member_id, f.first_on - extract(day FROM f.first_on)::int + 1, d.days,
+       count(*) FILTER (WHERE NOT d.same), count(*) FILTER (WHERE d.same)
+  FROM report_staff_firsts f
+  CROSS JOIN LATERAL (VALUES (false, f.next_on - f.first_on), (true, f.next_same_on - f.first_on)) AS d(same, days)
+ WHERE f.organization_id = $1 AND NOT (d.same AND d.days IS NULL)
+ GROUP BY 2, 3, 4
+ -- In month order: a report reads a few months, from few pages.
+ ORDER BY 3`;
 
 export const UPSERT_ROLLUP_STATE = `
 INSERT INTO report_rollup_state (organization_id, refreshed_at, seconds) VALUES ($1, $2, $3)

@@ -29,6 +29,7 @@ export type DetectionMethod = (typeof DETECTION_METHODS)[number];
 @Index('ix_churn_episodes_open_value', ['organizationId', 'revenue12m', 'id'], { where: `status IN ('at_risk','lapsed')` })
 // The episode reports (gone, lost business, reasons, churn types) read this index alone.
 @Index('ix_churn_episodes_gone', ['organizationId', 'leftOn', 'reasonId', 'churnType', 'gradual', 'revenue12m'], { where: `lapsed_at IS NOT NULL AND status <> 'dismissed'` })
+@Index('ix_churn_episodes_open_detected', ['organizationId', 'detectedAt', 'id'], { where: `status IN ('at_risk','lapsed')` })
 @Index('ix_churn_episodes_open_overdue', ['organizationId', 'expectedNextVisitAt', 'id'], { where: `status IN ('at_risk','lapsed')` })
 @Check('ck_churn_episodes_status', `status IN ('at_risk','lapsed','returned','recovered','dismissed')`)
 @Check('ck_churn_episodes_type', `churn_type IS NULL OR churn_type IN ('voluntary','involuntary','passive')`)
