@@ -1,0 +1,2 @@
+export { smsInfo, type SmsEncoding, type SmsInfo } from './sms-segments';
+export { estimateSmsCost } from './sms-cost';
