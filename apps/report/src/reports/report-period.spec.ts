@@ -1,5 +1,5 @@
 import { parseGrain, parsePage, parseReportPeriod, parseWindowDays, ReportPeriodError } from './report-period';
-import { bucketsOf, histogramBins, planTiers } from './report-queries.service';
+import { bucketsOf, histogramBins, medianOfCounts, planTiers } from './report-queries.service';
 
 const TODAY = '2026-05-15';
 const fieldOf = (f: () => unknown) => {
@@ -103,5 +103,14 @@ describe('histogram bins', () => {
     // A split on a month's last day leaves it whole.
     expect(planTiers({ from: '2025-01-01', to: '2025-02-28' }, { splitAfter: '2025-01-31' }).months).toEqual(['2025-01-01', '2025-02-01']);
     expect(planTiers({ from: '2025-01-01', to: '2025-02-28' }, { daily: true })).toEqual({ months: [], dayFrom: ['2025-01-01'], dayTo: ['2025-02-28'] });
+  });
+
+  it('takes the median of counted values as percentile_cont(0.5) does', () => {
+    expect(medianOfCounts(new Map([[43, 1], [30, 1], [31, 1]]))).toBe(31);
+    // 1 1 1 4: the mean of the two middle values.
+    expect(medianOfCounts(new Map([[4, 1], [1, 3]]))).toBe(1);
+    expect(medianOfCounts(new Map([[10, 2], [20, 2]]))).toBe(15);
+    expect(medianOfCounts(new Map([[7, 0], [9, 1]]))).toBe(9);
+    expect(medianOfCounts(new Map())).toBeNull();
   });
 });

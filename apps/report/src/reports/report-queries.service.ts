@@ -8,8 +8,8 @@ import type {
   LostBusinessReport, LostBusinessRow, ReasonsByRevenueReport, RetentionByStaffReport, RollupState,
 } from './report.types';
 import {
-  ACTIVE_AT, AVERAGE_CHECK, GONE_BY_MONTH, INSERT_CARE_REVIEW, INTENSIVE_CARE, INTENSIVE_CARE_COUNT, ORGANIZATION_TODAY, RETENTION_BY_STAFF,
-  ROLLUP_STATE,
+  ACTIVE_AT, AVERAGE_CHECK, GONE_BY_MONTH, INSERT_CARE_REVIEW, INTENSIVE_CARE, INTENSIVE_CARE_COUNT, ORGANIZATION_TODAY, RETENTION_HISTOGRAM,
+  ROLLUP_STATE, STAFF_BY_NAME,
 } from './reports.sql';
 
 /** Money from numeric text to a number with 2 decimals. */
@@ -79,6 +79,23 @@ export function planTiers(period: Pick<ReportPeriod, 'from' | 'to'>, options: { 
     }
   }
   return plan;
+}
+
+/**
+ * The median (the mean of the two middle values for an even count, as percentile_cont(0.5)) of
+ * values given as value -> how many times; null when there are none.
+ */
+export function medianOfCounts(counts: Map<number, number>): number | null {
+  const values = [...counts.entries()].filter(([, n]) => n > 0).sort(([a], [b]) => a - b);
+  const k = values.reduce((sum, [, n]) => sum + n, 0);
+  if (k === 0) return null;
+  // The value at 0-based position i: the first whose cumulative count exceeds i.
+  const at = (i: number) => {
+    let cumulative = 0;
+    for (const [value, n] of values) if ((cumulative += n) > i) return value;
+    throw new Error('unreachable: position beyond the count');
+  };
+  return (at(Math.floor((k - 1) / 2)) + at(Math.ceil((k - 1) / 2))) / 2;
 }
 
 /** The bucket label ('YYYY-MM' or 'YYYY-Qn') of a month 'YYYY-MM'. */
@@ -255,24 +272,46 @@ export class ReportQueriesService {
     // A pair has matured when first_on + window <= today, i.e. first_on <= today - window.
     const lastMatured = iso(new Date(dateOf(today).getTime() - windowDays * 86_400_000));
     const plan = planTiers(period, { splitAfter: lastMatured, daily: tiers === 'daily' });
-    const rows = await this.queryWithMemory<{
-      staff_member_id: string; name: string; new_clients: number; matured: number; returned: number; returned_same: number;
-      came_once: number; median_days: number | null;
-    }>(RETENTION_BY_STAFF, [organizationId, plan.months, plan.dayFrom, plan.dayTo, windowDays, lastMatured]);
+    const [histogram, staff] = await Promise.all([
+      this.queryWithMemory<{ staff_member_id: string; matured: boolean; days: number | null; n: number; n_same: number }>(RETENTION_HISTOGRAM, [
+        organizationId, plan.months, plan.dayFrom, plan.dayTo, lastMatured,
+      ]),
+      this.pool.query<{ id: string; name: string }>(STAFF_BY_NAME, [organizationId]),
+    ]);
+    type Tally = { newClients: number; matured: number; returned: number; returnedSame: number; cameOnce: number; days: Map<number, number> };
+    const tallies = new Map<string, Tally>();
+    for (const h of histogram) {
+      let t = tallies.get(h.staff_member_id);
+      if (!t) tallies.set(h.staff_member_id, (t = { newClients: 0, matured: 0, returned: 0, returnedSame: 0, cameOnce: 0, days: new Map() }));
+      t.newClients += h.n;
+      if (h.days === null) t.cameOnce += h.n;
+      else if (h.n > 0) t.days.set(h.days, (t.days.get(h.days) ?? 0) + h.n);
+      if (h.matured) {
+        t.matured += h.n;
+        if (h.days !== null && h.days <= windowDays) {
+          t.returned += h.n;
+          t.returnedSame += h.n_same;
+        }
+      }
+    }
+    const byName = new Map(staff.rows.map((s, i) => [s.id, { name: s.name, rank: i }]));
+    const rows = [...tallies.entries()]
+      .filter(([id, t]) => t.newClients > 0 && byName.has(id))
+      .sort(([a, ta], [b, tb]) => tb.newClients - ta.newClients || byName.get(a)!.rank - byName.get(b)!.rank);
     return {
       period,
       windowDays,
       asOf: today,
-      staff: rows.map((r) => ({
-        staffMemberId: r.staff_member_id,
-        name: r.name,
-        newClients: r.new_clients,
-        matured: r.matured,
-        returnedWithinWindow: r.returned,
-        returnedToSameStaffWithinWindow: r.returned_same,
-        cameOnce: r.came_once,
-        repeatRate: ratio(r.returned, r.matured),
-        medianDaysToReturn: r.median_days === null ? null : Number(r.median_days),
+      staff: rows.map(([id, t]) => ({
+        staffMemberId: id,
+        name: byName.get(id)!.name,
+        newClients: t.newClients,
+        matured: t.matured,
+        returnedWithinWindow: t.returned,
+        returnedToSameStaffWithinWindow: t.returnedSame,
+        cameOnce: t.cameOnce,
+        repeatRate: ratio(t.returned, t.matured),
+        medianDaysToReturn: medianOfCounts(t.days),
       })),
     };
   }

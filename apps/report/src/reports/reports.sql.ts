@@ -48,58 +48,33 @@ SELECT s::text AS day,
  * F = first_on, N = next_on (the client's next visit day to the business after F, any staff),
  * NS = next_same_on. The period comes as whole months ($2 date[], read from the monthly
  * histogram report_staff_return_months) and day ranges ($3 from[], $4 to[], read pair by pair
- * from report_staff_firsts). $5 window in days, $6 the last first day that has matured
- * (today - window): a pair has matured when F + window <= today, and "returned within the
- * window" counts only matured pairs (an open window proves nothing yet). A whole month is either
- * all matured or not at all (the split sees to it). The median days to return is over every pair
- * that came again (N not null), matured or not.
+ * from report_staff_firsts); $5 is the last first day that has matured (today - window). Answers
+ * a histogram per staff member: (matured, days) -> n pairs that took that many days to return to
+ * the business (days NULL: came once) and n_same pairs that took that many to return to the same
+ * staff member; a whole month is all matured or not at all (the split sees to it). A few
+ * thousand rows per year: ReportQueriesService.retentionByStaff sums them and takes the median.
  */
-export const RETENTION_BY_STAFF = `
-WITH pairs AS (
-  SELECT f.staff_member_id, f.first_on <= $6::date AS matured, f.next_on - f.first_on AS days, f.next_same_on - f.first_on AS days_same
+export const RETENTION_HISTOGRAM = `
+WITH pairs AS MATERIALIZED (
+  SELECT f.staff_member_id, f.first_on <= $5::date AS matured, f.next_on - f.first_on AS days, f.next_same_on - f.first_on AS days_same
     FROM unnest($3::date[], $4::date[]) AS r(from_on, to_on)
     CROSS JOIN LATERAL (
       SELECT staff_member_id, first_on, next_on, next_same_on FROM report_staff_firsts
        WHERE organization_id = $1 AND first_on BETWEEN r.from_on AND r.to_on) f
-), h AS MATERIALIZED (
-  -- (staff member, matured, days) -> pairs that took that many days to return to the business
-  -- (n; days NULL: came once) and to the same staff member (n_same); each pair counts once in n
-  -- and at most once in n_same.
-  SELECT p.staff_member_id, p.matured, d.days, count(*) FILTER (WHERE NOT d.same) AS n, count(*) FILTER (WHERE d.same) AS n_same
-    FROM pairs p CROSS JOIN LATERAL (VALUES (false, p.days), (true, p.days_same)) AS d(same, days)
-   WHERE NOT (d.same AND d.days IS NULL)
-   GROUP BY 1, 2, 3
-  UNION ALL
-  SELECT staff_member_id, (month + interval '1 month')::date - 1 <= $6::date, days, n, n_same
-    FROM report_staff_return_months WHERE organization_id = $1 AND month = ANY($2::date[])
-), g AS (
-  SELECT staff_member_id, days, sum(n) AS n FROM h WHERE days IS NOT NULL AND n > 0 GROUP BY 1, 2
-), c AS (
-  -- For the median (percentile_cont 0.5) of the days among pairs that came again: the values at
-  -- 0-based positions floor((k-1)/2) and ceil((k-1)/2) of the k sorted values, averaged; the
-  -- value at position i is the smallest day count whose cumulative count exceeds i.
-  SELECT staff_member_id, days, sum(n) OVER w AS cum, sum(n) OVER (PARTITION BY staff_member_id) AS k
-    FROM g
-  WINDOW w AS (PARTITION BY staff_member_id ORDER BY days)
-), m AS (
-  SELECT staff_member_id,
-         (min(days) FILTER (WHERE cum > floor((k - 1) / 2.0)) + min(days) FILTER (WHERE cum > ceil((k - 1) / 2.0))) / 2.0 AS median_days
-    FROM c GROUP BY staff_member_id
-), t AS (
-  SELECT staff_member_id,
-         sum(n)::int AS new_clients,
-         coalesce(sum(n) FILTER (WHERE matured), 0)::int AS matured,
-         coalesce(sum(n) FILTER (WHERE matured AND days <= $5::int), 0)::int AS returned,
-         coalesce(sum(n_same) FILTER (WHERE matured AND days <= $5::int), 0)::int AS returned_same,
-         coalesce(sum(n) FILTER (WHERE days IS NULL), 0)::int AS came_once
-    FROM h GROUP BY staff_member_id
 )
-SELECT t.staff_member_id::text AS staff_member_id, sm.name, t.new_clients, t.matured, t.returned, t.returned_same, t.came_once,
-       m.median_days::float8 AS median_days
-  FROM t JOIN staff_members sm ON sm.id = t.staff_member_id
-  LEFT JOIN m ON m.staff_member_id = t.staff_member_id
- WHERE t.new_clients > 0
- ORDER BY t.new_clients DESC, sm.name, t.staff_member_id`;
+SELECT staff_member_id::text AS staff_member_id, matured, days, sum(n)::int AS n, sum(n_same)::int AS n_same
+  FROM (
+    SELECT staff_member_id, matured, days, count(*) AS n, 0 AS n_same FROM pairs GROUP BY 1, 2, 3
+    UNION ALL
+    SELECT staff_member_id, matured, days_same, 0, count(*) FROM pairs WHERE days_same IS NOT NULL GROUP BY 1, 2, 3
+    UNION ALL
+    SELECT staff_member_id, (month + interval '1 month')::date - 1 <= $5::date, days, n, n_same
+      FROM report_staff_return_months WHERE organization_id = $1 AND month = ANY($2::date[])
+  ) h
+ GROUP BY 1, 2, 3`;
+
+/** The organization's staff members in the order the reports list equal figures (by name). */
+export const STAFF_BY_NAME = `SELECT id::text AS id, name FROM staff_members WHERE organization_id = $1 ORDER BY name, id`;
 
 /**
  * Average check over the period from the sales rollups, per group: the whole period, each bucket
