@@ -1,4 +1,6 @@
 import { ApiKey } from './api-key.entity';
+import { Campaign, CampaignRecipient, MessageTemplate } from './campaign.entity';
+import { Message, SandboxMessage } from './message.entity';
 import { ChurnEpisode } from './churn-episode.entity';
 import { ChurnReason } from './churn-reason.entity';
 import { Client } from './client.entity';
@@ -16,7 +18,7 @@ import { Visit } from './visit.entity';
 
 export * from './channel';
 export {
-  ApiKey, ChurnEpisode, ChurnReason, Client, ClientActivity, ClientRhythm, ConsentChange, EventReceipt, LapseModelFit, LapseSweep,
+  ApiKey, Campaign, CampaignRecipient, Message, MessageTemplate, SandboxMessage, ChurnEpisode, ChurnReason, Client, ClientActivity, ClientRhythm, ConsentChange, EventReceipt, LapseModelFit, LapseSweep,
   LapseSweepChunk, Organization, OutboxEvent, PaymentEvent, Service, StaffAccount, StaffMember, StaffSession, Visit,
 };
 export { STAFF_ROLES, type StaffRole } from './staff-account.entity';
@@ -34,4 +36,7 @@ export {
 export const ENTITIES = [
   Organization, ApiKey, StaffMember, Service, Client, ConsentChange, Visit, PaymentEvent, ChurnReason, ChurnEpisode,
   ClientRhythm, LapseSweep, LapseSweepChunk, LapseModelFit, OutboxEvent, EventReceipt, ClientActivity, StaffAccount, StaffSession,
+  MessageTemplate, Campaign, CampaignRecipient, Message, SandboxMessage,
 ];
+export { CAMPAIGN_STATUSES, type CampaignStatus } from './campaign.entity';
+export { MESSAGE_STATUSES, type MessageStatus } from './message.entity';

@@ -38,6 +38,13 @@ export class Organization {
   @Column({ name: 'lapse_settings', type: 'jsonb', default: () => "'{}'" })
   lapseSettings: Record<string, unknown>;
 
+  /**
+   * Quiet hours, frequency cap, prices and each channel's provider, validated and completed with
+   * defaults by `parseMessagingSettings`; `{}` means all defaults (sandbox providers).
+   */
+  @Column({ name: 'messaging_settings', type: 'jsonb', default: () => "'{}'" })
+  messagingSettings: Record<string, unknown>;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 }
