@@ -8,6 +8,13 @@ export enum QueueName {
   LapseSweep = 'lapse-sweep',
   /** Rebuilds of an organization's report rollups (report app), nightly and on demand. */
   ReportRollups = 'report-rollups',
+  /** Campaign starts (delayed to the scheduled time): audience, rendering, fan-out (campaign app). */
+  Campaigns = 'campaigns',
+  /** One queue per channel, consumed by the dispatcher with the channel's own rate limit. */
+  SendSms = 'send-sms',
+  SendEmail = 'send-email',
+  SendViber = 'send-viber',
+  SendVoice = 'send-voice',
 }
 
 export enum JobName {
@@ -22,6 +29,16 @@ export enum JobName {
    * requests made while one is waiting coalesce into it.
    */
   RefreshReportRollups = 'report.refresh-rollups',
+  /** Freezes a campaign's audience, renders its messages and enqueues one send job per message. Job id `campaign-<id>`. */
+  StartCampaign = 'campaign.start',
+  /**
+   * Sends one message through its channel's provider. Job id `message-<messageId>` (BullMQ refuses
+   * bare integers as custom ids), so a message is never queued twice while its job exists.
+   */
+  SendSms = 'send.sms',
+  SendEmail = 'send.email',
+  SendViber = 'send.viber',
+  SendVoice = 'send.voice',
 }
 
 export interface JobPayloads {
@@ -29,6 +46,11 @@ export interface JobPayloads {
   [JobName.PlanSweep]: { sweepId: string };
   [JobName.SweepChunk]: { sweepId: string; chunkIndex: number };
   [JobName.RefreshReportRollups]: { organizationId: string };
+  [JobName.StartCampaign]: { campaignId: string };
+  [JobName.SendSms]: { messageId: string };
+  [JobName.SendEmail]: { messageId: string };
+  [JobName.SendViber]: { messageId: string };
+  [JobName.SendVoice]: { messageId: string };
 }
 
 /**
@@ -38,6 +60,11 @@ export interface JobPayloads {
 export interface QueueJobs {
   [QueueName.LapseSweep]: JobName.NightlySweep | JobName.PlanSweep | JobName.SweepChunk;
   [QueueName.ReportRollups]: JobName.RefreshReportRollups;
+  [QueueName.Campaigns]: JobName.StartCampaign;
+  [QueueName.SendSms]: JobName.SendSms;
+  [QueueName.SendEmail]: JobName.SendEmail;
+  [QueueName.SendViber]: JobName.SendViber;
+  [QueueName.SendVoice]: JobName.SendVoice;
 }
 
 /** Which queue each job runs on. */
@@ -46,7 +73,23 @@ export const JOB_QUEUE: { readonly [J in JobName]: { [Q in QueueName]: J extends
   [JobName.PlanSweep]: QueueName.LapseSweep,
   [JobName.SweepChunk]: QueueName.LapseSweep,
   [JobName.RefreshReportRollups]: QueueName.ReportRollups,
+  [JobName.StartCampaign]: QueueName.Campaigns,
+  [JobName.SendSms]: QueueName.SendSms,
+  [JobName.SendEmail]: QueueName.SendEmail,
+  [JobName.SendViber]: QueueName.SendViber,
+  [JobName.SendVoice]: QueueName.SendVoice,
 };
+
+/** The send queue and job of each channel. */
+export const SEND_JOBS = {
+  sms: { queue: QueueName.SendSms, job: JobName.SendSms },
+  email: { queue: QueueName.SendEmail, job: JobName.SendEmail },
+  viber: { queue: QueueName.SendViber, job: JobName.SendViber },
+  voice: { queue: QueueName.SendVoice, job: JobName.SendVoice },
+} as const;
+
+/** The job id of a message's send job. */
+export const sendJobId = (messageId: string) => `message-${messageId}`;
 
 /** A job name with its payload, so a handler's argument is typed from the name. */
 export type JobOf<J extends JobName> = { name: J; data: JobPayloads[J] };
