@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { bootstrapApp, loadAppConfigOrExit } from '@comeback/platform';
 import { DISPATCHER_ENV } from './config';
+import { dispatcherAppOptions } from './dispatcher-app';
 
-// Channel workers consuming the per-channel BullMQ queues (a later issue).
+// The per-channel send workers (SMS, e-mail, Viber, voice).
 const config = loadAppConfigOrExit('dispatcher', DISPATCHER_ENV);
-void bootstrapApp({ app: 'dispatcher', spec: DISPATCHER_ENV, config, imports: [] });
+void bootstrapApp({ ...dispatcherAppOptions(config), spec: DISPATCHER_ENV, config });

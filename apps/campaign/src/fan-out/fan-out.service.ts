@@ -242,7 +242,9 @@ export class FanOutService {
         reasons,
         daysSinceLastVisit: r.last_visit_at ? Math.floor((now.getTime() - r.last_visit_at.getTime()) / 86_400_000) : null,
       };
-      const content = templates.compiled.get(picked.template)!.render(variables, { locale: r.locale ?? campaign.default_locale, timezone, currency: campaign.currency });
+      const rendered = templates.compiled.get(picked.template)!.render(variables, { locale: r.locale ?? campaign.default_locale, timezone, currency: campaign.currency });
+      // E-mail also carries its one-click unsubscribe URL (RFC 8058 headers); the token is not kept anywhere else.
+      const content = r.channel === 'email' ? { ...rendered, unsubscribeUrl: variables.optOutUrl } : rendered;
       let segments: number | null = null;
       let cost: string;
       if (r.channel === 'sms') {

@@ -1,0 +1,53 @@
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import type { Pool } from 'pg';
+import type { MessagingSettings } from '@comeback/campaigns';
+import type { Channel } from '@comeback/domain';
+import { PG_POOL } from '@comeback/platform';
+import { DISPATCH_OPTIONS, type DispatchOptions } from '../send/send.tokens';
+import { ProviderError, type ChannelProvider } from './channel-provider';
+import { SandboxProvider } from './sandbox.provider';
+
+/**
+ * The provider of each organization's channel, built from its messaging settings and kept while
+ * the settings stay the same (an SMTP pool or HTTP agent is reused across messages). Secrets come
+ * from the environment variables the settings name; a missing one fails the message permanently
+ * with a code that says which variable to set.
+ */
+@Injectable()
+export class ProviderRegistry implements OnApplicationShutdown {
+  private readonly cache = new Map<string, { settings: string; provider: ChannelProvider }>();
+
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(DISPATCH_OPTIONS) private readonly options: DispatchOptions,
+  ) {}
+
+  providerFor(organizationId: string, channel: Channel, settings: MessagingSettings): ChannelProvider {
+    const key = `${organizationId}:${channel}`;
+    const config = settings.providers[channel];
+    const fingerprint = JSON.stringify(config);
+    const cached = this.cache.get(key);
+    if (cached && cached.settings === fingerprint) return cached.provider;
+    if (cached) void cached.provider.close?.();
+    const provider = this.build(channel, config);
+    this.cache.set(key, { settings: fingerprint, provider });
+    return provider;
+  }
+
+  private build(channel: Channel, config: MessagingSettings['providers'][Channel]): ChannelProvider {
+    if (config.type === 'sandbox') return new SandboxProvider(channel, this.pool);
+    throw new ProviderError('permanent', 'provider-unavailable', `the ${config.type} provider for ${channel} is not available in this build`);
+  }
+
+  /** A secret named by the settings, from the environment. */
+  secret(name: string | undefined): string | undefined {
+    if (!name) return undefined;
+    const value = this.options.env[name];
+    if (!value) throw new ProviderError('permanent', 'missing-secret', `environment variable ${name} is not set on the dispatcher`);
+    return value;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all([...this.cache.values()].map((c) => c.provider.close?.()));
+  }
+}

@@ -1,0 +1,149 @@
+import type { INestApplication } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import Redis from 'ioredis';
+import { loadConfig } from '@comeback/config';
+import { QueueName, SEND_JOBS, sendJobId } from '@comeback/contracts';
+import { createNestApp } from '@comeback/platform';
+import { createTestDatabase, factories, TEST_REDIS_URL, testRedisPrefix, waitFor, type OrganizationRow, type TestDatabase } from '@comeback/testing';
+import { DISPATCHER_ENV } from '../config';
+import { dispatcherAppOptions } from '../dispatcher-app';
+import { SendService } from './send.service';
+
+/**
+ * The dispatcher as it runs (Nest app, one BullMQ worker per channel on the real Redis under this
+ * file's prefix, real PostgreSQL) with the sandbox provider: messages go once, paused and
+ * cancelled campaigns hold, quiet hours delay, and a message left 'sending' by a dead worker is
+ * settled without a second send.
+ */
+describe('dispatcher: sending campaign messages', () => {
+  let db: TestDatabase;
+  let app: INestApplication;
+  let redis: Redis;
+  let org: OrganizationRow;
+  let sms: Queue;
+  let email: Queue;
+  const prefix = testRedisPrefix();
+
+  const campaign = async (status = 'running') =>
+    (
+      await db.pool.query<{ id: string }>(
+        `INSERT INTO campaigns (organization_id, name, status, template_key, channels) VALUES ($1, 'C', $2, 'ask', '{sms,email}') RETURNING id::text`,
+        [org.id, status],
+      )
+    ).rows[0].id;
+  const message = async (campaignId: string, o: { channel?: string; timezone?: string; status?: string; claimedAgo?: string } = {}) => {
+    const { rows: c } = await db.pool.query<{ id: string }>(
+      `INSERT INTO clients (organization_id, external_id, name, phone, email, timezone) VALUES ($1, gen_random_uuid()::text, 'N', '+995555000001', 'n@example.test', $2) RETURNING id::text`,
+      [org.id, o.timezone ?? null],
+    );
+    const channel = o.channel ?? 'sms';
+    const { rows } = await db.pool.query<{ id: string }>(
+      `INSERT INTO messages (organization_id, campaign_id, client_id, channel, to_address, locale, content, status, claimed_at)
+       VALUES ($1, $2, $3, $4, $5, 'en', $6, $7, now() - $8::interval) RETURNING id::text`,
+      [org.id, campaignId, c[0].id, channel, channel === 'sms' ? '+995555000001' : 'n@example.test',
+        channel === 'sms' ? { text: 'Hello' } : { subject: 'Hi', html: '<p>Hi</p>', text: 'Hi', unsubscribeUrl: 'https://x.test/u/t' }, o.status ?? 'queued', o.claimedAgo ?? '0'],
+    );
+    return rows[0].id;
+  };
+  const enqueue = (ids: string[], channel: 'sms' | 'email' = 'sms') =>
+    (channel === 'sms' ? sms : email).addBulk(ids.map((id) => ({ name: SEND_JOBS[channel].job, data: { messageId: id }, opts: { jobId: sendJobId(id), attempts: 3, removeOnComplete: true } })));
+  const statusOf = async (id: string) => (await db.pool.query<{ status: string }>(`SELECT status FROM messages WHERE id = $1`, [id])).rows[0].status;
+  const sandboxCount = async (id: string) => (await db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM sandbox_messages WHERE message_id = $1`, [id])).rows[0].n;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
+    const config = loadConfig('dispatcher', DISPATCHER_ENV, { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix, LOG_LEVEL: 'error' });
+    app = await createNestApp({ ...dispatcherAppOptions(config, {}), config });
+    await app.init();
+    sms = new Queue(QueueName.SendSms, { connection: redis, prefix });
+    email = new Queue(QueueName.SendEmail, { connection: redis, prefix });
+    // Allowed all day, so only the quiet-hours test depends on the clock.
+    org = await factories(db.pool).organization({ timezone: 'Asia/Tbilisi' });
+    await db.pool.query(`UPDATE organizations SET messaging_settings = '{"allowedHours": {"from": "00:00", "to": "23:59"}}' WHERE id = $1`, [org.id]);
+  });
+  afterAll(async () => {
+    await sms.close();
+    await email.close();
+    await app.close();
+    await redis.quit();
+    await db.drop();
+  });
+
+  it('sends each queued message once through the sandbox, records it as sent, and finishes the campaign', async () => {
+    const c = await campaign();
+    const ids = [await message(c), await message(c), await message(c, { channel: 'email' })];
+    await enqueue(ids.slice(0, 2));
+    await enqueue(ids.slice(2), 'email');
+    // The same job added again while it exists is ignored (job id = message).
+    await enqueue(ids.slice(0, 1));
+    await waitFor('the campaign to finish', async () => (await db.pool.query(`SELECT status FROM campaigns WHERE id = $1`, [c])).rows[0].status === 'done');
+    for (const id of ids) {
+      expect(await statusOf(id)).toBe('sent');
+      expect(await sandboxCount(id)).toBe(1);
+    }
+    const row = (await db.pool.query(`SELECT provider, provider_message_id, attempts, sent_at FROM messages WHERE id = $1`, [ids[0]])).rows[0];
+    expect(row).toMatchObject({ provider: 'sandbox', attempts: 1 });
+    expect(row.provider_message_id).toMatch(/^sandbox-\d+$/);
+    // A job for a message already sent changes nothing.
+    await sms.add(SEND_JOBS.sms.job, { messageId: ids[0] }, { jobId: `${sendJobId(ids[0])}-again`, removeOnComplete: true });
+    await waitFor('the extra job', async () => !(await sms.getJob(`${sendJobId(ids[0])}-again`)));
+    expect(await sandboxCount(ids[0])).toBe(1);
+  });
+
+  it('holds messages of a paused campaign (left queued) and never sends a cancelled one', async () => {
+    const paused = await campaign('paused');
+    const p = await message(paused);
+    const running = await campaign();
+    const cancelled = await message(running, { status: 'cancelled' });
+    await enqueue([p, cancelled]);
+    await waitFor('both jobs to be done', async () => !(await sms.getJob(sendJobId(p))) && !(await sms.getJob(sendJobId(cancelled))));
+    expect(await statusOf(p)).toBe('queued');
+    expect(await statusOf(cancelled)).toBe('cancelled');
+    expect(await sandboxCount(p)).toBe(0);
+    expect(await sandboxCount(cancelled)).toBe(0);
+  });
+
+  it('delays a text to the client\'s allowed hours instead of sending it at night', async () => {
+    // A one-hour window that is closed right now in this client's timezone: ten hours from now, UTC.
+    const opens = new Date(Date.now() + 10 * 3600_000);
+    const from = `${String(opens.getUTCHours()).padStart(2, '0')}:00`;
+    const to = `${String((opens.getUTCHours() + 1) % 24).padStart(2, '0')}:00`;
+    const other = await factories(db.pool).organization({ timezone: 'UTC' });
+    await db.pool.query(`UPDATE organizations SET messaging_settings = $2 WHERE id = $1`, [other.id, { allowedHours: { from, to } }]);
+    const c = (await db.pool.query<{ id: string }>(`INSERT INTO campaigns (organization_id, name, status, template_key, channels) VALUES ($1, 'C', 'running', 'ask', '{sms}') RETURNING id::text`, [other.id])).rows[0].id;
+    const { rows: cl } = await db.pool.query<{ id: string }>(`INSERT INTO clients (organization_id, external_id, name, phone, timezone) VALUES ($1, 'q', 'Q', '+995555000009', 'UTC') RETURNING id::text`, [other.id]);
+    const { rows } = await db.pool.query<{ id: string }>(
+      `INSERT INTO messages (organization_id, campaign_id, client_id, channel, to_address, locale, content) VALUES ($1, $2, $3, 'sms', '+995555000009', 'en', '{"text":"Hi"}') RETURNING id::text`,
+      [other.id, c, cl[0].id],
+    );
+    const id = rows[0].id;
+    await enqueue([id]);
+    await waitFor('the job to be delayed', async () => (await (await sms.getJob(sendJobId(id)))?.getState()) === 'delayed');
+    const m = (await db.pool.query<{ status: string; not_before: Date; attempts: number }>(`SELECT status, not_before, attempts FROM messages WHERE id = $1`, [id])).rows[0];
+    expect(m.status).toBe('queued');
+    expect(m.attempts).toBe(0);
+    expect(m.not_before.getUTCHours()).toBe(opens.getUTCHours());
+    expect(m.not_before.getUTCMinutes()).toBe(0);
+    expect(m.not_before.getTime()).toBeGreaterThan(Date.now());
+    expect(await sandboxCount(id)).toBe(0);
+    await (await sms.getJob(sendJobId(id)))!.remove();
+  });
+
+  it('settles a message a dead worker left sending: recorded as sent if the provider has it, sent once if not', async () => {
+    const c = await campaign();
+    // Accepted by the provider, then the worker died before recording it.
+    const accepted = await message(c, { status: 'sending', claimedAgo: '5 minutes' });
+    await db.pool.query(`INSERT INTO sandbox_messages (organization_id, message_id, channel, to_address, content) VALUES ($1, $2, 'sms', '+995555000001', '{"text":"Hello"}')`, [org.id, accepted]);
+    // Claimed, then the worker died before calling the provider.
+    const neverSent = await message(c, { status: 'sending', claimedAgo: '5 minutes' });
+    // Claimed a moment ago: another worker is still on it; not touched now.
+    const busy = await message(c, { status: 'sending', claimedAgo: '1 second' });
+    const service = app.get(SendService);
+    expect(await service.send(accepted, false)).toMatchObject({ kind: 'settled-sent' });
+    expect(await service.send(neverSent, false)).toMatchObject({ kind: 'sent' });
+    await expect(service.send(busy, false)).rejects.toMatchObject({ kind: 'transient', code: 'claimed' });
+    expect([await statusOf(accepted), await statusOf(neverSent), await statusOf(busy)]).toEqual(['sent', 'sent', 'sending']);
+    expect([await sandboxCount(accepted), await sandboxCount(neverSent), await sandboxCount(busy)]).toEqual([1, 1, 0]);
+  });
+});

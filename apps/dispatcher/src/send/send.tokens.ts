@@ -1,0 +1,13 @@
+/** Options of the send module, from the dispatcher's configuration. */
+export const DISPATCH_OPTIONS = Symbol('DISPATCH_OPTIONS');
+
+export interface DispatchOptions {
+  /** Messages one replica sends at once per channel. */
+  concurrency: number;
+  /** Most messages per second per channel, across replicas (BullMQ's queue-wide limiter). */
+  ratePerSecond: { sms: number; email: number; viber: number; voice: number };
+  /** Public base URL of the response collector for provider callbacks, if it has one. */
+  publicCallbackUrl?: string;
+  /** Environment the providers' secrets are read from (named by the organization's settings). */
+  env: NodeJS.ProcessEnv;
+}
