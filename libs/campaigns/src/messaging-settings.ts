@@ -13,6 +13,8 @@ const twilio = z
     authTokenEnv: envName,
     from: z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number').optional(),
     messagingServiceSid: z.string().regex(/^MG[0-9a-fA-F]{32}$/, 'must be a messaging service SID (MG + 32 hex digits)').optional(),
+    /** Another API host (an egress proxy); Twilio's own by default. */
+    apiBaseUrl: z.string().url().optional(),
   })
   .strict()
   .refine((t) => t.from || t.messagingServiceSid, { message: 'give from or messagingServiceSid', path: ['from'] });
@@ -27,7 +29,9 @@ const smtp = z
     from: z.string().min(3),
   })
   .strict();
-const viber = z.object({ type: z.literal('viber'), authTokenEnv: envName, senderName: z.string().min(1).max(28) }).strict();
+const viber = z
+  .object({ type: z.literal('viber'), authTokenEnv: envName, senderName: z.string().min(1).max(28), apiBaseUrl: z.string().url().optional() })
+  .strict();
 
 /**
  * An organization's messaging settings (organizations.messaging_settings). Every field has a
@@ -51,7 +55,8 @@ export const MESSAGING_SETTINGS_SCHEMA = z
         sms: z.union([sandbox, twilio]).default({ type: 'sandbox' }),
         email: z.union([sandbox, smtp]).default({ type: 'sandbox' }),
         viber: z.union([sandbox, viber]).default({ type: 'sandbox' }),
-        voice: z.union([sandbox, twilio]).default({ type: 'sandbox' }),
+        // A call needs a number to come from (a messaging service cannot place calls).
+        voice: z.union([sandbox, twilio.refine((t) => t.from, { message: 'a voice provider needs from', path: ['from'] })]).default({ type: 'sandbox' }),
       })
       .strict()
       .prefault({}),

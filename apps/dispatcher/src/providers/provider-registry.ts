@@ -6,6 +6,10 @@ import { PG_POOL } from '@comeback/platform';
 import { DISPATCH_OPTIONS, type DispatchOptions } from '../send/send.tokens';
 import { ProviderError, type ChannelProvider } from './channel-provider';
 import { SandboxProvider } from './sandbox.provider';
+import { SmtpEmailProvider } from './smtp-email.provider';
+import { TwilioSmsProvider } from './twilio-sms.provider';
+import { TwilioVoiceProvider } from './twilio-voice.provider';
+import { ViberProvider } from './viber.provider';
 
 /**
  * The provider of each organization's channel, built from its messaging settings and kept while
@@ -35,8 +39,24 @@ export class ProviderRegistry implements OnApplicationShutdown {
   }
 
   private build(channel: Channel, config: MessagingSettings['providers'][Channel]): ChannelProvider {
-    if (config.type === 'sandbox') return new SandboxProvider(channel, this.pool);
-    throw new ProviderError('permanent', 'provider-unavailable', `the ${config.type} provider for ${channel} is not available in this build`);
+    switch (config.type) {
+      case 'sandbox':
+        return new SandboxProvider(channel, this.pool);
+      case 'twilio': {
+        const rest = { accountSid: config.accountSid, authToken: this.secret(config.authTokenEnv)!, apiBaseUrl: config.apiBaseUrl };
+        if (channel === 'voice') return new TwilioVoiceProvider({ ...rest, from: config.from! });
+        return new TwilioSmsProvider(config.messagingServiceSid ? { ...rest, messagingServiceSid: config.messagingServiceSid } : { ...rest, from: config.from! });
+      }
+      case 'smtp': {
+        const user = this.secret(config.userEnv);
+        return new SmtpEmailProvider({
+          host: config.host, port: config.port, secure: config.secure, from: config.from,
+          ...(user ? { auth: { user, pass: this.secret(config.passwordEnv) ?? '' } } : {}),
+        });
+      }
+      case 'viber':
+        return new ViberProvider({ authToken: this.secret(config.authTokenEnv)!, senderName: config.senderName, ...(config.apiBaseUrl ? { apiBaseUrl: config.apiBaseUrl } : {}) });
+    }
   }
 
   /** A secret named by the settings, from the environment. */

@@ -1,3 +1,5 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
@@ -54,7 +56,7 @@ describe('dispatcher: sending campaign messages', () => {
     db = await createTestDatabase();
     redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
     const config = loadConfig('dispatcher', DISPATCHER_ENV, { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix, LOG_LEVEL: 'error' });
-    app = await createNestApp({ ...dispatcherAppOptions(config, {}), config });
+    app = await createNestApp({ ...dispatcherAppOptions(config, { VIBER_TOKEN: 'viber-secret' }), config });
     await app.init();
     sms = new Queue(QueueName.SendSms, { connection: redis, prefix });
     email = new Queue(QueueName.SendEmail, { connection: redis, prefix });
@@ -145,5 +147,79 @@ describe('dispatcher: sending campaign messages', () => {
     await expect(service.send(busy, false)).rejects.toMatchObject({ kind: 'transient', code: 'claimed' });
     expect([await statusOf(accepted), await statusOf(neverSent), await statusOf(busy)]).toEqual(['sent', 'sent', 'sending']);
     expect([await sandboxCount(accepted), await sandboxCount(neverSent), await sandboxCount(busy)]).toEqual([1, 1, 0]);
+  });
+
+  describe('through a real provider (Viber\'s REST contract on a local server)', () => {
+    let server: Server;
+    let viberOrg: OrganizationRow;
+    /** What the server answers next, per receiver; and every request body it got. */
+    const answers = new Map<string, { status: number; body: string }[]>();
+    const received: { token: string | undefined; body: { receiver: string; tracking_data: string } }[] = [];
+
+    beforeAll(async () => {
+      server = createServer((req, res) => {
+        let raw = '';
+        req.on('data', (c) => (raw += c));
+        req.on('end', () => {
+          const body = JSON.parse(raw);
+          received.push({ token: req.headers['x-viber-auth-token'] as string | undefined, body });
+          const next = answers.get(body.receiver)?.shift() ?? { status: 500, body: '{"status":99}' };
+          res.writeHead(next.status, { 'content-type': 'application/json' }).end(next.body);
+        });
+      });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      viberOrg = await factories(db.pool).organization({ timezone: 'UTC' });
+      await db.pool.query(`UPDATE organizations SET messaging_settings = $2 WHERE id = $1`, [
+        viberOrg.id,
+        { allowedHours: { from: '00:00', to: '23:59' }, providers: { viber: { type: 'viber', authTokenEnv: 'VIBER_TOKEN', senderName: 'Clinic', apiBaseUrl: base } } },
+      ]);
+    });
+    afterAll(async () => new Promise<void>((r) => server.close(() => r())));
+
+    const viberMessage = async (receiver: string) => {
+      const c = (await db.pool.query<{ id: string }>(`INSERT INTO campaigns (organization_id, name, status, template_key, channels) VALUES ($1, 'V', 'running', 'ask', '{viber}') RETURNING id::text`, [viberOrg.id])).rows[0].id;
+      const cl = (await db.pool.query<{ id: string }>(`INSERT INTO clients (organization_id, external_id, name, viber_id) VALUES ($1, $2, 'V', $2) RETURNING id::text`, [viberOrg.id, receiver])).rows[0].id;
+      return (
+        await db.pool.query<{ id: string }>(
+          `INSERT INTO messages (organization_id, campaign_id, client_id, channel, to_address, locale, content) VALUES ($1, $2, $3, 'viber', $4, 'en', $5) RETURNING id::text`,
+          [viberOrg.id, c, cl, receiver, { text: 'Why did you leave?', buttonText: 'Tell us', buttonUrl: 'https://x.test/f/t' }],
+        )
+      ).rows[0].id;
+    };
+
+    it('retries a transient error, fails a permanent one at once, and gives up after the last attempt', async () => {
+      const service = app.get(SendService);
+      // Viber's message tokens are 64-bit integers, beyond a JavaScript number: written raw.
+      answers.set('flaky', [{ status: 503, body: '{}' }, { status: 200, body: '{"status":0,"status_message":"ok","message_token":5741311803571721087}' }]);
+      answers.set('unsubscribed', [{ status: 200, body: '{"status":6,"status_message":"notSubscribed"}' }]);
+      answers.set('down', [{ status: 500, body: '{}' }, { status: 500, body: '{}' }]);
+      const [flaky, unsubscribed, down] = [await viberMessage('flaky'), await viberMessage('unsubscribed'), await viberMessage('down')];
+
+      await expect(service.send(flaky, false)).rejects.toMatchObject({ kind: 'transient' });
+      expect(await statusOf(flaky)).toBe('queued'); // back for the retry
+      expect(await service.send(flaky, false)).toEqual({ kind: 'sent', providerMessageId: '5741311803571721087' });
+
+      expect(await service.send(unsubscribed, false)).toEqual({ kind: 'failed', code: 'viber-6' });
+      await expect(service.send(down, false)).rejects.toMatchObject({ kind: 'transient' });
+      expect(await service.send(down, true)).toMatchObject({ kind: 'dead' });
+
+      const rows = (await db.pool.query<{ id: string; status: string; attempts: number; last_error_code: string | null; provider_message_id: string | null }>(
+        `SELECT id::text, status, attempts, last_error_code, provider_message_id FROM messages WHERE id = ANY($1::bigint[]) ORDER BY id`, [[flaky, unsubscribed, down]],
+      )).rows;
+      expect(rows.map((r) => [r.status, r.attempts, r.last_error_code])).toEqual([['sent', 2, null], ['failed', 1, 'viber-6'], ['dead', 2, 'http-500']]);
+      expect(rows[0].provider_message_id).toBe('5741311803571721087');
+      // Every request carried the secret read from the environment variable the settings name.
+      expect(received.length).toBe(5);
+      expect(received.every((r) => r.token === 'viber-secret')).toBe(true);
+      expect(received.map((r) => r.body.tracking_data)).toEqual([flaky, flaky, unsubscribed, down, down]);
+    });
+
+    it('fails a message at once when the provider\'s secret is not set, naming the variable', async () => {
+      await db.pool.query(`UPDATE organizations SET messaging_settings = jsonb_set(messaging_settings, '{providers,viber,authTokenEnv}', '"VIBER_TOKEN_MISSING"') WHERE id = $1`, [viberOrg.id]);
+      const id = await viberMessage('nosecret');
+      expect(await app.get(SendService).send(id, false)).toEqual({ kind: 'failed', code: 'missing-secret' });
+      expect((await db.pool.query(`SELECT last_error FROM messages WHERE id = $1`, [id])).rows[0].last_error).toContain('VIBER_TOKEN_MISSING');
+    });
   });
 });

@@ -3,7 +3,7 @@ import type { Pool } from 'pg';
 import { nextAllowedAt, parseMessagingSettings } from '@comeback/campaigns';
 import type { Channel } from '@comeback/domain';
 import { PG_POOL } from '@comeback/platform';
-import { ProviderError, type OutboundMessage } from '../providers/channel-provider';
+import { ProviderError, type ChannelProvider, type OutboundMessage } from '../providers/channel-provider';
 import { ProviderRegistry } from '../providers/provider-registry';
 import { DISPATCH_OPTIONS, type DispatchOptions } from './send.tokens';
 
@@ -87,7 +87,18 @@ export class SendService {
         return { kind: 'delayed', until: allowed };
       }
     }
-    const provider = this.providers.providerFor(claimed.organization_id, claimed.channel, settings);
+    let provider: ChannelProvider;
+    try {
+      provider = this.providers.providerFor(claimed.organization_id, claimed.channel, settings);
+    } catch (err) {
+      // A provider that cannot be built (a secret not set) will not work on a retry either.
+      const perr = err instanceof ProviderError ? err : new ProviderError('permanent', 'provider-config', (err as Error).message);
+      await this.pool.query(
+        `UPDATE messages SET status = 'failed', last_error_code = $2, last_error = $3, failed_at = now(), updated_at = now() WHERE id = $1 AND status = 'sending'`,
+        [messageId, perr.code, perr.message.slice(0, 1000)],
+      );
+      return { kind: 'failed', code: perr.code };
+    }
     const outbound: OutboundMessage = {
       messageId, organizationId: claimed.organization_id, channel: claimed.channel, to: claimed.to_address, locale: claimed.locale, content: claimed.content,
       ...this.callbacks(messageId, claimed.channel),
