@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- campaign [--recipients 100000] [--dispatchers 2] [--keep]`
+ * `npm run bench -- campaign [--recipients 100000] [--dispatchers 2] [--concurrency 100] [--db NAME] [--keep]`
  *
  * A campaign to 100,000 lost clients through the real services on the local PostgreSQL and Redis:
  *  1. fan-out (FanOutService in this process, as the campaign app runs it): audience frozen,
@@ -26,7 +26,7 @@ import { adminQuery, benchDatabaseUrl, benchFlag, benchOption, REPO_ROOT } from 
 
 const recipients = Number(benchOption('recipients', '100000'));
 const dispatchers = Number(benchOption('dispatchers', '2'));
-const dbName = 'comeback_bench_campaign';
+const dbName = benchOption('db', 'comeback_bench_campaign');
 const FLOORS = { fanOutSeconds: 20, perSecond: 2000, rssMb: 400 };
 
 const peakRssMb = (pid: number) => {
