@@ -19,6 +19,8 @@ export class FanOutModule implements OnApplicationShutdown {
   static forRoot(options: FanOutOptions): DynamicModule {
     return {
       module: FanOutModule,
+      // The queues and options are the app's: the templates and campaigns modules use them too.
+      global: true,
       providers: [
         { provide: FAN_OUT_OPTIONS, useValue: options },
         {
@@ -35,7 +37,7 @@ export class FanOutModule implements OnApplicationShutdown {
         FanOutService,
         CampaignsProcessor,
       ],
-      exports: [FanOutService, CAMPAIGNS_QUEUE],
+      exports: [FanOutService, CAMPAIGNS_QUEUE, SEND_QUEUES, FAN_OUT_OPTIONS],
     };
   }
 

@@ -1,0 +1,235 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Queue } from 'bullmq';
+import type { Pool } from 'pg';
+import { audienceSql, parseAudience, parseMessagingSettings } from '@comeback/campaigns';
+import { JobName, SEND_JOBS, sendJobId } from '@comeback/contracts';
+import type { Channel } from '@comeback/domain';
+import { PG_POOL } from '@comeback/platform';
+import { CampaignAppError } from '../campaign.errors';
+import { CAMPAIGNS_QUEUE, SEND_QUEUES } from '../fan-out/fan-out.tokens';
+import { FanOutService, SEND_JOB_OPTIONS } from '../fan-out/fan-out.service';
+import { TemplatesService } from '../templates/templates.service';
+import type { CreateCampaign } from './dto/campaign.dto';
+
+export interface CampaignView {
+  id: string;
+  name: string;
+  status: string;
+  templateKey: string;
+  channels: Channel[];
+  fallbackAfterHours: number | null;
+  controlShare: number;
+  audience: Record<string, unknown>;
+  scheduledAt: Date | null;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  recipients: number;
+  heldOut: number;
+  /** Messages by delivery state. */
+  progress: Record<string, number>;
+  /** What the messages written so far cost (estimates per message, in the organization's currency). */
+  cost: string;
+}
+
+export interface CampaignEstimate {
+  /** Open episodes matching the filters. */
+  matching: number;
+  /** Left out: contacted within the frequency cap. */
+  capped: number;
+  /** Left out: reachable on none of the campaign's channels (no address, or opted out). */
+  unreachable: number;
+  /** Expected to be held out as the control group. */
+  controlGroup: number;
+  /** Expected messages per channel. */
+  byChannel: Partial<Record<Channel, number>>;
+  /** SMS segments per message assumed (the longest of the SMS templates rendered for a sample client). */
+  smsSegments: number | null;
+  cost: string;
+  currency: string;
+}
+
+const VIEW = `
+  SELECT c.id::text, c.name, c.status, c.template_key AS "templateKey", c.channels, c.fallback_after_hours AS "fallbackAfterHours",
+         c.control_share::float8 AS "controlShare", c.audience, c.scheduled_at AS "scheduledAt", c.started_at AS "startedAt",
+         c.finished_at AS "finishedAt", c.recipients, c.held_out AS "heldOut",
+         coalesce((SELECT jsonb_object_agg(s.status, s.n) FROM (SELECT status, count(*)::int AS n FROM messages WHERE campaign_id = c.id GROUP BY status) s), '{}') AS progress,
+         coalesce((SELECT sum(cost) FROM messages WHERE campaign_id = c.id), 0)::text AS cost
+    FROM campaigns c`;
+
+/**
+ * Campaigns: drafts, the estimate before start (audience and cost), scheduling (a delayed start
+ * job), pause, resume and cancel; dead letters and their retry. Every query is scoped to the
+ * organization of the caller's key.
+ */
+@Injectable()
+export class CampaignsService {
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(CAMPAIGNS_QUEUE) private readonly campaigns: Queue,
+    @Inject(SEND_QUEUES) private readonly sends: Record<Channel, Queue>,
+    private readonly fanOut: FanOutService,
+    private readonly templates: TemplatesService,
+  ) {}
+
+  async create(organizationId: string, c: CreateCampaign, accountId: string | null = null): Promise<CampaignView> {
+    const { rows } = await this.pool.query<{ id: string }>(
+      `INSERT INTO campaigns (organization_id, name, template_key, channels, fallback_after_hours, control_share, audience, created_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id::text`,
+      [organizationId, c.name, c.templateKey, c.channels, c.fallbackAfterHours, c.controlShare, c.audience, accountId],
+    );
+    return this.get(organizationId, rows[0].id);
+  }
+
+  async list(organizationId: string): Promise<CampaignView[]> {
+    return (await this.pool.query<CampaignView>(`${VIEW} WHERE c.organization_id = $1 ORDER BY c.created_at DESC, c.id DESC LIMIT 200`, [organizationId])).rows;
+  }
+
+  async get(organizationId: string, id: string): Promise<CampaignView> {
+    if (!/^\d{1,18}$/.test(id)) throw new CampaignAppError('NOT_FOUND', `no campaign ${id}`);
+    const { rows } = await this.pool.query<CampaignView>(`${VIEW} WHERE c.organization_id = $1 AND c.id = $2`, [organizationId, id]);
+    if (!rows.length) throw new CampaignAppError('NOT_FOUND', `no campaign ${id}`);
+    return rows[0];
+  }
+
+  /** Who the campaign would reach now and what it would cost, without starting it (one aggregate over the audience). */
+  async estimate(organizationId: string, id: string): Promise<CampaignEstimate> {
+    const campaign = await this.get(organizationId, id);
+    const org = (
+      await this.pool.query<{ timezone: string; currency: string; messaging_settings: unknown }>(`SELECT timezone, currency, messaging_settings FROM organizations WHERE id = $1`, [organizationId])
+    ).rows[0];
+    const settings = parseMessagingSettings(org.messaging_settings);
+    const { sql, params } = audienceSql({
+      organizationId, timezone: org.timezone, audience: parseAudience(campaign.audience), channels: campaign.channels, frequencyCapDays: settings.frequencyCapDays,
+    });
+    const { rows } = await this.pool.query<{ channel: Channel | null; capped: boolean; n: number }>(
+      `SELECT channel, capped, count(*)::int AS n FROM (${sql}) a GROUP BY 1, 2`,
+      params,
+    );
+    const matching = rows.reduce((s, r) => s + r.n, 0);
+    const capped = rows.filter((r) => r.capped).reduce((s, r) => s + r.n, 0);
+    const unreachable = rows.filter((r) => !r.capped && r.channel === null).reduce((s, r) => s + r.n, 0);
+    const eligible = rows.filter((r) => !r.capped && r.channel !== null);
+    const keep = 1 - campaign.controlShare;
+    const byChannel: Partial<Record<Channel, number>> = {};
+    for (const r of eligible) byChannel[r.channel!] = Math.round((byChannel[r.channel!] ?? 0) + r.n * keep);
+    const controlGroup = eligible.reduce((s, r) => s + r.n, 0) - Object.values(byChannel).reduce((s, n) => s + n, 0);
+    let smsSegments: number | null = null;
+    if (byChannel.sms) {
+      for (const t of (await this.templates.list(organizationId)).filter((t) => t.key === campaign.templateKey && t.channel === 'sms')) {
+        const preview = await this.templates.preview(organizationId, t);
+        smsSegments = Math.max(smsSegments ?? 0, preview.sms!.segments);
+      }
+    }
+    // Exact decimal arithmetic in SQL rather than floats in Node.
+    const cost = (
+      await this.pool.query<{ cost: string }>(
+        `SELECT ($1::numeric * $2::numeric * $3::numeric + $4::numeric * $5::numeric + $6::numeric * $7::numeric + $8::numeric * $9::numeric)::numeric(14,4)::text AS cost`,
+        [byChannel.sms ?? 0, settings.prices.smsSegment, smsSegments ?? 1, byChannel.email ?? 0, settings.prices.email, byChannel.viber ?? 0, settings.prices.viber,
+          byChannel.voice ?? 0, settings.prices.voiceCall],
+      )
+    ).rows[0].cost;
+    return { matching, capped, unreachable, controlGroup, byChannel, smsSegments, cost, currency: org.currency };
+  }
+
+  /** draft -> scheduled, with a start job delayed to `at` (now when absent). Every channel needs a template. */
+  async schedule(organizationId: string, id: string, at?: string): Promise<CampaignView> {
+    const campaign = await this.get(organizationId, id);
+    if (campaign.status !== 'draft') throw new CampaignAppError('INVALID_STATE', `campaign ${id} is ${campaign.status}; only a draft can be scheduled`);
+    const have = new Set((await this.templates.list(organizationId)).filter((t) => t.key === campaign.templateKey).map((t) => t.channel));
+    const missing = campaign.channels.filter((c) => !have.has(c));
+    if (missing.length) {
+      throw new CampaignAppError('INVALID_STATE', `no "${campaign.templateKey}" template for ${missing.join(', ')}`, missing.map((c) => ({ field: 'channels', message: `no template for ${c}` })));
+    }
+    const startAt = at ? new Date(at) : new Date();
+    const updated = await this.pool.query(`UPDATE campaigns SET status = 'scheduled', scheduled_at = $3, updated_at = now() WHERE organization_id = $1 AND id = $2 AND status = 'draft'`, [
+      organizationId, id, startAt,
+    ]);
+    if (updated.rowCount !== 1) throw new CampaignAppError('INVALID_STATE', `campaign ${id} changed meanwhile`);
+    await this.campaigns.add(
+      JobName.StartCampaign,
+      { campaignId: id },
+      { jobId: `campaign-${id}`, delay: Math.max(0, startAt.getTime() - Date.now()), attempts: 5, backoff: { type: 'exponential', delay: 10_000 }, removeOnComplete: true, removeOnFail: true },
+    );
+    return this.get(organizationId, id);
+  }
+
+  /** running -> paused: the dispatcher leaves its queued messages alone until resumed. */
+  async pause(organizationId: string, id: string): Promise<CampaignView> {
+    return this.transition(organizationId, id, ['running'], 'paused');
+  }
+
+  /** paused -> running, and its queued messages are enqueued again. */
+  async resume(organizationId: string, id: string): Promise<CampaignView> {
+    const view = await this.transition(organizationId, id, ['paused'], 'running');
+    await this.fanOut.requeueQueued(id);
+    return view;
+  }
+
+  /** Stops a campaign for good: messages not yet sent are cancelled (a scheduled start does nothing). */
+  async cancel(organizationId: string, id: string): Promise<CampaignView> {
+    const view = await this.transition(organizationId, id, ['draft', 'scheduled', 'running', 'paused'], 'cancelled');
+    await this.pool.query(`UPDATE messages SET status = 'cancelled', updated_at = now() WHERE campaign_id = $1 AND status = 'queued'`, [id]);
+    return this.get(organizationId, view.id);
+  }
+
+  private async transition(organizationId: string, id: string, from: string[], to: string): Promise<CampaignView> {
+    const campaign = await this.get(organizationId, id);
+    const { rowCount } = await this.pool.query(
+      `UPDATE campaigns SET status = $4, updated_at = now(), finished_at = CASE WHEN $4 = 'cancelled' THEN now() ELSE finished_at END
+        WHERE organization_id = $1 AND id = $2 AND status = ANY($3::text[])`,
+      [organizationId, id, from, to],
+    );
+    if (rowCount !== 1) throw new CampaignAppError('INVALID_STATE', `campaign ${id} is ${campaign.status}; it cannot become ${to}`);
+    return this.get(organizationId, id);
+  }
+
+  /** Messages staff must look at: refused (failed), given up (dead), or in doubt after a crash. */
+  async deadLetters(organizationId: string): Promise<Record<string, unknown>[]> {
+    const { rows } = await this.pool.query(
+      `SELECT m.id::text, m.campaign_id::text AS "campaignId", m.client_id::text AS "clientId", cl.name AS "clientName", m.channel, m.status,
+              m.to_address AS "to", m.attempts, m.provider, m.last_error_code AS "errorCode", m.last_error AS error, m.updated_at AS "updatedAt"
+         FROM messages m JOIN clients cl ON cl.organization_id = m.organization_id AND cl.id = m.client_id
+        WHERE m.organization_id = $1 AND m.status IN ('failed', 'dead', 'in_doubt')
+        ORDER BY m.updated_at DESC, m.id DESC LIMIT 500`,
+      [organizationId],
+    );
+    return rows;
+  }
+
+  /**
+   * Retries a dead letter: a failed or dead message is queued and sent again. A message in doubt
+   * needs staff to say what happened: `resend` (the client did not get it) or `mark-sent`.
+   */
+  async retry(organizationId: string, messageId: string, action?: 'resend' | 'mark-sent'): Promise<{ id: string; status: string }> {
+    if (!/^\d{1,18}$/.test(messageId)) throw new CampaignAppError('NOT_FOUND', `no message ${messageId}`);
+    const { rows } = await this.pool.query<{ status: string; channel: Channel }>(`SELECT status, channel FROM messages WHERE organization_id = $1 AND id = $2`, [organizationId, messageId]);
+    if (!rows.length) throw new CampaignAppError('NOT_FOUND', `no message ${messageId}`);
+    const { status, channel } = rows[0];
+    if (status === 'in_doubt' && !action) {
+      throw new CampaignAppError('INVALID_STATE', 'this message may have reached the client: say "resend" or "mark-sent"', [{ field: 'action', message: 'required for a message in doubt' }]);
+    }
+    if (status === 'in_doubt' && action === 'mark-sent') {
+      await this.pool.query(`UPDATE messages SET status = 'sent', sent_at = coalesce(sent_at, now()), updated_at = now() WHERE id = $1 AND status = 'in_doubt'`, [messageId]);
+      return { id: messageId, status: 'sent' };
+    }
+    if (!['failed', 'dead', 'in_doubt'].includes(status)) throw new CampaignAppError('INVALID_STATE', `message ${messageId} is ${status}; only dead letters are retried`);
+    await this.pool.query(
+      `UPDATE messages SET status = 'queued', attempts = 0, last_error_code = NULL, last_error = NULL, failed_at = NULL, updated_at = now() WHERE id = $1 AND status = $2`,
+      [messageId, status],
+    );
+    // The campaign may have finished meanwhile: running again until this message is settled.
+    await this.pool.query(`UPDATE campaigns SET status = 'running', finished_at = NULL WHERE id = (SELECT campaign_id FROM messages WHERE id = $1) AND status = 'done'`, [messageId]);
+    await this.sends[channel].add(SEND_JOBS[channel].job, { messageId }, { ...SEND_JOB_OPTIONS, jobId: sendJobId(messageId) });
+    return { id: messageId, status: 'queued' };
+  }
+
+  /** The sandbox provider's outbox (the demo's and development's "sent" messages), newest first. */
+  async sandbox(organizationId: string, limit = 100): Promise<Record<string, unknown>[]> {
+    const { rows } = await this.pool.query(
+      `SELECT s.id::text, s.message_id::text AS "messageId", s.channel, s.to_address AS "to", s.content, s.accepted_at AS "acceptedAt"
+         FROM sandbox_messages s WHERE s.organization_id = $1 ORDER BY s.id DESC LIMIT $2`,
+      [organizationId, limit],
+    );
+    return rows;
+  }
+}
