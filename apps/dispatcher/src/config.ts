@@ -16,6 +16,10 @@ export const DISPATCHER_ENV = {
   DISPATCH_RATE_EMAIL: rate('e-mail', 50),
   DISPATCH_RATE_VIBER: rate('Viber', 100),
   DISPATCH_RATE_VOICE: rate('voice', 5),
+  DISPATCH_LOCK_SECONDS: envVar(
+    z.coerce.number().int().min(2).max(600).default(30),
+    'How long a send job stays locked to its worker; a dead worker\'s jobs are taken over after this, and its messages left sending are settled with the provider.',
+  ),
   PUBLIC_CALLBACK_URL: envVar(
     z.string().url().optional(),
     'Public base URL of the response collector, for provider status callbacks (<url>/webhooks/...); without it, no callbacks are requested.',

@@ -8,6 +8,7 @@ export function dispatchOptions(config: DispatcherConfig, env: NodeJS.ProcessEnv
   return {
     concurrency: config.DISPATCH_CONCURRENCY,
     ratePerSecond: { sms: config.DISPATCH_RATE_SMS, email: config.DISPATCH_RATE_EMAIL, viber: config.DISPATCH_RATE_VIBER, voice: config.DISPATCH_RATE_VOICE },
+    lockSeconds: config.DISPATCH_LOCK_SECONDS,
     publicCallbackUrl: config.PUBLIC_CALLBACK_URL,
     env,
   };

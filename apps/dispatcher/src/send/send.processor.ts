@@ -48,8 +48,10 @@ export class SendProcessor implements OnApplicationBootstrap, OnApplicationShutd
         prefix: this.infrastructure.redisPrefix,
         concurrency: this.options.concurrency,
         limiter: { max: this.options.ratePerSecond[channel], duration: 1000 },
-        // A provider call is seconds at worst; a lock lapsing means the worker is gone.
-        lockDuration: 30_000,
+        // A provider call is seconds at worst; a lock lapsing means the worker is gone, and its
+        // jobs are taken over at the next stalled check.
+        lockDuration: this.options.lockSeconds * 1000,
+        stalledInterval: this.options.lockSeconds * 1000,
       },
     );
     worker.on('failed', (job, err) => {

@@ -1,18 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { nextAllowedAt, parseMessagingSettings } from '@comeback/campaigns';
+import { nextAllowedAt, parseMessagingSettings, type MessagingSettings } from '@comeback/campaigns';
 import type { Channel } from '@comeback/domain';
 import { PG_POOL } from '@comeback/platform';
-import { ProviderError, type ChannelProvider, type OutboundMessage } from '../providers/channel-provider';
+import { ProviderError, type ChannelProvider, type OutboundMessage, type SendReceipt } from '../providers/channel-provider';
 import { ProviderRegistry } from '../providers/provider-registry';
+import { MicroBatcher } from './micro-batcher';
 import { DISPATCH_OPTIONS, type DispatchOptions } from './send.tokens';
-
-/**
- * How long a claim protects a message. A message found 'sending' with a younger claim belongs to
- * a worker that is still at it (its job lock lapsed while it waited on a slow provider): that is a
- * retry later, not a crash to settle.
- */
-const CLAIM_LEASE_MS = 60_000;
 
 export type SendOutcome =
   | { kind: 'sent'; providerMessageId: string }
@@ -41,8 +35,22 @@ interface ClaimedRow {
   attempts: number;
   client_timezone: string | null;
   org_timezone: string;
-  messaging_settings: unknown;
+  /** As text: compared with the cached copy, parsed only when it changed (see settingsOf). */
+  messaging_settings: string;
 }
+
+/** What recording a sent message needs. */
+interface SentRecord {
+  id: string;
+  provider: string;
+  providerMessageId: string;
+}
+
+/**
+ * Most messages claimed or recorded in one statement. A replica has at most DISPATCH_CONCURRENCY
+ * jobs per channel running, so this bounds nothing in practice but the size of a statement.
+ */
+const MAX_BATCH = 500;
 
 /**
  * Sends one message, moving its row forward. The delivery guarantee:
@@ -68,15 +76,28 @@ export class SendService {
     @Inject(DISPATCH_OPTIONS) private readonly options: DispatchOptions,
   ) {}
 
+  /**
+   * Claims of messages that jobs ask for at about the same time go in one UPDATE, and so do their
+   * 'sent' records: per message, the claim still commits before its provider call and the record
+   * follows it, so the guarantee above holds message by message; only the round trips and commits
+   * (each a WAL flush) are shared. Two batches of each may run at once (one waiting on PostgreSQL,
+   * the next gathering); the rarer outcomes (delayed, failed, retried) keep their own statements.
+   */
+  private readonly claims = new MicroBatcher((ids: string[]) => this.claimMany(ids), { maxSize: MAX_BATCH, maxRunning: 2 });
+  private readonly sentRecords = new MicroBatcher((records: SentRecord[]) => this.recordSent(records), { maxSize: MAX_BATCH, maxRunning: 2 });
+
+  /** Parsed messaging settings per organization, with the JSON text they were parsed from. */
+  private readonly settings = new Map<string, { json: string; settings: MessagingSettings }>();
+
   /** `finalAttempt`: a transient failure now makes the message dead instead of retrying. */
   async send(messageId: string, finalAttempt: boolean): Promise<SendOutcome> {
-    let claimed = await this.claim(messageId);
+    let claimed = await this.claims.add(messageId);
     if (!claimed) {
       const settled = await this.settleOrSkip(messageId);
       if (settled.kind !== 'resend') return settled;
       claimed = settled.row;
     }
-    const settings = parseMessagingSettings(claimed.messaging_settings);
+    const settings = this.settingsOf(claimed.organization_id, claimed.messaging_settings);
     if (claimed.channel !== 'email') {
       const allowed = nextAllowedAt(new Date(), claimed.client_timezone ?? claimed.org_timezone, settings.allowedHours);
       if (allowed.getTime() > Date.now()) {
@@ -104,14 +125,9 @@ export class SendService {
       ...this.callbacks(messageId, claimed.channel),
       ...(claimed.channel === 'email' ? { unsubscribeUrl: (claimed.content as { unsubscribeUrl?: string }).unsubscribeUrl } : {}),
     };
+    let receipt: SendReceipt;
     try {
-      const receipt = await provider.send(outbound);
-      await this.pool.query(
-        `UPDATE messages SET status = 'sent', provider = $2, provider_message_id = $3, sent_at = now(), last_error_code = NULL, last_error = NULL, updated_at = now()
-          WHERE id = $1 AND status = 'sending'`,
-        [messageId, provider.name, receipt.providerMessageId],
-      );
-      return { kind: 'sent', providerMessageId: receipt.providerMessageId };
+      receipt = await provider.send(outbound);
     } catch (err) {
       const perr = err instanceof ProviderError ? err : new ProviderError('transient', 'error', (err as Error).message);
       if (perr.kind === 'permanent' || finalAttempt) {
@@ -129,20 +145,59 @@ export class SendService {
       );
       throw perr;
     }
+    // Outside the try above on purpose: the provider has accepted the message, so a failure to
+    // record it must leave it 'sending' (the retry settles it with provider.lookup), never put it
+    // back to 'queued' as a failed send would be, which could send it twice.
+    await this.sentRecords.add({ id: messageId, provider: provider.name, providerMessageId: receipt.providerMessageId });
+    return { kind: 'sent', providerMessageId: receipt.providerMessageId };
   }
 
-  /** queued -> sending, if the campaign is running; the row with what sending needs. */
-  private async claim(messageId: string): Promise<ClaimedRow | null> {
+  /**
+   * queued -> sending for each message whose campaign is running, in one statement; per id (same
+   * order), the row with what sending needs, or null when it could not be claimed. An id asked for
+   * twice in a batch (two jobs for one message) is claimed for the first only.
+   */
+  private async claimMany(messageIds: string[]): Promise<(ClaimedRow | null)[]> {
     const { rows } = await this.pool.query<ClaimedRow>(
       `UPDATE messages m SET status = 'sending', attempts = m.attempts + 1, claimed_at = now(), updated_at = now()
          FROM campaigns c, organizations o
-        WHERE m.id = $1 AND m.status = 'queued' AND c.id = m.campaign_id AND c.status = 'running' AND o.id = m.organization_id
+        WHERE m.id = ANY($1::bigint[]) AND m.status = 'queued' AND c.id = m.campaign_id AND c.status = 'running' AND o.id = m.organization_id
         RETURNING m.id::text, m.organization_id, m.campaign_id::text, m.channel, m.to_address, m.locale, m.content, m.attempts,
                   (SELECT cl.timezone FROM clients cl WHERE cl.organization_id = m.organization_id AND cl.id = m.client_id) AS client_timezone,
-                  o.timezone AS org_timezone, o.messaging_settings`,
-      [messageId],
+                  o.timezone AS org_timezone, o.messaging_settings::text AS messaging_settings`,
+      [messageIds],
     );
-    return rows[0] ?? null;
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return messageIds.map((id) => {
+      const row = byId.get(id) ?? null;
+      byId.delete(id);
+      return row;
+    });
+  }
+
+  /** sending -> sent for messages their provider accepted, in one statement. */
+  private async recordSent(records: SentRecord[]): Promise<void[]> {
+    await this.pool.query(
+      `UPDATE messages m SET status = 'sent', provider = r.provider, provider_message_id = r.provider_message_id, sent_at = now(),
+              last_error_code = NULL, last_error = NULL, updated_at = now()
+         FROM unnest($1::bigint[], $2::text[], $3::text[]) AS r(id, provider, provider_message_id)
+        WHERE m.id = r.id AND m.status = 'sending'`,
+      [records.map((r) => r.id), records.map((r) => r.provider), records.map((r) => r.providerMessageId)],
+    );
+    return records.map(() => undefined);
+  }
+
+  /**
+   * An organization's messaging settings, parsed (and validated) again only when their stored JSON
+   * changed: the same settings come with every message of a campaign, and parsing them with zod
+   * for each one cost more than the rest of the dispatcher's own work.
+   */
+  private settingsOf(organizationId: string, json: string): MessagingSettings {
+    const cached = this.settings.get(organizationId);
+    if (cached?.json === json) return cached.settings;
+    const settings = parseMessagingSettings(JSON.parse(json));
+    this.settings.set(organizationId, { json, settings });
+    return settings;
   }
 
   /**
@@ -151,16 +206,18 @@ export class SendService {
    * died (settled with the provider).
    */
   private async settleOrSkip(messageId: string): Promise<SendOutcome | { kind: 'resend'; row: ClaimedRow }> {
-    const { rows } = await this.pool.query<{ status: string; campaign_status: string; claimed_ms: number | null; organization_id: string; channel: Channel; messaging_settings: unknown }>(
-      `SELECT m.status, c.status AS campaign_status, extract(epoch FROM now() - m.claimed_at) * 1000 AS claimed_ms, m.organization_id, m.channel, o.messaging_settings
+    const { rows } = await this.pool.query<{ status: string; campaign_status: string; claimed_ms: number | null; organization_id: string; channel: Channel; messaging_settings: string }>(
+      `SELECT m.status, c.status AS campaign_status, extract(epoch FROM now() - m.claimed_at) * 1000 AS claimed_ms, m.organization_id, m.channel, o.messaging_settings::text
          FROM messages m JOIN campaigns c ON c.id = m.campaign_id JOIN organizations o ON o.id = m.organization_id WHERE m.id = $1`,
       [messageId],
     );
     const m = rows[0];
     if (!m) return { kind: 'skipped', status: 'missing' };
     if (m.status !== 'sending') return { kind: 'skipped', status: m.status === 'queued' ? `campaign ${m.campaign_status}` : m.status };
-    if (m.claimed_ms !== null && m.claimed_ms < CLAIM_LEASE_MS) throw new ProviderError('transient', 'claimed', `message ${messageId} is being sent by another worker`);
-    const provider = this.providers.providerFor(m.organization_id, m.channel, parseMessagingSettings(m.messaging_settings));
+    // A claim younger than the job lock belongs to a worker that is still at it (its lock lapsed
+    // while it waited on a slow provider): that is a retry later, not a crash to settle.
+    if (m.claimed_ms !== null && m.claimed_ms < this.options.lockSeconds * 1000) throw new ProviderError('transient', 'claimed', `message ${messageId} is being sent by another worker`);
+    const provider = this.providers.providerFor(m.organization_id, m.channel, this.settingsOf(m.organization_id, m.messaging_settings));
     const receipt = provider.lookup ? await provider.lookup(messageId) : undefined;
     if (receipt) {
       await this.pool.query(
@@ -181,7 +238,7 @@ export class SendService {
     }
     // The provider never got it: send now, under a fresh claim.
     const reclaimed = await this.pool.query(`UPDATE messages SET status = 'queued', updated_at = now() WHERE id = $1 AND status = 'sending'`, [messageId]);
-    const row = reclaimed.rowCount === 1 ? await this.claim(messageId) : null;
+    const row = reclaimed.rowCount === 1 ? await this.claims.add(messageId) : null;
     return row ? { kind: 'resend', row } : { kind: 'skipped', status: 'reclaimed elsewhere' };
   }
 
