@@ -25,7 +25,7 @@ export const OPT_OUT_TEXT: Record<string, Record<Channel, string>> = {
 
 export interface RecipientFacts {
   name: string;
-  /** BCP-47 locale the message is for (the client's, else the organization's). */
+  /** BCP-47 locale of the template the message is written in (its opt-out sentence must match it). */
   locale: string;
   lastVisitAt: Date | null;
   staffMember: string | null;

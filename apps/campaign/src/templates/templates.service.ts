@@ -97,7 +97,7 @@ export class TemplatesService {
       (r, i) => ({ number: i + 1, label: r.label }),
     );
     const variables = recipientVariables(
-      { name: facts.name, locale: facts.locale, lastVisitAt: facts.lastVisitAt, staffMember: facts.staffMember, service: facts.service },
+      { name: facts.name, locale: definition.locale, lastVisitAt: facts.lastVisitAt, staffMember: facts.staffMember, service: facts.service },
       { channel: definition.channel, organizationName: org.name, publicFeedbackUrl: this.options.publicFeedbackUrl, token: PREVIEW_TOKEN, reasons },
     );
     const parts = renderTemplate(definition, variables, { locale: facts.locale, timezone: facts.timezone, currency: org.currency });

@@ -114,6 +114,12 @@ export function registerDemo(program: Command, config: () => CliConfig): void {
         console.error(`the demo report refresh failed: ${(err as Error).message}`);
         await shutdown(1);
       }
+      try {
+        await runDemoCampaign(`http://127.0.0.1:${o.basePort + 2}`, organizationId, apiKey, DATABASE_URL);
+      } catch (err) {
+        console.error(`the demo campaign failed: ${(err as Error).message}`);
+        await shutdown(1);
+      }
       console.log('\nComeback is running on demo data.\n');
       for (const a of apps) console.log(`  ${a.name.padEnd(19)} http://127.0.0.1:${a.port}   ${a.purpose} (health: /health)`);
       console.log(`\n  demo organization   ${DEMO_ORGANIZATION.name} (slug ${DEMO_ORGANIZATION.slug}, id ${organizationId})`);
@@ -128,6 +134,9 @@ export function registerDemo(program: Command, config: () => CliConfig): void {
       console.log('\n  run the lapse detector now (the nightly run is at 03:00 Asia/Tbilisi), then follow it:');
       console.log(`    curl -s -X POST ${lapseDetector}/api/v1/organizations/${organizationId}/lapse-sweeps -H 'Authorization: Bearer ${apiKey}'`);
       console.log(`    curl -s ${lapseDetector}/api/v1/organizations/${organizationId}/lapse-sweeps/<sweepId> -H 'Authorization: Bearer ${apiKey}'`);
+      console.log('\n  campaigns (API key): templates, estimate, schedule, pause, resume, cancel, dead letters, the sandbox outbox:');
+      console.log(`    curl -s http://127.0.0.1:${o.basePort + 2}/api/v1/organizations/${organizationId}/campaigns -H 'Authorization: Bearer ${apiKey}'`);
+      console.log(`    curl -s http://127.0.0.1:${o.basePort + 2}/api/v1/organizations/${organizationId}/sandbox/messages -H 'Authorization: Bearer ${apiKey}'`);
       console.log('\nready. Press Ctrl-C to stop.');
       if (o.exitWhenReady) await shutdown(0);
     });
@@ -260,3 +269,82 @@ async function refreshDemoReports(baseUrl: string, organizationId: string, apiKe
   const rate = body.total.churnRate === null ? 'n/a' : `${(body.total.churnRate * 100).toFixed(1)}%`;
   console.log(`  last 12 months: ${body.total.lostClients} clients left, ${body.total.lostRevenue.toFixed(2)} GEL of revenue lost, ${body.total.activeAtStart} active at the start, churn ${rate}`);
 }
+
+/** The demo's feedback-request templates: SMS in Georgian, English and Russian, e-mail in English and Georgian. */
+const DEMO_TEMPLATES: { channel: string; locale: string; parts: Record<string, string> }[] = [
+  { channel: 'sms', locale: 'ka', parts: { text: '{{client.firstName}}, {{organization.name}} გენატრებათ. რატომ აღარ გვსტუმრობთ? {{feedbackUrl}} {{optOutText}}' } },
+  { channel: 'sms', locale: 'en', parts: { text: '{{client.firstName}}, we miss you at {{organization.name}}. What made you stop coming? {{feedbackUrl}} {{optOutText}}' } },
+  { channel: 'sms', locale: 'ru', parts: { text: '{{client.firstName}}, мы скучаем по вам в {{organization.name}}. Почему вы перестали приходить? {{feedbackUrl}} {{optOutText}}' } },
+  {
+    channel: 'email', locale: 'en',
+    parts: {
+      subject: 'We miss you, {{client.firstName}}',
+      html: '<p>Dear {{client.firstName}},</p><p>your last visit to {{organization.name}} was on {{date lastVisit.date "long"}}. Would you tell us why you stopped coming?</p><p><a href="{{feedbackUrl}}">Tell us in one minute</a></p><p><small><a href="{{optOutUrl}}">Unsubscribe</a></small></p>',
+      text: 'Dear {{client.firstName}},\n\nyour last visit to {{organization.name}} was on {{date lastVisit.date "long"}}. Would you tell us why you stopped coming? {{feedbackUrl}}\n\nUnsubscribe: {{optOutUrl}}',
+    },
+  },
+  {
+    channel: 'email', locale: 'ka',
+    parts: {
+      subject: '{{client.firstName}}, გენატრებათ',
+      html: '<p>{{client.firstName}},</p><p>ბოლოს {{organization.name}}-ში {{date lastVisit.date "long"}} იყავით. გვითხარით, რატომ აღარ მოდიხართ?</p><p><a href="{{feedbackUrl}}">პასუხი ერთ წუთში</a></p><p><small><a href="{{optOutUrl}}">გამოწერის გაუქმება</a></small></p>',
+      text: '{{client.firstName}},\n\nბოლოს {{organization.name}}-ში {{date lastVisit.date "long"}} იყავით. გვითხარით, რატომ აღარ მოდიხართ? {{feedbackUrl}}\n\nგამოწერის გაუქმება: {{optOutUrl}}',
+    },
+  },
+];
+
+/**
+ * Runs a campaign to the demo clinic's lapsed top-tier clients through the campaign API and the
+ * dispatcher's sandbox provider (templates, estimate, schedule, fan-out, dispatch), and prints
+ * its progress and two of the messages the sandbox "sent". The demo clinic has no frequency cap,
+ * so every run asks again; texts outside 08:00-21:00 in a client's timezone wait for the morning.
+ */
+async function runDemoCampaign(baseUrl: string, organizationId: string, apiKey: string, databaseUrl: string): Promise<void> {
+  console.log('running a demo campaign (through the campaign API, sent by the dispatcher through the sandbox provider) ...');
+  const headers = { Authorization: `Bearer ${apiKey}`, 'Content-Type': 'application/json' };
+  const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const res = await fetch(`${baseUrl}/api/v1/organizations/${organizationId}/${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${await res.text()}`);
+    return (await res.json()) as T;
+  };
+  const pool = await openDatabase(databaseUrl);
+  try {
+    await pool.query(`UPDATE organizations SET messaging_settings = messaging_settings || '{"frequencyCapDays": 0}' WHERE id = $1`, [organizationId]);
+    for (const t of DEMO_TEMPLATES) await call('PUT', `templates/feedback-request/${t.channel}/${t.locale}`, { parts: t.parts });
+    const draft = await call<{ id: string }>('POST', 'campaigns', {
+      name: 'Why did you leave? Lapsed, top value', templateKey: 'feedback-request', channels: ['sms', 'email'], controlShare: 0.1, audience: { status: 'lapsed', tier: 1 },
+    });
+    const estimate = await call<{ matching: number; unreachable: number; controlGroup: number; byChannel: Record<string, number>; smsSegments: number | null; cost: string; currency: string }>(
+      'POST', `campaigns/${draft.id}/estimate`,
+    );
+    console.log(
+      `  estimate: ${estimate.matching} lapsed top-tier clients, ${estimate.unreachable} unreachable, ~${estimate.controlGroup} held out as the control group; ` +
+        `${Object.entries(estimate.byChannel).map(([c, n]) => `${n} ${c}`).join(', ')}; ${estimate.smsSegments ?? 0} SMS segment(s) each; cost ${estimate.cost} ${estimate.currency}`,
+    );
+    await call('POST', `campaigns/${draft.id}/schedule`, {});
+    type View = { status: string; recipients: number; heldOut: number; progress: Record<string, number>; cost: string };
+    let view = await call<View>('GET', `campaigns/${draft.id}`);
+    for (const deadline = Date.now() + 120_000; Date.now() < deadline; view = await call<View>('GET', `campaigns/${draft.id}`)) {
+      const waitingForMorning = (
+        await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM messages WHERE campaign_id = $1 AND status = 'queued' AND not_before > now()`, [draft.id])
+      ).rows[0].n;
+      const open = (view.progress.queued ?? 0) + (view.progress.sending ?? 0);
+      if (view.status === 'done' || (view.status === 'running' && view.recipients > 0 && open === waitingForMorning)) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    console.log(
+      `  campaign ${draft.id}: ${view.status}, ${view.recipients} recipients (${view.heldOut} held out); ` +
+        `${Object.entries(view.progress).map(([s, n]) => `${n} ${s}`).join(', ') || 'no messages'}; cost ${view.cost} ${estimate.currency}`,
+    );
+    if (view.progress.queued) console.log(`  ${view.progress.queued} text(s) wait for 08:00 in their client's timezone (allowed hours)`);
+    const { rows } = await pool.query<{ channel: string; to_address: string; content: { text?: string; subject?: string } }>(
+      `SELECT DISTINCT ON (s.channel) s.channel, s.to_address, s.content FROM sandbox_messages s JOIN messages m ON m.id = s.message_id
+        WHERE m.campaign_id = $1 ORDER BY s.channel, s.id`,
+      [draft.id],
+    );
+    for (const r of rows) console.log(`  sandbox ${r.channel} to ${r.to_address}: ${r.channel === 'email' ? `subject "${r.content.subject}"` : r.content.text}`);
+  } finally {
+    await pool.end();
+  }
+}
+
