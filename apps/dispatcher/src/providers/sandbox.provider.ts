@@ -1,28 +1,48 @@
 import type { Pool } from 'pg';
 import type { Channel } from '@comeback/templates';
+import { MicroBatcher } from '../send/micro-batcher';
 import type { ChannelProvider, OutboundMessage, SendReceipt } from './channel-provider';
 
 /**
- * The demo's and development's provider: "sends" by writing the message to sandbox_messages, in
- * its own statement, committed before the dispatcher records the outcome, exactly like a real
- * provider accepting a message we then fail to record. Staff read these in the console's sandbox
- * inbox and can simulate a reply. It can say whether it already accepted a message (`lookup`), so
- * a message left in doubt by a crash is settled exactly.
+ * The demo's and development's provider: "sends" by writing the message to sandbox_messages,
+ * committed before the dispatcher records the outcome, exactly like a real provider accepting a
+ * message we then fail to record. Staff read these in the console's sandbox inbox and can simulate
+ * a reply. It can say whether it already accepted a message (`lookup`), so a message left in doubt
+ * by a crash is settled exactly.
+ *
+ * The messages sent at the same moment are written by one INSERT, the way a real provider's API
+ * takes many requests at once: each `send` still resolves only once its own row is committed, but
+ * they share the commit (a WAL flush), which was what bounded a big campaign through the sandbox.
  */
 export class SandboxProvider<C extends Channel = Channel> implements ChannelProvider<C> {
   readonly name = 'sandbox';
+  private readonly accepts = new MicroBatcher((messages: OutboundMessage<C>[]) => this.accept(messages), { maxSize: 500, maxRunning: 2 });
 
   constructor(
     readonly channel: C,
     private readonly pool: Pool,
   ) {}
 
-  async send(message: OutboundMessage<C>): Promise<SendReceipt> {
-    const { rows } = await this.pool.query<{ id: string }>(
-      `INSERT INTO sandbox_messages (organization_id, message_id, channel, to_address, content) VALUES ($1, $2, $3, $4, $5) RETURNING id::text`,
-      [message.organizationId, message.messageId, message.channel, message.to, message.content],
+  send(message: OutboundMessage<C>): Promise<SendReceipt> {
+    return this.accepts.add(message);
+  }
+
+  /** Writes the messages, one receipt per message in the same order. */
+  private async accept(messages: OutboundMessage<C>[]): Promise<SendReceipt[]> {
+    const { rows } = await this.pool.query<{ id: string; message_id: string }>(
+      `INSERT INTO sandbox_messages (organization_id, message_id, channel, to_address, content)
+       SELECT m.organization_id, m.message_id, m.channel, m.to_address, m.content::jsonb
+         FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::text[], $5::text[]) AS m(organization_id, message_id, channel, to_address, content)
+       RETURNING id::text, message_id::text`,
+      [
+        messages.map((m) => m.organizationId), messages.map((m) => m.messageId), messages.map((m) => m.channel), messages.map((m) => m.to),
+        messages.map((m) => JSON.stringify(m.content)),
+      ],
     );
-    return { providerMessageId: `sandbox-${rows[0].id}` };
+    // Matched by message id rather than by position (RETURNING promises no order).
+    const ids = new Map<string, string[]>();
+    for (const r of rows) ids.set(r.message_id, [...(ids.get(r.message_id) ?? []), r.id]);
+    return messages.map((m) => ({ providerMessageId: `sandbox-${ids.get(m.messageId)!.shift()}` }));
   }
 
   async lookup(messageId: string): Promise<SendReceipt | null> {

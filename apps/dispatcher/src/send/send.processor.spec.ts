@@ -149,6 +149,66 @@ describe('dispatcher: sending campaign messages', () => {
     expect([await sandboxCount(accepted), await sandboxCount(neverSent), await sandboxCount(busy)]).toEqual([1, 1, 0]);
   });
 
+  it('claims and records messages sent at the same moment together, each with its own provider id', async () => {
+    const c = await campaign();
+    const ids: string[] = [];
+    for (let i = 0; i < 30; i++) ids.push(await message(c));
+    const outcomes = await Promise.all(ids.map((id) => app.get(SendService).send(id, false)));
+    expect(outcomes.every((o) => o.kind === 'sent')).toBe(true);
+    const rows = (await db.pool.query<{ id: string; status: string; attempts: number; provider_message_id: string; sandbox_id: string; sends: number }>(
+      `SELECT m.id::text, m.status, m.attempts, m.provider_message_id, min(s.id)::text AS sandbox_id, count(s.id)::int AS sends
+         FROM messages m LEFT JOIN sandbox_messages s ON s.message_id = m.id WHERE m.id = ANY($1::bigint[]) GROUP BY m.id ORDER BY m.id`,
+      [ids],
+    )).rows;
+    expect(rows).toHaveLength(30);
+    for (const [i, r] of rows.entries()) {
+      expect(r).toMatchObject({ status: 'sent', attempts: 1, sends: 1, provider_message_id: `sandbox-${r.sandbox_id}` });
+      expect(outcomes[ids.indexOf(r.id)]).toEqual({ kind: 'sent', providerMessageId: `sandbox-${r.sandbox_id}` });
+      if (i) expect(r.provider_message_id).not.toBe(rows[i - 1].provider_message_id);
+    }
+  });
+
+  it('waits for a message another transaction holds locked instead of skipping it', async () => {
+    const c = await campaign();
+    const [locked, free] = [await message(c), await message(c)];
+    const other = await db.pool.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query(`SELECT id FROM messages WHERE id = $1 FOR UPDATE`, [locked]);
+      const service = app.get(SendService);
+      const sends = [service.send(locked, false), service.send(free, false)];
+      // The batch goes on without the locked row ...
+      await expect(sends[1]).resolves.toMatchObject({ kind: 'sent' });
+      expect(await statusOf(locked)).toBe('queued');
+      // ... which is claimed alone once the lock is released: sent, not skipped.
+      await other.query('COMMIT');
+      await expect(sends[0]).resolves.toMatchObject({ kind: 'sent' });
+    } finally {
+      await other.query('ROLLBACK').catch(() => undefined);
+      other.release();
+    }
+    expect([await statusOf(locked), await sandboxCount(locked)]).toEqual(['sent', 1]);
+  });
+
+  it('leaves a message the provider accepted but whose outcome could not be written sending, then settles it without a second send', async () => {
+    const c = await campaign();
+    const id = await message(c);
+    // Recording 'sent' fails for this message (as when the connection drops after the provider's accept).
+    await db.pool.query(`CREATE FUNCTION refuse_sent() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'database went away'; END $$`);
+    await db.pool.query(`CREATE TRIGGER refuse_sent BEFORE UPDATE ON messages FOR EACH ROW WHEN (NEW.status = 'sent' AND OLD.id = ${Number(id)}) EXECUTE FUNCTION refuse_sent()`);
+    try {
+      await expect(app.get(SendService).send(id, false)).rejects.toThrow('database went away');
+    } finally {
+      await db.pool.query(`DROP TRIGGER refuse_sent ON messages`);
+      await db.pool.query(`DROP FUNCTION refuse_sent()`);
+    }
+    // Not back to queued (a retry would send it again): left for the settling of its retry.
+    expect([await statusOf(id), await sandboxCount(id)]).toEqual(['sending', 1]);
+    await db.pool.query(`UPDATE messages SET claimed_at = now() - interval '5 minutes' WHERE id = $1`, [id]);
+    expect(await app.get(SendService).send(id, false)).toMatchObject({ kind: 'settled-sent' });
+    expect([await statusOf(id), await sandboxCount(id)]).toEqual(['sent', 1]);
+  });
+
   describe('through a real provider (Viber\'s REST contract on a local server)', () => {
     let server: Server;
     let viberOrg: OrganizationRow;

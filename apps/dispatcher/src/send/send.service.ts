@@ -47,10 +47,30 @@ interface SentRecord {
 }
 
 /**
- * Most messages claimed or recorded in one statement. A replica has at most DISPATCH_CONCURRENCY
- * jobs per channel running, so this bounds nothing in practice but the size of a statement.
+ * Most messages claimed or recorded in one statement. A replica runs at most DISPATCH_CONCURRENCY
+ * jobs per channel, so in practice this only bounds a statement's size.
  */
 const MAX_BATCH = 500;
+
+/**
+ * queued -> sending for the messages $1 (bigint[]) whose campaign is running, returning what
+ * sending needs. The rows are found by id alone and locked first (only the message rows: the
+ * campaign is read as of the statement), then checked: with the status in the same WHERE, a
+ * planner whose statistics predate the campaign's messages (analyzed before the fan-out) would
+ * scan every queued message of the campaign through (campaign_id, status) for each batch instead
+ * of looking the ids up. `SKIP LOCKED` leaves out rows another transaction holds.
+ */
+const claimStatement = (locked: 'SKIP LOCKED' | 'WAIT') => `
+  WITH locked AS (
+    SELECT m.id, m.status, m.campaign_id FROM messages m WHERE m.id = ANY($1::bigint[])
+       FOR UPDATE${locked === 'SKIP LOCKED' ? ' SKIP LOCKED' : ''}
+  )
+  UPDATE messages m SET status = 'sending', attempts = m.attempts + 1, claimed_at = now(), updated_at = now()
+    FROM locked k, campaigns c, organizations o
+   WHERE m.id = k.id AND k.status = 'queued' AND c.id = k.campaign_id AND c.status = 'running' AND o.id = m.organization_id
+  RETURNING m.id::text, m.organization_id, m.campaign_id::text, m.channel, m.to_address, m.locale, m.content, m.attempts,
+            (SELECT cl.timezone FROM clients cl WHERE cl.organization_id = m.organization_id AND cl.id = m.client_id) AS client_timezone,
+            o.timezone AS org_timezone, o.messaging_settings::text AS messaging_settings`;
 
 /**
  * Sends one message, moving its row forward. The delivery guarantee:
@@ -77,11 +97,12 @@ export class SendService {
   ) {}
 
   /**
-   * Claims of messages that jobs ask for at about the same time go in one UPDATE, and so do their
-   * 'sent' records: per message, the claim still commits before its provider call and the record
-   * follows it, so the guarantee above holds message by message; only the round trips and commits
-   * (each a WAL flush) are shared. Two batches of each may run at once (one waiting on PostgreSQL,
-   * the next gathering); the rarer outcomes (delayed, failed, retried) keep their own statements.
+   * The claims of the messages that jobs ask for at about the same time go in one statement, and
+   * so do their 'sent' records: per message, the claim still commits before its provider call and
+   * the record follows the call, so the guarantee above holds message by message; only the round
+   * trips and the commits (each a WAL flush, which is what bounded a big campaign) are shared.
+   * Two batches of each may run at once (one in PostgreSQL, the next gathering). The rarer
+   * outcomes (delayed, failed, retried) keep their own statements.
    */
   private readonly claims = new MicroBatcher((ids: string[]) => this.claimMany(ids), { maxSize: MAX_BATCH, maxRunning: 2 });
   private readonly sentRecords = new MicroBatcher((records: SentRecord[]) => this.recordSent(records), { maxSize: MAX_BATCH, maxRunning: 2 });
@@ -91,7 +112,9 @@ export class SendService {
 
   /** `finalAttempt`: a transient failure now makes the message dead instead of retrying. */
   async send(messageId: string, finalAttempt: boolean): Promise<SendOutcome> {
-    let claimed = await this.claims.add(messageId);
+    // A message the batch skipped (locked by another transaction, or not claimable at all) is
+    // claimed alone, waiting for the lock like a single claim always did.
+    let claimed = (await this.claims.add(messageId)) ?? (await this.claimOne(messageId));
     if (!claimed) {
       const settled = await this.settleOrSkip(messageId);
       if (settled.kind !== 'resend') return settled;
@@ -154,25 +177,25 @@ export class SendService {
 
   /**
    * queued -> sending for each message whose campaign is running, in one statement; per id (same
-   * order), the row with what sending needs, or null when it could not be claimed. An id asked for
-   * twice in a batch (two jobs for one message) is claimed for the first only.
+   * order), the row with what sending needs, or null when it was not claimed. Rows another
+   * transaction holds locked are skipped, not waited for: a batch that waited while holding the
+   * locks of the rest of its rows could deadlock with a statement locking them in another order
+   * (a campaign being cancelled). An id asked for twice in a batch is claimed for the first only.
    */
   private async claimMany(messageIds: string[]): Promise<(ClaimedRow | null)[]> {
-    const { rows } = await this.pool.query<ClaimedRow>(
-      `UPDATE messages m SET status = 'sending', attempts = m.attempts + 1, claimed_at = now(), updated_at = now()
-         FROM campaigns c, organizations o
-        WHERE m.id = ANY($1::bigint[]) AND m.status = 'queued' AND c.id = m.campaign_id AND c.status = 'running' AND o.id = m.organization_id
-        RETURNING m.id::text, m.organization_id, m.campaign_id::text, m.channel, m.to_address, m.locale, m.content, m.attempts,
-                  (SELECT cl.timezone FROM clients cl WHERE cl.organization_id = m.organization_id AND cl.id = m.client_id) AS client_timezone,
-                  o.timezone AS org_timezone, o.messaging_settings::text AS messaging_settings`,
-      [messageIds],
-    );
+    const { rows } = await this.pool.query<ClaimedRow>(claimStatement('SKIP LOCKED'), [messageIds]);
     const byId = new Map(rows.map((r) => [r.id, r]));
     return messageIds.map((id) => {
       const row = byId.get(id) ?? null;
       byId.delete(id);
       return row;
     });
+  }
+
+  /** The claim of a single message, waiting for its row if another transaction holds it. */
+  private async claimOne(messageId: string): Promise<ClaimedRow | null> {
+    const { rows } = await this.pool.query<ClaimedRow>(claimStatement('WAIT'), [[messageId]]);
+    return rows[0] ?? null;
   }
 
   /** sending -> sent for messages their provider accepted, in one statement. */
@@ -188,9 +211,9 @@ export class SendService {
   }
 
   /**
-   * An organization's messaging settings, parsed (and validated) again only when their stored JSON
-   * changed: the same settings come with every message of a campaign, and parsing them with zod
-   * for each one cost more than the rest of the dispatcher's own work.
+   * An organization's messaging settings, parsed and validated again only when their stored JSON
+   * changed (a change applies from the next message): every message of a campaign comes with the
+   * same settings, and the zod parse is a few microseconds and a tree of objects per message.
    */
   private settingsOf(organizationId: string, json: string): MessagingSettings {
     const cached = this.settings.get(organizationId);
@@ -238,7 +261,7 @@ export class SendService {
     }
     // The provider never got it: send now, under a fresh claim.
     const reclaimed = await this.pool.query(`UPDATE messages SET status = 'queued', updated_at = now() WHERE id = $1 AND status = 'sending'`, [messageId]);
-    const row = reclaimed.rowCount === 1 ? await this.claims.add(messageId) : null;
+    const row = reclaimed.rowCount === 1 ? await this.claimOne(messageId) : null;
     return row ? { kind: 'resend', row } : { kind: 'skipped', status: 'reclaimed elsewhere' };
   }
 
