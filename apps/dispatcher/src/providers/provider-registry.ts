@@ -19,7 +19,7 @@ import { ViberProvider } from './viber.provider';
  */
 @Injectable()
 export class ProviderRegistry implements OnApplicationShutdown {
-  private readonly cache = new Map<string, { settings: string; provider: ChannelProvider }>();
+  private readonly cache = new Map<string, { settings: string; config: MessagingSettings['providers'][Channel]; provider: ChannelProvider }>();
 
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
@@ -29,12 +29,18 @@ export class ProviderRegistry implements OnApplicationShutdown {
   providerFor(organizationId: string, channel: Channel, settings: MessagingSettings): ChannelProvider {
     const key = `${organizationId}:${channel}`;
     const config = settings.providers[channel];
-    const fingerprint = JSON.stringify(config);
     const cached = this.cache.get(key);
-    if (cached && cached.settings === fingerprint) return cached.provider;
+    // The very settings object of the last call (the send service keeps parsed settings while they
+    // are unchanged): no need to serialize it again for every message.
+    if (cached?.config === config) return cached.provider;
+    const fingerprint = JSON.stringify(config);
+    if (cached && cached.settings === fingerprint) {
+      cached.config = config;
+      return cached.provider;
+    }
     if (cached) void cached.provider.close?.();
     const provider = this.build(channel, config);
-    this.cache.set(key, { settings: fingerprint, provider });
+    this.cache.set(key, { settings: fingerprint, config, provider });
     return provider;
   }
 

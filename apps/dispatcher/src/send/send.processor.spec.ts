@@ -111,6 +111,18 @@ describe('dispatcher: sending campaign messages', () => {
     const opens = new Date(Date.now() + 10 * 3600_000);
     const from = `${String(opens.getUTCHours()).padStart(2, '0')}:00`;
     const to = `${String((opens.getUTCHours() + 1) % 24).padStart(2, '0')}:00`;
+    // Texts to the same timezone may go for an organization allowing every hour: that must not
+    // open this one's window.
+    const open = await factories(db.pool).organization({ timezone: 'UTC' });
+    await db.pool.query(`UPDATE organizations SET messaging_settings = '{"allowedHours": {"from": "00:00", "to": "23:59"}}' WHERE id = $1`, [open.id]);
+    const openCampaign = (await db.pool.query<{ id: string }>(`INSERT INTO campaigns (organization_id, name, status, template_key, channels) VALUES ($1, 'C', 'running', 'ask', '{sms}') RETURNING id::text`, [open.id])).rows[0].id;
+    const { rows: openClient } = await db.pool.query<{ id: string }>(`INSERT INTO clients (organization_id, external_id, name, phone, timezone) VALUES ($1, 'o', 'O', '+995555000008', 'UTC') RETURNING id::text`, [open.id]);
+    const { rows: openMessage } = await db.pool.query<{ id: string }>(
+      `INSERT INTO messages (organization_id, campaign_id, client_id, channel, to_address, locale, content) VALUES ($1, $2, $3, 'sms', '+995555000008', 'en', '{"text":"Hi"}') RETURNING id::text`,
+      [open.id, openCampaign, openClient[0].id],
+    );
+    expect(await app.get(SendService).send(openMessage[0].id, false)).toMatchObject({ kind: 'sent' });
+
     const other = await factories(db.pool).organization({ timezone: 'UTC' });
     await db.pool.query(`UPDATE organizations SET messaging_settings = $2 WHERE id = $1`, [other.id, { allowedHours: { from, to } }]);
     const c = (await db.pool.query<{ id: string }>(`INSERT INTO campaigns (organization_id, name, status, template_key, channels) VALUES ($1, 'C', 'running', 'ask', '{sms}') RETURNING id::text`, [other.id])).rows[0].id;

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { nextAllowedAt, parseMessagingSettings, type MessagingSettings } from '@comeback/campaigns';
+import { nextAllowedAt, parseMessagingSettings, type AllowedHours, type MessagingSettings } from '@comeback/campaigns';
 import type { Channel } from '@comeback/domain';
 import { PG_POOL } from '@comeback/platform';
 import { ProviderError, type ChannelProvider, type OutboundMessage, type SendReceipt } from '../providers/channel-provider';
@@ -110,6 +110,9 @@ export class SendService {
   /** Parsed messaging settings per organization, with the JSON text they were parsed from. */
   private readonly settings = new Map<string, { json: string; settings: MessagingSettings }>();
 
+  /** Per timezone and allowed hours: the UTC minute (ms / 60,000) they were last found open in. */
+  private readonly openInMinute = new Map<string, number>();
+
   /** `finalAttempt`: a transient failure now makes the message dead instead of retrying. */
   async send(messageId: string, finalAttempt: boolean): Promise<SendOutcome> {
     // A message the batch skipped (locked by another transaction, or not claimable at all) is
@@ -122,8 +125,8 @@ export class SendService {
     }
     const settings = this.settingsOf(claimed.organization_id, claimed.messaging_settings);
     if (claimed.channel !== 'email') {
-      const allowed = nextAllowedAt(new Date(), claimed.client_timezone ?? claimed.org_timezone, settings.allowedHours);
-      if (allowed.getTime() > Date.now()) {
+      const allowed = this.allowedHoursOpenAt(claimed.client_timezone ?? claimed.org_timezone, settings.allowedHours);
+      if (allowed) {
         await this.pool.query(
           `UPDATE messages SET status = 'queued', attempts = attempts - 1, not_before = $2, updated_at = now() WHERE id = $1 AND status = 'sending'`,
           [messageId, allowed],
@@ -208,6 +211,23 @@ export class SendService {
       [records.map((r) => r.id), records.map((r) => r.provider), records.map((r) => r.providerMessageId)],
     );
     return records.map(() => undefined);
+  }
+
+  /**
+   * Null when texts may go now in the timezone, otherwise the instant the allowed hours open.
+   * Found open, the answer holds for the rest of the minute: today's timezone offsets are whole
+   * minutes and clocks change on a minute, so the local minute (all the window compares) changes
+   * only with the UTC minute. It spares formatting the local time (Intl, ~20 µs) per message.
+   */
+  private allowedHoursOpenAt(timezone: string, hours: AllowedHours): Date | null {
+    const now = new Date();
+    const minute = Math.floor(now.getTime() / 60_000);
+    const key = `${timezone} ${hours.from}-${hours.to}`;
+    if (this.openInMinute.get(key) === minute) return null;
+    const allowed = nextAllowedAt(now, timezone, hours);
+    if (allowed.getTime() > now.getTime()) return allowed;
+    this.openInMinute.set(key, minute);
+    return null;
   }
 
   /**
