@@ -99,6 +99,7 @@ describe('campaign fan-out', () => {
     expect(by.english.content.text).toContain('why did you leave Tbilisi Clinic?');
     expect(by.english.segments).toBe(1);
     expect(by.russian.locale).toBe('ka'); // no Russian template: the organization's language
+    expect(by.russian.content.text).toMatch(/ გამოსაწერად უპასუხეთ STOP\.$/u); // and the opt-out sentence in the template's language
     expect(by.emailOnly.channel).toBe('email');
     expect(by.optedOutSms).toMatchObject({ channel: 'email', to_address: 'o@example.test' }); // SMS refused: the next channel
     // The token in the link is stored only as its hash.
@@ -193,6 +194,36 @@ describe('campaign fan-out', () => {
       // A cancelled campaign does not start again.
       await db.pool.query(`UPDATE campaigns SET status = 'cancelled' WHERE id = $1`, [id]);
       expect((await app.get(FanOutService).start(id, true)).started).toBe(false);
+    } finally {
+      await sms.close();
+    }
+  });
+
+  it('writes and enqueues an audience of many batches: one message and one job per recipient, each with its own link', async () => {
+    await db.pool.query(`UPDATE organizations SET messaging_settings = '{"frequencyCapDays": 0}' WHERE id = $1`, [org.id]);
+    const { rows: added } = await db.pool.query<{ id: string }>(
+      `INSERT INTO clients (organization_id, external_id, name, phone, locale, consent_sms)
+       SELECT $1, 'many-' || i, 'Many ' || i, '+99559' || lpad(i::text, 7, '0'), CASE WHEN i % 2 = 0 THEN 'ka' ELSE 'en' END, 'granted'
+         FROM generate_series(1, 1200) i
+       RETURNING id`,
+      [org.id],
+    );
+    for (const { id } of added) await episode(id, 'lapsed');
+    const id = await campaign({ channels: ['sms', 'email'] });
+    const result = await app.get(FanOutService).start(id);
+    const { rows } = await db.pool.query<{ messages: number; clients: number; tokens: number; queued: string[] }>(
+      `SELECT count(*)::int AS messages, count(DISTINCT client_id)::int AS clients, count(DISTINCT feedback_token_hash)::int AS tokens,
+              array_agg(id::text) FILTER (WHERE channel = 'sms') AS queued
+         FROM messages WHERE campaign_id = $1`,
+      [id],
+    );
+    expect(result.recipients).toBeGreaterThan(1200);
+    expect(rows[0]).toMatchObject({ messages: result.recipients, clients: result.recipients, tokens: result.recipients });
+    expect(result.messages).toBe(result.recipients);
+    const sms = queue(QueueName.SendSms);
+    try {
+      const jobs = await Promise.all(rows[0].queued.map((m) => sms.getJob(sendJobId(m))));
+      expect(jobs.filter((j) => j?.data.messageId).length).toBe(rows[0].queued.length);
     } finally {
       await sms.close();
     }

@@ -1,27 +1,37 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { JobsOptions, Queue } from 'bullmq';
 import type { Pool, PoolClient } from 'pg';
-import { audienceSql, controlGroupSql, nextAllowedAt, parseAudience, parseMessagingSettings, REACHABLE, ADDRESS, type MessagingSettings } from '@comeback/campaigns';
+import {
+  ADDRESS, audienceSql, controlGroupSql, nextAllowedAt, parseAudience, parseMessagingSettings, PREVIEW_TOKEN, REACHABLE, recipientVariables, type MessagingSettings,
+} from '@comeback/campaigns';
 import { SEND_JOBS, sendJobId } from '@comeback/contracts';
 import type { Channel } from '@comeback/domain';
 import { PG_POOL } from '@comeback/platform';
 import { smsInfo, estimateSmsCost } from '@comeback/sms';
-import { compileTemplate, pickTemplate, type CompiledTemplate, type TemplateDefinition, type TemplateVariables } from '@comeback/templates';
+import { compileTemplate, pickTemplate, type CompiledTemplate, type TemplateDefinition } from '@comeback/templates';
 import { FAN_OUT_OPTIONS, type FanOutOptions, SEND_QUEUES } from './fan-out.tokens';
 
-/** Recipients rendered, inserted and enqueued per round: one INSERT and one addBulk per channel. */
-const BATCH = 2000;
+/**
+ * Recipients read, rendered, written and enqueued together: one FETCH, one INSERT and one addBulk
+ * per channel. Small enough that a batch's rows and jobs mostly die young (V8 grows the heap by
+ * a multiple of what survives), large enough that round trips cost little.
+ */
+const BATCH = 250;
+/** Batches being written and enqueued while Node renders the next one. */
+const WRITES = 2;
+/** Random bytes of a personal link token: as many as the preview token stands for (24 base64url characters, 144 bits). */
+const TOKEN_BYTES = (PREVIEW_TOKEN.length * 3) / 4;
+/** A message's not_before as epoch milliseconds, for the job's delay: a number parses far faster than a timestamp's text. */
+const DUE_MS = `(extract(epoch FROM not_before) * 1000)::float8 AS due_ms`;
+/**
+ * The fan-out's big statements (freezing the audience, reading it) are estimated costly enough
+ * for PostgreSQL to JIT-compile them, which takes about a second and saves less than that.
+ */
+const NO_JIT = `SET LOCAL jit = off`;
 
 /** Retries of a send job for transient provider errors: 30 s, 1 min, 2 min, 4 min, 8 min. */
 export const SEND_JOB_OPTIONS: JobsOptions = { attempts: 6, backoff: { type: 'exponential', delay: 30_000 }, removeOnComplete: true, removeOnFail: true };
-
-/** "How to stop these messages", per channel and language (English when the language has none). */
-const OPT_OUT_TEXT: Record<string, Partial<Record<Channel, string>>> = {
-  en: { sms: 'Reply STOP to opt out.', viber: 'Unsubscribe in the chat menu.', email: 'Unsubscribe with the link below.', voice: 'Press 9 to stop these calls.' },
-  ru: { sms: 'Чтобы отписаться, ответьте STOP.', viber: 'Отписаться можно в меню чата.', email: 'Отписаться можно по ссылке ниже.', voice: 'Нажмите 9, чтобы больше не получать звонков.' },
-  ka: { sms: 'გამოსაწერად უპასუხეთ STOP.', viber: 'გამოწერის გაუქმება ჩატის მენიუშია.', email: 'გამოწერის გაუქმება ქვემოთ მოცემული ბმულით.', voice: 'დააჭირეთ 9-ს, რომ აღარ დაგირეკოთ.' },
-};
 
 export interface FanOutResult {
   campaignId: string;
@@ -58,7 +68,8 @@ interface RecipientRow {
   timezone: string | null;
   channel: Channel | null;
   to_address: string | null;
-  last_visit_at: Date | null;
+  /** Epoch milliseconds (a number parses far faster than a timestamp's text). */
+  last_visit: number | null;
   staff_member: string | null;
   service: string | null;
 }
@@ -87,18 +98,44 @@ export class FanOutService {
     const frozen = await this.freeze(campaignId);
     if (!frozen) return { campaignId, started: false, recipients: 0, heldOut: 0, messages: 0, unreachable: 0, seconds: 0 };
     const { campaign, settings, counts } = frozen;
-    const templates = await this.templatesOf(campaign);
-    const reasons = await this.reasonChoices(campaign.organization_id);
+    const run: Run = { campaign, settings, pick: await this.templatesOf(campaign), reasons: await this.reasonChoices(campaign.organization_id), smsCosts: new Map() };
     let messages = 0;
     let unreachable = 0;
-    let after = '0';
-    for (;;) {
-      const batch = await this.nextRecipients(campaign, after);
-      if (!batch.length) break;
-      after = batch[batch.length - 1].client_id;
-      const rendered = this.render(campaign, settings, templates, reasons, batch);
-      unreachable += batch.length - rendered.length;
-      messages += await this.insertAndEnqueue(campaign, rendered);
+    const recipients = await this.openRecipients(campaign);
+    // Node renders a batch while earlier ones are written (PostgreSQL) and enqueued (Redis), up to
+    // WRITES of them: Node and both stores work at the same time, and memory stays bounded whatever
+    // the audience. Each batch's jobs are added once its messages are committed.
+    const writes: Promise<void>[] = [];
+    const failures: unknown[] = [];
+    const write = (rendered: MessageRow[]) =>
+      this.insert(campaign, rendered)
+        .then((written) => {
+          messages += written.length;
+          return this.enqueue(written);
+        })
+        .catch((error: unknown) => {
+          failures.push(error);
+        });
+    let next = recipients.next();
+    try {
+      for (;;) {
+        if (writes.length >= WRITES) await writes.shift();
+        if (failures.length) throw failures[0];
+        const batch = await next;
+        if (!batch.length) break;
+        next = recipients.next();
+        const rendered = this.render(run, batch);
+        unreachable += batch.length - rendered.length;
+        writes.push(write(rendered));
+      }
+      await Promise.all(writes);
+      if (failures.length) throw failures[0];
+    } catch (err) {
+      // Nothing is left running: a message written and not enqueued is enqueued by the restart.
+      await Promise.all([...writes, next.catch(() => undefined)]);
+      throw err;
+    } finally {
+      await recipients.close();
     }
     if (restart) await this.requeueQueued(campaign.id);
     const seconds = (performance.now() - started) / 1000;
@@ -114,6 +151,7 @@ export class FanOutService {
     const db = await this.pool.connect();
     try {
       await db.query('BEGIN');
+      await db.query(NO_JIT);
       const { rows } = await db.query<CampaignRow>(
         `SELECT c.id::text, c.organization_id, c.status, c.template_key, c.channels, c.control_share::text, c.audience,
                 o.timezone, o.name AS org_name, o.currency, o.default_locale, o.messaging_settings
@@ -169,14 +207,30 @@ export class FanOutService {
     );
   }
 
-  /** The organization's templates of the campaign's key, each compiled once. */
-  private async templatesOf(campaign: CampaignRow): Promise<{ definitions: TemplateDefinition[]; compiled: Map<TemplateDefinition, CompiledTemplate> }> {
+  /**
+   * The organization's templates of the campaign's key, each compiled once, as the choice for a
+   * channel and a client's locale (the fallback chain of pickTemplate). A campaign's recipients
+   * have few distinct locales, so each choice is made once and remembered.
+   */
+  private async templatesOf(campaign: CampaignRow): Promise<Run['pick']> {
     const { rows } = await this.pool.query<{ channel: Channel; locale: string; parts: never }>(
       `SELECT channel, locale, parts FROM message_templates WHERE organization_id = $1 AND key = $2 ORDER BY channel, locale`,
       [campaign.organization_id, campaign.template_key],
     );
     const definitions = rows.map((r) => ({ channel: r.channel, locale: r.locale, parts: r.parts }) as TemplateDefinition);
-    return { definitions, compiled: new Map(definitions.map((d) => [d, compileTemplate(d) as CompiledTemplate])) };
+    const compiled = new Map(definitions.map((d) => [d, compileTemplate(d) as CompiledTemplate]));
+    const choices = new Map<string, { template: CompiledTemplate; locale: string }>();
+    return (channel, clientLocale) => {
+      const key = `${channel}\u0000${clientLocale ?? ''}`;
+      let choice = choices.get(key);
+      if (!choice) {
+        const picked = pickTemplate(definitions, { channel, clientLocale, organizationLocale: campaign.default_locale });
+        if (!picked) throw new Error(`campaign ${campaign.id}: no "${campaign.template_key}" template for channel ${channel}`);
+        choice = { template: compiled.get(picked.template)!, locale: picked.locale };
+        choices.set(key, choice);
+      }
+      return choice;
+    };
   }
 
   /** The organization's most used reasons, numbered, for "reply with a number" messages. */
@@ -190,109 +244,141 @@ export class FanOutService {
     return rows.map((r, i) => ({ number: i + 1, label: r.label }));
   }
 
-  /** The next recipients without a message yet, with their channel (first reachable in the campaign's order) and card data. */
-  private async nextRecipients(campaign: CampaignRow, after: string): Promise<RecipientRow[]> {
-    const { rows } = await this.pool.query<RecipientRow>(
-      `SELECT r.client_id::text, c.name, c.locale, c.timezone, ch.channel,
-              CASE ch.channel WHEN 'sms' THEN ${ADDRESS.sms} WHEN 'voice' THEN ${ADDRESS.voice} WHEN 'email' THEN ${ADDRESS.email} WHEN 'viber' THEN ${ADDRESS.viber} END AS to_address,
-              e.last_visit_at, sm.name AS staff_member, sv.name AS service
-         FROM campaign_recipients r
-         JOIN clients c ON c.organization_id = r.organization_id AND c.id = r.client_id
-         LEFT JOIN churn_episodes e ON e.id = r.episode_id
-         LEFT JOIN staff_members sm ON sm.id = e.staff_member_id
-         LEFT JOIN services sv ON sv.id = e.service_id
-         CROSS JOIN LATERAL (
-           SELECT (SELECT o.ch FROM unnest($3::text[]) WITH ORDINALITY AS o(ch, i)
-                    WHERE CASE o.ch WHEN 'sms' THEN ${REACHABLE.sms} WHEN 'voice' THEN ${REACHABLE.voice}
-                                    WHEN 'email' THEN ${REACHABLE.email} WHEN 'viber' THEN ${REACHABLE.viber} ELSE false END
-                    ORDER BY o.i LIMIT 1) AS channel) ch
-        WHERE r.campaign_id = $1 AND NOT r.control AND r.client_id > $2::bigint
-          AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.campaign_id = r.campaign_id AND m.client_id = r.client_id)
-        ORDER BY r.client_id
-        LIMIT ${BATCH}`,
-      [campaign.id, after, campaign.channels],
-    );
-    return rows;
+  /**
+   * The recipients without a message yet, with their channel (first reachable in the campaign's
+   * order) and card data, BATCH at a time. One statement over the whole audience, planned and run
+   * once (a query per batch searched the rest of the audience again every round), through a
+   * cursor WITH HOLD on a connection of its own: committing its transaction runs the statement to
+   * the end and keeps the result in the session, so the anti-join against the campaign's messages
+   * sees exactly those written before this run (what a restart needs), and no plan can end up
+   * re-reading the pages this run writes meanwhile. No transaction stays open while it is read.
+   */
+  private async openRecipients(campaign: CampaignRow): Promise<{ next(): Promise<RecipientRow[]>; close(): Promise<void> }> {
+    const db = await this.pool.connect();
+    try {
+      await db.query('BEGIN');
+      await db.query(NO_JIT);
+      await db.query(
+        `DECLARE recipients NO SCROLL CURSOR WITH HOLD FOR
+         SELECT r.client_id::text, c.name, c.locale, c.timezone, ch.channel,
+                CASE ch.channel WHEN 'sms' THEN ${ADDRESS.sms} WHEN 'voice' THEN ${ADDRESS.voice} WHEN 'email' THEN ${ADDRESS.email} WHEN 'viber' THEN ${ADDRESS.viber} END AS to_address,
+                (extract(epoch FROM e.last_visit_at) * 1000)::float8 AS last_visit, sm.name AS staff_member, sv.name AS service
+           FROM campaign_recipients r
+           JOIN clients c ON c.organization_id = r.organization_id AND c.id = r.client_id
+           LEFT JOIN churn_episodes e ON e.id = r.episode_id
+           LEFT JOIN staff_members sm ON sm.id = e.staff_member_id
+           LEFT JOIN services sv ON sv.id = e.service_id
+           LEFT JOIN LATERAL (
+             SELECT o.ch AS channel FROM unnest($2::text[]) WITH ORDINALITY AS o(ch, i)
+              WHERE CASE o.ch WHEN 'sms' THEN ${REACHABLE.sms} WHEN 'voice' THEN ${REACHABLE.voice}
+                              WHEN 'email' THEN ${REACHABLE.email} WHEN 'viber' THEN ${REACHABLE.viber} ELSE false END
+              ORDER BY o.i LIMIT 1) ch ON true
+          WHERE r.campaign_id = $1 AND NOT r.control
+            AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.campaign_id = r.campaign_id AND m.client_id = r.client_id)`,
+        [campaign.id, campaign.channels],
+      );
+      await db.query('COMMIT');
+    } catch (err) {
+      await db.query('ROLLBACK').catch(() => undefined);
+      db.release();
+      throw err;
+    }
+    let closed = false;
+    return {
+      next: async () => (await db.query<RecipientRow>(`FETCH ${BATCH} FROM recipients`)).rows,
+      close: async () => {
+        if (closed) return;
+        closed = true;
+        // The cursor must not outlive this run on a pooled connection: one that fails to close it is dropped.
+        await db.query('CLOSE recipients').then(
+          () => db.release(),
+          (err: Error) => db.release(err),
+        );
+      },
+    };
   }
 
-  /** Renders each reachable recipient's message; recipients with no channel left are skipped. */
-  private render(
-    campaign: CampaignRow,
-    settings: MessagingSettings,
-    templates: { definitions: TemplateDefinition[]; compiled: Map<TemplateDefinition, CompiledTemplate> },
-    reasons: { number: number; label: string }[],
-    batch: RecipientRow[],
-  ): RenderedMessage[] {
+  /** Renders each reachable recipient's message, as a row of `messages`; recipients with no channel left are skipped. */
+  private render(run: Run, batch: RecipientRow[]): MessageRow[] {
+    const { campaign, settings } = run;
     const now = new Date();
-    const out: RenderedMessage[] = [];
-    for (const r of batch) {
+    // Quiet hours depend only on the time zone for this batch's `now`.
+    const allowedAt = new Map<string, Date | null>();
+    // The batch's link tokens from one call to the CSPRNG (one call per token costs ten times more).
+    const tokens = randomBytes(TOKEN_BYTES * batch.length);
+    const out: MessageRow[] = [];
+    for (let i = 0; i < batch.length; i++) {
+      const r = batch[i];
       if (!r.channel || !r.to_address) continue;
-      const picked = pickTemplate(templates.definitions, { channel: r.channel, clientLocale: r.locale, organizationLocale: campaign.default_locale });
-      if (!picked) throw new Error(`campaign ${campaign.id}: no "${campaign.template_key}" template for channel ${r.channel}`);
-      const token = randomBytes(18).toString('base64url');
+      const picked = run.pick(r.channel, r.locale);
+      const token = tokens.toString('base64url', i * TOKEN_BYTES, (i + 1) * TOKEN_BYTES);
       const timezone = r.timezone ?? campaign.timezone;
-      const language = (r.locale ?? campaign.default_locale).slice(0, 2).toLowerCase();
-      const variables: TemplateVariables = {
-        client: { name: r.name, firstName: r.name.split(/\s+/u)[0] },
-        lastVisit: { date: r.last_visit_at, staffMember: r.staff_member, service: r.service },
-        organization: { name: campaign.org_name },
-        feedbackUrl: `${this.options.publicFeedbackUrl}/f/${token}`,
-        optOutUrl: `${this.options.publicFeedbackUrl}/u/${token}`,
-        optOutText: (OPT_OUT_TEXT[language] ?? OPT_OUT_TEXT.en)[r.channel] ?? OPT_OUT_TEXT.en[r.channel],
-        reasons,
-        daysSinceLastVisit: r.last_visit_at ? Math.floor((now.getTime() - r.last_visit_at.getTime()) / 86_400_000) : null,
-      };
-      const rendered = templates.compiled.get(picked.template)!.render(variables, { locale: r.locale ?? campaign.default_locale, timezone, currency: campaign.currency });
+      const variables = recipientVariables(
+        { name: r.name, locale: picked.locale, lastVisitAt: r.last_visit === null ? null : new Date(r.last_visit), staffMember: r.staff_member, service: r.service },
+        { channel: r.channel, organizationName: campaign.org_name, publicFeedbackUrl: this.options.publicFeedbackUrl, token, reasons: run.reasons, now },
+      );
+      const rendered = picked.template.render(variables, { locale: r.locale ?? campaign.default_locale, timezone, currency: campaign.currency });
       // E-mail also carries its one-click unsubscribe URL (RFC 8058 headers); the token is not kept anywhere else.
       const content = r.channel === 'email' ? { ...rendered, unsubscribeUrl: variables.optOutUrl } : rendered;
       let segments: number | null = null;
       let cost: string;
       if (r.channel === 'sms') {
         segments = smsInfo((content as { text: string }).text).segments;
-        cost = estimateSmsCost(segments, 1, settings.prices.smsSegment);
+        cost = run.smsCosts.get(segments) ?? estimateSmsCost(segments, 1, settings.prices.smsSegment);
+        run.smsCosts.set(segments, cost);
       } else cost = r.channel === 'email' ? settings.prices.email : r.channel === 'viber' ? settings.prices.viber : settings.prices.voiceCall;
       // E-mail may arrive at any hour; texts and calls wait for the client's allowed hours.
-      const notBefore = r.channel === 'email' ? null : nextAllowedAt(now, timezone, settings.allowedHours);
+      let notBefore: Date | null = null;
+      if (r.channel !== 'email') {
+        notBefore = allowedAt.get(timezone) ?? null;
+        if (!allowedAt.has(timezone)) {
+          const opens = nextAllowedAt(now, timezone, settings.allowedHours);
+          notBefore = opens.getTime() > now.getTime() ? opens : null;
+          allowedAt.set(timezone, notBefore);
+        }
+      }
       out.push({
-        clientId: r.client_id, channel: r.channel, to: r.to_address, locale: picked.locale, content, segments, cost,
-        notBefore: notBefore && notBefore.getTime() > now.getTime() ? notBefore : null,
-        tokenHash: createHash('sha256').update(token).digest(),
+        client_id: r.client_id, channel: r.channel, to_address: r.to_address, locale: picked.locale, content, segments, cost, not_before: notBefore,
+        token_hash: hash('sha256', token, 'hex'),
       });
     }
     return out;
   }
 
-  /** One INSERT for the batch (a message already written is skipped), then one addBulk per channel. */
-  private async insertAndEnqueue(campaign: CampaignRow, rendered: RenderedMessage[]): Promise<number> {
-    if (!rendered.length) return 0;
-    const { rows } = await this.pool.query<{ id: string; channel: Channel; not_before: Date | null }>(
+  /**
+   * Writes the batch in one INSERT (a message already written is skipped) and returns the rows
+   * written. The batch travels as one JSON parameter, serialised before this returns: the rendered
+   * rows are not kept while the statement runs.
+   */
+  private insert(campaign: CampaignRow, rendered: MessageRow[]): Promise<WrittenMessage[]> {
+    if (!rendered.length) return Promise.resolve([]);
+    const rows = jsonArray(rendered);
+    return this.pool.query<WrittenMessage>(
       `INSERT INTO messages (organization_id, campaign_id, client_id, channel, to_address, locale, content, feedback_token_hash, segments, cost, not_before)
-       SELECT $1, $2, m.client_id, m.channel, m.to_address, m.locale, m.content, m.token_hash, m.segments, m.cost, m.not_before
-         FROM unnest($3::bigint[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::bytea[], $9::int[], $10::numeric[], $11::timestamptz[])
-              AS m(client_id, channel, to_address, locale, content, token_hash, segments, cost, not_before)
+       SELECT $1, $2, m.client_id, m.channel, m.to_address, m.locale, m.content, decode(m.token_hash, 'hex'), m.segments, m.cost, m.not_before
+         FROM json_to_recordset($3::json)
+              AS m(client_id bigint, channel text, to_address text, locale text, content jsonb, token_hash text, segments int, cost numeric, not_before timestamptz)
        ON CONFLICT (campaign_id, client_id, channel) DO NOTHING
-       RETURNING id::text, channel, not_before`,
-      [
-        campaign.organization_id, campaign.id,
-        rendered.map((m) => m.clientId), rendered.map((m) => m.channel), rendered.map((m) => m.to), rendered.map((m) => m.locale),
-        rendered.map((m) => JSON.stringify(m.content)), rendered.map((m) => m.tokenHash), rendered.map((m) => m.segments),
-        rendered.map((m) => m.cost), rendered.map((m) => m.notBefore),
-      ],
-    );
-    await this.enqueue(rows);
-    return rows.length;
+       RETURNING id::text, channel, ${DUE_MS}`,
+      [campaign.organization_id, campaign.id, rows],
+    ).then((result) => result.rows);
   }
 
-  private async enqueue(rows: { id: string; channel: Channel; not_before: Date | null }[]): Promise<void> {
+  /** One addBulk per channel: a send job per message, id `message-<id>`, delayed to its allowed hours. */
+  private async enqueue(rows: WrittenMessage[]): Promise<void> {
     const now = Date.now();
-    const byChannel = new Map<Channel, typeof rows>();
-    for (const r of rows) byChannel.set(r.channel, [...(byChannel.get(r.channel) ?? []), r]);
+    const byChannel = new Map<Channel, WrittenMessage[]>();
+    for (const r of rows) {
+      const list = byChannel.get(r.channel);
+      if (list) list.push(r);
+      else byChannel.set(r.channel, [r]);
+    }
     for (const [channel, list] of byChannel) {
       await this.queues[channel].addBulk(
         list.map((m) => ({
           name: SEND_JOBS[channel].job,
           data: { messageId: m.id },
-          opts: { ...SEND_JOB_OPTIONS, jobId: sendJobId(m.id), delay: m.not_before ? Math.max(0, m.not_before.getTime() - now) : 0 },
+          opts: { ...SEND_JOB_OPTIONS, jobId: sendJobId(m.id), delay: m.due_ms === null ? 0 : Math.max(0, m.due_ms - now) },
         })),
       );
     }
@@ -306,8 +392,8 @@ export class FanOutService {
     let after = '0';
     let total = 0;
     for (;;) {
-      const { rows } = await this.pool.query<{ id: string; channel: Channel; not_before: Date | null }>(
-        `SELECT id::text, channel, not_before FROM messages WHERE campaign_id = $1 AND status = 'queued' AND id > $2::bigint ORDER BY id LIMIT 5000`,
+      const { rows } = await this.pool.query<WrittenMessage>(
+        `SELECT id::text, channel, ${DUE_MS} FROM messages WHERE campaign_id = $1 AND status = 'queued' AND id > $2::bigint ORDER BY id LIMIT 5000`,
         [campaignId, after],
       );
       if (!rows.length) return total;
@@ -318,14 +404,45 @@ export class FanOutService {
   }
 }
 
-interface RenderedMessage {
-  clientId: string;
+/** What one fan-out run renders with, set up once: the template choice, the reasons, SMS costs by segment count. */
+interface Run {
+  campaign: CampaignRow;
+  settings: MessagingSettings;
+  pick: (channel: Channel, clientLocale: string | null) => { template: CompiledTemplate; locale: string };
+  reasons: { number: number; label: string }[];
+  smsCosts: Map<number, string>;
+}
+
+/** A rendered message, named as the INSERT's recordset reads it. */
+interface MessageRow {
+  client_id: string;
   channel: Channel;
-  to: string;
+  to_address: string;
   locale: string;
   content: unknown;
+  /** SHA-256 of the link token, hex. */
+  token_hash: string;
   segments: number | null;
   cost: string;
-  notBefore: Date | null;
-  tokenHash: Buffer;
+  not_before: Date | null;
+}
+
+/** A message row written, as its send job needs it. */
+interface WrittenMessage {
+  id: string;
+  channel: Channel;
+  /** not_before in epoch milliseconds (see DUE_MS). */
+  due_ms: number | null;
+}
+
+/**
+ * Rows as one JSON array in UTF-8 (a Buffer parameter goes in binary format, which for `json` is
+ * the text itself). Built row by row: one string of the whole batch would be flattened into V8's
+ * large-object space, which only a full collection frees.
+ */
+function jsonArray(rows: readonly object[]): Buffer {
+  const parts: Buffer[] = [];
+  for (const row of rows) parts.push(Buffer.from(parts.length ? `,${JSON.stringify(row)}` : `[${JSON.stringify(row)}`));
+  parts.push(Buffer.from(']'));
+  return Buffer.concat(parts);
 }
