@@ -105,6 +105,14 @@ export class Message {
   @Column({ name: 'failed_at', type: 'timestamptz', nullable: true })
   failedAt: Date | null;
 
+  /** The earlier-channel message this one replaces (not delivered in time, or refused). */
+  @Column({ name: 'fallback_of', type: 'bigint', nullable: true })
+  fallbackOf: string | null;
+
+  /** When the client answered this message. A replied message never falls back. */
+  @Column({ name: 'replied_at', type: 'timestamptz', nullable: true })
+  repliedAt: Date | null;
+
   @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
   updatedAt: Date;
 }
@@ -116,6 +124,7 @@ export class Message {
 @Entity({ name: 'sandbox_messages' })
 @Index('ix_sandbox_messages_message', ['messageId'])
 @Index('ix_sandbox_messages_org_accepted', ['organizationId', 'acceptedAt'])
+@Check('ck_sandbox_messages_direction', `direction IN ('out','in')`)
 export class SandboxMessage {
   @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS', primaryKeyConstraintName: 'pk_sandbox_messages' })
   id: string;
@@ -134,6 +143,10 @@ export class SandboxMessage {
 
   @Column({ type: 'jsonb' })
   content: Record<string, unknown>;
+
+  /** 'out': what the sandbox provider sent; 'in': a reply staff simulated in the sandbox inbox. */
+  @Column({ type: 'text', default: 'out' })
+  direction: 'out' | 'in';
 
   @Column({ name: 'accepted_at', type: 'timestamptz', default: () => 'now()' })
   acceptedAt: Date;
