@@ -16,6 +16,7 @@ import { readFileSync } from 'node:fs';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { Pool } from 'pg';
+import { CampaignManagementModule } from '@comeback/campaigns';
 import { loadConfig } from '@comeback/config';
 import { QueueName } from '@comeback/contracts';
 import { createNestApp } from '@comeback/platform';
@@ -76,7 +77,7 @@ async function main(): Promise<void> {
 
   // 1. Fan-out, as the campaign app runs it.
   const config = loadConfig('campaign', CAMPAIGN_ENV, { DATABASE_URL: url, REDIS_PREFIX: prefix, LOG_LEVEL: 'warn' });
-  const app = await createNestApp({ app: 'campaign', config, imports: [FanOutModule.forRoot({ publicFeedbackUrl: 'https://answers.example.test' })] });
+  const app = await createNestApp({ app: 'campaign', config, imports: [CampaignManagementModule.forRoot({ publicFeedbackUrl: 'https://answers.example.test' }), FanOutModule] });
   await app.init();
   const fanOut = await app.get(FanOutService).start(campaignId);
   const fanOutRss = process.resourceUsage().maxRSS / 1024;

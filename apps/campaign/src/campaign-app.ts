@@ -1,3 +1,4 @@
+import { CampaignManagementModule } from '@comeback/campaigns';
 import type { AppOptions } from '@comeback/platform';
 import { CampaignsModule } from './campaigns/campaigns.module';
 import type { CampaignConfig } from './config';
@@ -8,7 +9,7 @@ import { TemplatesModule } from './templates/templates.module';
 export function campaignAppOptions(config: CampaignConfig): Omit<AppOptions, 'config'> {
   return {
     app: 'campaign',
-    imports: [FanOutModule.forRoot({ publicFeedbackUrl: config.PUBLIC_FEEDBACK_URL }), TemplatesModule, CampaignsModule],
+    imports: [CampaignManagementModule.forRoot({ publicFeedbackUrl: config.PUBLIC_FEEDBACK_URL }), FanOutModule, TemplatesModule, CampaignsModule],
     jsonBodyLimit: '1mb',
   };
 }

@@ -1,18 +1,10 @@
 import { BadRequestException, ConflictException, NotFoundException } from '@nestjs/common';
+import { CampaignError } from '@comeback/campaigns';
 
-/** A campaign-app feature error; controllers map it to HTTP in one place (toHttp). */
-export class CampaignAppError extends Error {
-  constructor(
-    readonly code: 'NOT_FOUND' | 'INVALID_BODY' | 'INVALID_TEMPLATE' | 'INVALID_STATE',
-    message: string,
-    readonly problems: { field?: string; part?: string; line?: number; column?: number; message: string }[] = [],
-  ) {
-    super(message);
-  }
-}
+/** Controllers map a CampaignError to HTTP in one place: 404, 409, or 400 with its problems. */
 
 export function toHttp(err: unknown): unknown {
-  if (!(err instanceof CampaignAppError)) return err;
+  if (!(err instanceof CampaignError)) return err;
   const body = { error: err.code, message: err.message, ...(err.problems.length ? { problems: err.problems } : {}) };
   if (err.code === 'NOT_FOUND') return new NotFoundException(body);
   if (err.code === 'INVALID_STATE') return new ConflictException(body);
@@ -23,7 +15,7 @@ export function toHttp(err: unknown): unknown {
 export function parseBody<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, body: unknown): T {
   const parsed = schema.safeParse(body ?? {});
   if (parsed.success) return parsed.data;
-  throw new CampaignAppError(
+  throw new CampaignError(
     'INVALID_BODY',
     'the request body is not valid',
     parsed.error.issues.map((i) => ({ field: i.path.map(String).join('.') || '(body)', message: i.message })),

@@ -1,8 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, UseGuards } from '@nestjs/common';
+import { CampaignsService, CREATE_CAMPAIGN_BODY, RETRY_BODY, SCHEDULE_CAMPAIGN_BODY, type CampaignEstimate, type CampaignView } from '@comeback/campaigns';
 import { ApiKeyGuard } from '@comeback/platform';
 import { parseBody, toHttp } from '../campaign.errors';
-import { CREATE_CAMPAIGN_BODY, RETRY_BODY, SCHEDULE_CAMPAIGN_BODY } from './dto/campaign.dto';
-import { CampaignsService, type CampaignEstimate, type CampaignView } from './campaigns.service';
 
 /**
  * Campaigns over the API (`/api/v1/organizations/:organizationId/...`): create a draft, estimate

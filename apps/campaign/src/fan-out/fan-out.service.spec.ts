@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { createHash } from 'node:crypto';
+import { CampaignManagementModule } from '@comeback/campaigns';
 import { loadConfig } from '@comeback/config';
 import { QueueName, sendJobId } from '@comeback/contracts';
 import { createNestApp } from '@comeback/platform';
@@ -57,7 +58,7 @@ describe('campaign fan-out', () => {
     const config = loadConfig('campaign', CAMPAIGN_ENV, {
       DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix, LOG_LEVEL: 'error', PUBLIC_FEEDBACK_URL: 'https://answers.example.test',
     });
-    app = await createNestApp({ app: 'campaign', config, imports: [FanOutModule.forRoot({ publicFeedbackUrl: config.PUBLIC_FEEDBACK_URL })] });
+    app = await createNestApp({ app: 'campaign', config, imports: [CampaignManagementModule.forRoot({ publicFeedbackUrl: config.PUBLIC_FEEDBACK_URL }), FanOutModule] });
     await app.init();
     org = await factories(db.pool).organization({ timezone: 'Asia/Tbilisi', defaultLocale: 'ka', name: 'Tbilisi Clinic' });
     await template('sms', 'ka', { text: 'გამარჯობა {{client.firstName}}! {{feedbackUrl}} {{optOutText}}' });

@@ -1,16 +1,14 @@
 import { hash, randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { JobsOptions, Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import type { Pool, PoolClient } from 'pg';
 import {
-  ADDRESS, audienceSql, controlGroupSql, nextAllowedAt, parseAudience, parseMessagingSettings, PREVIEW_TOKEN, REACHABLE, recipientVariables, type MessagingSettings,
+  ADDRESS, audienceSql, CAMPAIGN_OPTIONS, type CampaignOptions, DUE_MS, enqueueSendJobs, requeueQueuedMessages, SEND_QUEUES, type WrittenMessage, controlGroupSql, nextAllowedAt, parseAudience, parseMessagingSettings, PREVIEW_TOKEN, REACHABLE, recipientVariables, type MessagingSettings,
 } from '@comeback/campaigns';
-import { SEND_JOBS, sendJobId } from '@comeback/contracts';
 import type { Channel } from '@comeback/domain';
 import { PG_POOL } from '@comeback/platform';
 import { smsInfo, estimateSmsCost } from '@comeback/sms';
 import { compileTemplate, pickTemplate, type CompiledTemplate, type TemplateDefinition } from '@comeback/templates';
-import { FAN_OUT_OPTIONS, type FanOutOptions, SEND_QUEUES } from './fan-out.tokens';
 
 /**
  * Recipients read, rendered, written and enqueued together: one FETCH, one INSERT and one addBulk
@@ -22,16 +20,11 @@ const BATCH = 250;
 const WRITES = 2;
 /** Random bytes of a personal link token: as many as the preview token stands for (24 base64url characters, 144 bits). */
 const TOKEN_BYTES = (PREVIEW_TOKEN.length * 3) / 4;
-/** A message's not_before as epoch milliseconds, for the job's delay: a number parses far faster than a timestamp's text. */
-const DUE_MS = `(extract(epoch FROM not_before) * 1000)::float8 AS due_ms`;
 /**
  * The fan-out's big statements (freezing the audience, reading it) are estimated costly enough
  * for PostgreSQL to JIT-compile them, which takes about a second and saves less than that.
  */
 const NO_JIT = `SET LOCAL jit = off`;
-
-/** Retries of a send job for transient provider errors: 30 s, 1 min, 2 min, 4 min, 8 min. */
-export const SEND_JOB_OPTIONS: JobsOptions = { attempts: 6, backoff: { type: 'exponential', delay: 30_000 }, removeOnComplete: true, removeOnFail: true };
 
 export interface FanOutResult {
   campaignId: string;
@@ -90,7 +83,7 @@ export class FanOutService {
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(SEND_QUEUES) private readonly queues: Record<Channel, Queue>,
-    @Inject(FAN_OUT_OPTIONS) private readonly options: FanOutOptions,
+    @Inject(CAMPAIGN_OPTIONS) private readonly options: CampaignOptions,
   ) {}
 
   async start(campaignId: string, restart = false): Promise<FanOutResult> {
@@ -364,43 +357,13 @@ export class FanOutService {
     ).then((result) => result.rows);
   }
 
-  /** One addBulk per channel: a send job per message, id `message-<id>`, delayed to its allowed hours. */
-  private async enqueue(rows: WrittenMessage[]): Promise<void> {
-    const now = Date.now();
-    const byChannel = new Map<Channel, WrittenMessage[]>();
-    for (const r of rows) {
-      const list = byChannel.get(r.channel);
-      if (list) list.push(r);
-      else byChannel.set(r.channel, [r]);
-    }
-    for (const [channel, list] of byChannel) {
-      await this.queues[channel].addBulk(
-        list.map((m) => ({
-          name: SEND_JOBS[channel].job,
-          data: { messageId: m.id },
-          opts: { ...SEND_JOB_OPTIONS, jobId: sendJobId(m.id), delay: m.due_ms === null ? 0 : Math.max(0, m.due_ms - now) },
-        })),
-      );
-    }
+  private enqueue(rows: WrittenMessage[]): Promise<void> {
+    return enqueueSendJobs(this.queues, rows);
   }
 
-  /**
-   * After a crash between writing messages and enqueueing them: enqueue every message of the
-   * campaign still queued. A job that still exists is not added again (same job id).
-   */
-  async requeueQueued(campaignId: string): Promise<number> {
-    let after = '0';
-    let total = 0;
-    for (;;) {
-      const { rows } = await this.pool.query<WrittenMessage>(
-        `SELECT id::text, channel, ${DUE_MS} FROM messages WHERE campaign_id = $1 AND status = 'queued' AND id > $2::bigint ORDER BY id LIMIT 5000`,
-        [campaignId, after],
-      );
-      if (!rows.length) return total;
-      after = rows[rows.length - 1].id;
-      await this.enqueue(rows);
-      total += rows.length;
-    }
+  /** After a crash between writing messages and enqueueing them: enqueue every message of the campaign still queued. */
+  requeueQueued(campaignId: string): Promise<number> {
+    return requeueQueuedMessages(this.pool, this.queues, campaignId);
   }
 }
 
@@ -425,14 +388,6 @@ interface MessageRow {
   segments: number | null;
   cost: string;
   not_before: Date | null;
-}
-
-/** A message row written, as its send job needs it. */
-interface WrittenMessage {
-  id: string;
-  channel: Channel;
-  /** not_before in epoch milliseconds (see DUE_MS). */
-  due_ms: number | null;
 }
 
 /**

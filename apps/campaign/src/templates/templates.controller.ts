@@ -1,9 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
+import { CHANNEL, LOCALE, PREVIEW_TEMPLATE_BODY, SAVE_TEMPLATE_BODY, TEMPLATE_KEY, TemplatesService, type StoredTemplate, type TemplatePreview } from '@comeback/campaigns';
 import { ApiKeyGuard } from '@comeback/platform';
 import { parseBody, toHttp } from '../campaign.errors';
-import { CHANNEL, LOCALE, PREVIEW_TEMPLATE_BODY, SAVE_TEMPLATE_BODY, TEMPLATE_KEY } from './dto/template.dto';
-import { TemplatesService, type StoredTemplate, type TemplatePreview } from './templates.service';
 
 const TEMPLATE_PATH = z.object({ key: TEMPLATE_KEY, channel: CHANNEL, locale: LOCALE });
 

@@ -1,12 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { parseMessagingSettings, PREVIEW_TOKEN, recipientVariables } from '@comeback/campaigns';
+import { parseMessagingSettings } from '../messaging-settings';
+import { PREVIEW_TOKEN, recipientVariables } from '../recipient-variables';
 import type { Channel } from '@comeback/domain';
 import { PG_POOL } from '@comeback/platform';
 import { estimateSmsCost, smsInfo, type SmsInfo } from '@comeback/sms';
 import { normaliseLocale, renderTemplate, validateTemplate, type ChannelParts, type TemplateDefinition } from '@comeback/templates';
-import { CampaignAppError } from '../campaign.errors';
-import { FAN_OUT_OPTIONS, type FanOutOptions } from '../fan-out/fan-out.tokens';
+import { CampaignError } from './campaign.error';
+import { CAMPAIGN_OPTIONS, type CampaignOptions } from './tokens';
 
 export interface StoredTemplate {
   id: string;
@@ -30,7 +31,7 @@ export interface TemplatePreview {
 export class TemplatesService {
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
-    @Inject(FAN_OUT_OPTIONS) private readonly options: FanOutOptions,
+    @Inject(CAMPAIGN_OPTIONS) private readonly options: CampaignOptions,
   ) {}
 
   async list(organizationId: string): Promise<StoredTemplate[]> {
@@ -44,7 +45,7 @@ export class TemplatesService {
   /** Validates (every problem with its part, line and column) and saves, replacing the same key, channel and locale. */
   async save(organizationId: string, key: string, channel: Channel, locale: string, parts: Record<string, unknown>, accountId: string | null = null): Promise<StoredTemplate> {
     const normalised = normaliseLocale(locale);
-    if (!normalised) throw new CampaignAppError('INVALID_BODY', `"${locale}" is not a language tag`, [{ field: 'locale', message: 'a BCP-47 language tag such as "ka" or "en-GB"' }]);
+    if (!normalised) throw new CampaignError('INVALID_BODY', `"${locale}" is not a language tag`, [{ field: 'locale', message: 'a BCP-47 language tag such as "ka" or "en-GB"' }]);
     // Whatever was sent: validateTemplate names every missing or bad part before anything uses it.
     const definition = { channel, locale: normalised, parts } as unknown as TemplateDefinition;
     this.assertValid(definition);
@@ -61,7 +62,7 @@ export class TemplatesService {
     const { rowCount } = await this.pool.query(`DELETE FROM message_templates WHERE organization_id = $1 AND key = $2 AND channel = $3 AND locale = $4`, [
       organizationId, key, channel, normaliseLocale(locale) ?? locale,
     ]);
-    if (rowCount === 0) throw new CampaignAppError('NOT_FOUND', `no template ${key} / ${channel} / ${locale}`);
+    if (rowCount === 0) throw new CampaignError('NOT_FOUND', `no template ${key} / ${channel} / ${locale}`);
   }
 
   /** Renders a template (as being edited) for one of the organization's clients, or a sample client. */
@@ -74,7 +75,7 @@ export class TemplatesService {
         [organizationId],
       )
     ).rows[0];
-    if (!org) throw new CampaignAppError('NOT_FOUND', 'no such organization');
+    if (!org) throw new CampaignError('NOT_FOUND', 'no such organization');
     let facts: { clientId: string | null; name: string; locale: string; timezone: string; lastVisitAt: Date | null; staffMember: string | null; service: string | null } = {
       clientId: null, name: 'Nino Beridze', locale: definition.locale, timezone: org.timezone, lastVisitAt: new Date(Date.now() - 120 * 86_400_000), staffMember: 'Dr Giorgi', service: 'Check-up',
     };
@@ -89,7 +90,7 @@ export class TemplatesService {
         [organizationId, clientId],
       );
       // Another organization's client is as unknown as a missing one.
-      if (!rows.length) throw new CampaignAppError('NOT_FOUND', `no client ${clientId}`);
+      if (!rows.length) throw new CampaignError('NOT_FOUND', `no client ${clientId}`);
       const c = rows[0];
       facts = { clientId, name: c.name, locale: c.locale ?? org.default_locale, timezone: c.timezone ?? org.timezone, lastVisitAt: c.last_visit_at, staffMember: c.staff, service: c.service };
     }
@@ -112,7 +113,7 @@ export class TemplatesService {
   private assertValid(definition: TemplateDefinition): void {
     const issues = validateTemplate(definition);
     if (issues.length) {
-      throw new CampaignAppError(
+      throw new CampaignError(
         'INVALID_TEMPLATE',
         `the template has ${issues.length} problem(s)`,
         issues.map((i) => ({ part: i.part, line: i.line, column: i.column, message: i.message })),

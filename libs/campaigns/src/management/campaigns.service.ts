@@ -1,15 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import type { Pool } from 'pg';
-import { audienceSql, parseAudience, parseMessagingSettings } from '@comeback/campaigns';
 import { JobName, SEND_JOBS, sendJobId } from '@comeback/contracts';
 import type { Channel } from '@comeback/domain';
 import { PG_POOL } from '@comeback/platform';
-import { CampaignAppError } from '../campaign.errors';
-import { CAMPAIGNS_QUEUE, SEND_QUEUES } from '../fan-out/fan-out.tokens';
-import { FanOutService, SEND_JOB_OPTIONS } from '../fan-out/fan-out.service';
-import { TemplatesService } from '../templates/templates.service';
-import type { CreateCampaign } from './dto/campaign.dto';
+import { audienceSql, parseAudience } from '../audience';
+import { parseMessagingSettings } from '../messaging-settings';
+import { CampaignError } from './campaign.error';
+import type { CreateCampaign } from './inputs';
+import { requeueQueuedMessages, SEND_JOB_OPTIONS } from './send-jobs';
+import { TemplatesService } from './templates.service';
+import { CAMPAIGNS_QUEUE, SEND_QUEUES } from './tokens';
 
 export interface CampaignView {
   id: string;
@@ -67,7 +68,6 @@ export class CampaignsService {
     @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(CAMPAIGNS_QUEUE) private readonly campaigns: Queue,
     @Inject(SEND_QUEUES) private readonly sends: Record<Channel, Queue>,
-    private readonly fanOut: FanOutService,
     private readonly templates: TemplatesService,
   ) {}
 
@@ -85,9 +85,9 @@ export class CampaignsService {
   }
 
   async get(organizationId: string, id: string): Promise<CampaignView> {
-    if (!/^\d{1,18}$/.test(id)) throw new CampaignAppError('NOT_FOUND', `no campaign ${id}`);
+    if (!/^\d{1,18}$/.test(id)) throw new CampaignError('NOT_FOUND', `no campaign ${id}`);
     const { rows } = await this.pool.query<CampaignView>(`${VIEW} WHERE c.organization_id = $1 AND c.id = $2`, [organizationId, id]);
-    if (!rows.length) throw new CampaignAppError('NOT_FOUND', `no campaign ${id}`);
+    if (!rows.length) throw new CampaignError('NOT_FOUND', `no campaign ${id}`);
     return rows[0];
   }
 
@@ -134,17 +134,17 @@ export class CampaignsService {
   /** draft -> scheduled, with a start job delayed to `at` (now when absent). Every channel needs a template. */
   async schedule(organizationId: string, id: string, at?: string): Promise<CampaignView> {
     const campaign = await this.get(organizationId, id);
-    if (campaign.status !== 'draft') throw new CampaignAppError('INVALID_STATE', `campaign ${id} is ${campaign.status}; only a draft can be scheduled`);
+    if (campaign.status !== 'draft') throw new CampaignError('INVALID_STATE', `campaign ${id} is ${campaign.status}; only a draft can be scheduled`);
     const have = new Set((await this.templates.list(organizationId)).filter((t) => t.key === campaign.templateKey).map((t) => t.channel));
     const missing = campaign.channels.filter((c) => !have.has(c));
     if (missing.length) {
-      throw new CampaignAppError('INVALID_STATE', `no "${campaign.templateKey}" template for ${missing.join(', ')}`, missing.map((c) => ({ field: 'channels', message: `no template for ${c}` })));
+      throw new CampaignError('INVALID_STATE', `no "${campaign.templateKey}" template for ${missing.join(', ')}`, missing.map((c) => ({ field: 'channels', message: `no template for ${c}` })));
     }
     const startAt = at ? new Date(at) : new Date();
     const updated = await this.pool.query(`UPDATE campaigns SET status = 'scheduled', scheduled_at = $3, updated_at = now() WHERE organization_id = $1 AND id = $2 AND status = 'draft'`, [
       organizationId, id, startAt,
     ]);
-    if (updated.rowCount !== 1) throw new CampaignAppError('INVALID_STATE', `campaign ${id} changed meanwhile`);
+    if (updated.rowCount !== 1) throw new CampaignError('INVALID_STATE', `campaign ${id} changed meanwhile`);
     await this.campaigns.add(
       JobName.StartCampaign,
       { campaignId: id },
@@ -161,7 +161,7 @@ export class CampaignsService {
   /** paused -> running, and its queued messages are enqueued again. */
   async resume(organizationId: string, id: string): Promise<CampaignView> {
     const view = await this.transition(organizationId, id, ['paused'], 'running');
-    await this.fanOut.requeueQueued(id);
+    await requeueQueuedMessages(this.pool, this.sends, id);
     return view;
   }
 
@@ -179,7 +179,7 @@ export class CampaignsService {
         WHERE organization_id = $1 AND id = $2 AND status = ANY($3::text[])`,
       [organizationId, id, from, to],
     );
-    if (rowCount !== 1) throw new CampaignAppError('INVALID_STATE', `campaign ${id} is ${campaign.status}; it cannot become ${to}`);
+    if (rowCount !== 1) throw new CampaignError('INVALID_STATE', `campaign ${id} is ${campaign.status}; it cannot become ${to}`);
     return this.get(organizationId, id);
   }
 
@@ -201,18 +201,18 @@ export class CampaignsService {
    * needs staff to say what happened: `resend` (the client did not get it) or `mark-sent`.
    */
   async retry(organizationId: string, messageId: string, action?: 'resend' | 'mark-sent'): Promise<{ id: string; status: string }> {
-    if (!/^\d{1,18}$/.test(messageId)) throw new CampaignAppError('NOT_FOUND', `no message ${messageId}`);
+    if (!/^\d{1,18}$/.test(messageId)) throw new CampaignError('NOT_FOUND', `no message ${messageId}`);
     const { rows } = await this.pool.query<{ status: string; channel: Channel }>(`SELECT status, channel FROM messages WHERE organization_id = $1 AND id = $2`, [organizationId, messageId]);
-    if (!rows.length) throw new CampaignAppError('NOT_FOUND', `no message ${messageId}`);
+    if (!rows.length) throw new CampaignError('NOT_FOUND', `no message ${messageId}`);
     const { status, channel } = rows[0];
     if (status === 'in_doubt' && !action) {
-      throw new CampaignAppError('INVALID_STATE', 'this message may have reached the client: say "resend" or "mark-sent"', [{ field: 'action', message: 'required for a message in doubt' }]);
+      throw new CampaignError('INVALID_STATE', 'this message may have reached the client: say "resend" or "mark-sent"', [{ field: 'action', message: 'required for a message in doubt' }]);
     }
     if (status === 'in_doubt' && action === 'mark-sent') {
       await this.pool.query(`UPDATE messages SET status = 'sent', sent_at = coalesce(sent_at, now()), updated_at = now() WHERE id = $1 AND status = 'in_doubt'`, [messageId]);
       return { id: messageId, status: 'sent' };
     }
-    if (!['failed', 'dead', 'in_doubt'].includes(status)) throw new CampaignAppError('INVALID_STATE', `message ${messageId} is ${status}; only dead letters are retried`);
+    if (!['failed', 'dead', 'in_doubt'].includes(status)) throw new CampaignError('INVALID_STATE', `message ${messageId} is ${status}; only dead letters are retried`);
     await this.pool.query(
       `UPDATE messages SET status = 'queued', attempts = 0, last_error_code = NULL, last_error = NULL, failed_at = NULL, updated_at = now() WHERE id = $1 AND status = $2`,
       [messageId, status],

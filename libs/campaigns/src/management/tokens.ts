@@ -1,0 +1,10 @@
+/** The BullMQ queues campaigns write to: campaign starts and one send queue per channel. */
+export const CAMPAIGNS_QUEUE = Symbol('CAMPAIGNS_QUEUE');
+export const SEND_QUEUES = Symbol('SEND_QUEUES');
+/** Options of the campaign management module (the public feedback URL). */
+export const CAMPAIGN_OPTIONS = Symbol('CAMPAIGN_OPTIONS');
+
+export interface CampaignOptions {
+  /** Public base URL of the response collector (feedback /f/<token>, opt out /u/<token>). */
+  publicFeedbackUrl: string;
+}
