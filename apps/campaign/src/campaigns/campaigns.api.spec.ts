@@ -151,4 +151,27 @@ describe('campaign app API', () => {
     await api('post', `dead-letters/${doubt}/retry`).send({}).expect(409); // sent now: not a dead letter
     await api('post', `dead-letters/${dead}/retry`, otherKey).send({}).expect(403);
   });
+
+  it('lists the sandbox outbox and takes a simulated reply on a sandbox message only, NFKC-normalised, once marked', async () => {
+    const c = (await api('post', 'campaigns').send({ name: 'Sandbox', templateKey: 'ask', channels: ['sms'] }).expect(201)).body.id;
+    const { rows } = await db.pool.query<{ id: string }>(
+      `INSERT INTO messages (organization_id, campaign_id, client_id, channel, to_address, locale, content, status, provider)
+       VALUES ($1, $2, $3, 'sms', '+99555500003', 'ka', '{"text":"why?"}', 'delivered', 'sandbox'), ($1, $2, $4, 'sms', '+99555500002', 'ka', '{"text":"why?"}', 'sent', 'twilio')
+       RETURNING id::text`,
+      [org.id, c, clients[3], clients[2]],
+    );
+    const [sandboxed, twilio] = rows.map((r) => r.id);
+    await db.pool.query(`INSERT INTO sandbox_messages (organization_id, message_id, channel, to_address, content) VALUES ($1, $2, 'sms', '+99555500003', '{"text":"why?"}')`, [org.id, sandboxed]);
+    await api('post', `sandbox/messages/${sandboxed}/reply`).send({ text: '   ' }).expect(400);
+    const first = (await api('post', `sandbox/messages/${sandboxed}/reply`).send({ text: 'ﾂｰ ძვირია' }).expect(200)).body;
+    await api('post', `sandbox/messages/${sandboxed}/reply`).send({ text: 'again' }).expect(200);
+    const outbox = (await api('get', 'sandbox/messages').expect(200)).body;
+    const entry = outbox.find((e: { messageId: string }) => e.messageId === sandboxed);
+    expect(outbox.filter((e: { messageId: string }) => e.messageId === sandboxed)).toHaveLength(1); // replies are not outbox rows
+    expect(entry.replies.map((r: { text: string }) => r.text)).toEqual(['ツー ძვირია', 'again']);
+    expect(new Date(entry.repliedAt).toISOString()).toBe(new Date(first.repliedAt).toISOString()); // the first reply's time is kept
+    expect((await api('get', `campaigns/${c}`).expect(200)).body.replied).toBe(1);
+    await api('post', `sandbox/messages/${twilio}/reply`).send({ text: 'no' }).expect(404); // not sent by the sandbox
+    await api('post', `sandbox/messages/${sandboxed}/reply`, otherKey).send({ text: 'x' }).expect(403);
+  });
 });

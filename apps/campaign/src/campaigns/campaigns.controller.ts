@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, UseGuards } from '@nestjs/common';
-import { CampaignsService, CREATE_CAMPAIGN_BODY, RETRY_BODY, SCHEDULE_CAMPAIGN_BODY, type CampaignEstimate, type CampaignView } from '@comeback/campaigns';
+import { CampaignsService, CREATE_CAMPAIGN_BODY, RETRY_BODY, SANDBOX_REPLY_BODY, SCHEDULE_CAMPAIGN_BODY, type CampaignEstimate, type CampaignView, type SandboxEntry } from '@comeback/campaigns';
 import { ApiKeyGuard } from '@comeback/platform';
 import { parseBody, toHttp } from '../campaign.errors';
 
@@ -70,8 +70,14 @@ export class CampaignsController {
   }
 
   @Get('sandbox/messages')
-  sandbox(@Param('organizationId', ParseUUIDPipe) orgId: string): Promise<Record<string, unknown>[]> {
+  sandbox(@Param('organizationId', ParseUUIDPipe) orgId: string): Promise<SandboxEntry[]> {
     return this.run(() => this.campaigns.sandbox(orgId));
+  }
+
+  @Post('sandbox/messages/:messageId/reply')
+  @HttpCode(200)
+  sandboxReply(@Param('organizationId', ParseUUIDPipe) orgId: string, @Param('messageId') messageId: string, @Body() body: unknown): Promise<{ messageId: string; repliedAt: Date }> {
+    return this.run(() => this.campaigns.sandboxReply(orgId, messageId, parseBody(SANDBOX_REPLY_BODY, body).text));
   }
 
   private async run<T>(work: () => Promise<T>): Promise<T> {

@@ -28,6 +28,8 @@ export interface CampaignView {
   heldOut: number;
   /** Messages by delivery state. */
   progress: Record<string, number>;
+  /** Messages the client answered (any delivery state). */
+  replied: number;
   /** What the messages written so far cost (estimates per message, in the organization's currency). */
   cost: string;
 }
@@ -54,6 +56,7 @@ const VIEW = `
          c.control_share::float8 AS "controlShare", c.audience, c.scheduled_at AS "scheduledAt", c.started_at AS "startedAt",
          c.finished_at AS "finishedAt", c.recipients, c.held_out AS "heldOut",
          coalesce((SELECT jsonb_object_agg(s.status, s.n) FROM (SELECT status, count(*)::int AS n FROM messages WHERE campaign_id = c.id GROUP BY status) s), '{}') AS progress,
+         (SELECT count(*)::int FROM messages WHERE campaign_id = c.id AND replied_at IS NOT NULL) AS replied,
          coalesce((SELECT sum(cost) FROM messages WHERE campaign_id = c.id), 0)::text AS cost
     FROM campaigns c`;
 
@@ -93,10 +96,18 @@ export class CampaignsService {
 
   /** Who the campaign would reach now and what it would cost, without starting it (one aggregate over the audience). */
   async estimate(organizationId: string, id: string): Promise<CampaignEstimate> {
-    const campaign = await this.get(organizationId, id);
+    return this.estimateDraft(organizationId, await this.get(organizationId, id));
+  }
+
+  /**
+   * The estimate of a campaign as being composed (the console's wizard asks as filters change):
+   * nothing is saved. Same figures as for a saved draft.
+   */
+  async estimateDraft(organizationId: string, campaign: Pick<CreateCampaign, 'templateKey' | 'channels' | 'controlShare' | 'audience'>): Promise<CampaignEstimate> {
     const org = (
       await this.pool.query<{ timezone: string; currency: string; messaging_settings: unknown }>(`SELECT timezone, currency, messaging_settings FROM organizations WHERE id = $1`, [organizationId])
     ).rows[0];
+    if (!org) throw new CampaignError('NOT_FOUND', 'no such organization');
     const settings = parseMessagingSettings(org.messaging_settings);
     const { sql, params } = audienceSql({
       organizationId, timezone: org.timezone, audience: parseAudience(campaign.audience), channels: campaign.channels, frequencyCapDays: settings.frequencyCapDays,
@@ -223,13 +234,65 @@ export class CampaignsService {
     return { id: messageId, status: 'queued' };
   }
 
-  /** The sandbox provider's outbox (the demo's and development's "sent" messages), newest first. */
-  async sandbox(organizationId: string, limit = 100): Promise<Record<string, unknown>[]> {
-    const { rows } = await this.pool.query(
-      `SELECT s.id::text, s.message_id::text AS "messageId", s.channel, s.to_address AS "to", s.content, s.accepted_at AS "acceptedAt"
-         FROM sandbox_messages s WHERE s.organization_id = $1 ORDER BY s.id DESC LIMIT $2`,
+  /**
+   * The sandbox provider's outbox (the demo's and development's "sent" messages), newest first,
+   * each with the replies staff simulated for it.
+   */
+  async sandbox(organizationId: string, limit = 100): Promise<SandboxEntry[]> {
+    const { rows } = await this.pool.query<SandboxEntry>(
+      `SELECT s.id::text, s.message_id::text AS "messageId", m.campaign_id::text AS "campaignId", m.client_id::text AS "clientId", cl.name AS "clientName",
+              s.channel, s.to_address AS "to", s.content, s.accepted_at AS "acceptedAt", m.status, m.replied_at AS "repliedAt",
+              coalesce((SELECT jsonb_agg(jsonb_build_object('text', r.content->>'text', 'at', r.accepted_at) ORDER BY r.id)
+                          FROM sandbox_messages r WHERE r.message_id = s.message_id AND r.direction = 'in'), '[]') AS replies
+         FROM sandbox_messages s
+         JOIN messages m ON m.id = s.message_id AND m.organization_id = s.organization_id
+         JOIN clients cl ON cl.organization_id = m.organization_id AND cl.id = m.client_id
+        WHERE s.organization_id = $1 AND s.direction = 'out'
+        ORDER BY s.id DESC LIMIT $2`,
       [organizationId, limit],
     );
     return rows;
   }
+
+  /**
+   * A reply to a sandbox message, as if the client had answered on that channel: kept in the
+   * sandbox's inbox and marked on the message (a replied message never falls back). The text is
+   * stored NFKC-normalised. Only messages the sandbox sent can be answered this way.
+   */
+  async sandboxReply(organizationId: string, messageId: string, text: string): Promise<{ messageId: string; repliedAt: Date }> {
+    if (!/^\d{1,18}$/.test(messageId)) throw new CampaignError('NOT_FOUND', `no message ${messageId}`);
+    const reply = text.normalize('NFKC').trim();
+    if (!reply) throw new CampaignError('INVALID_BODY', 'the reply is empty', [{ field: 'text', message: 'write what the client answers' }]);
+    if (reply.length > 2000) throw new CampaignError('INVALID_BODY', 'the reply is too long', [{ field: 'text', message: 'at most 2,000 characters' }]);
+    const { rows } = await this.pool.query<{ repliedAt: Date }>(
+      `WITH m AS (
+         SELECT m.id, m.channel, m.to_address FROM messages m
+          WHERE m.organization_id = $1 AND m.id = $2 AND EXISTS (SELECT 1 FROM sandbox_messages s WHERE s.message_id = m.id AND s.direction = 'out')
+       ), reply AS (
+         INSERT INTO sandbox_messages (organization_id, message_id, channel, to_address, content, direction)
+         SELECT $1, m.id, m.channel, m.to_address, jsonb_build_object('text', $3::text), 'in' FROM m
+       )
+       UPDATE messages SET replied_at = coalesce(replied_at, now()), updated_at = now() FROM m WHERE messages.id = m.id
+       RETURNING messages.replied_at AS "repliedAt"`,
+      [organizationId, messageId, reply],
+    );
+    if (!rows.length) throw new CampaignError('NOT_FOUND', `no sandbox message ${messageId}`);
+    return { messageId, repliedAt: rows[0].repliedAt };
+  }
+}
+
+/** A message in the sandbox's outbox, with the replies simulated for it. */
+export interface SandboxEntry {
+  id: string;
+  messageId: string;
+  campaignId: string;
+  clientId: string;
+  clientName: string;
+  channel: Channel;
+  to: string;
+  content: Record<string, unknown>;
+  acceptedAt: Date;
+  status: string;
+  repliedAt: Date | null;
+  replies: { text: string; at: string }[];
 }

@@ -1,8 +1,8 @@
 export { CampaignError } from './campaign.error';
 export { CampaignManagementModule } from './campaign-management.module';
-export { CampaignsService, type CampaignEstimate, type CampaignView } from './campaigns.service';
+export { CampaignsService, type CampaignEstimate, type CampaignView, type SandboxEntry } from './campaigns.service';
 export {
-  CHANNEL, CREATE_CAMPAIGN_BODY, LOCALE, PREVIEW_TEMPLATE_BODY, RETRY_BODY, SAVE_TEMPLATE_BODY, SCHEDULE_CAMPAIGN_BODY, TEMPLATE_KEY, type CreateCampaign,
+  CHANNEL, CREATE_CAMPAIGN_BODY, LOCALE, PREVIEW_TEMPLATE_BODY, RETRY_BODY, SANDBOX_REPLY_BODY, SAVE_TEMPLATE_BODY, SCHEDULE_CAMPAIGN_BODY, TEMPLATE_KEY, type CreateCampaign,
 } from './inputs';
 export { DUE_MS, enqueueSendJobs, requeueQueuedMessages, SEND_JOB_OPTIONS, type WrittenMessage } from './send-jobs';
 export { TemplatesService, type StoredTemplate, type TemplatePreview } from './templates.service';

@@ -40,3 +40,6 @@ export const SCHEDULE_CAMPAIGN_BODY = z
 
 /** POST .../dead-letters/:messageId/retry: a message in doubt needs staff to say what happened. */
 export const RETRY_BODY = z.object({ action: z.enum(['resend', 'mark-sent']).optional() }).strict();
+
+/** POST .../sandbox/messages/:messageId/reply: what the client "answers" in the sandbox. */
+export const SANDBOX_REPLY_BODY = z.object({ text: z.string().min(1).max(2000) }).strict();
