@@ -1,6 +1,8 @@
+import { CampaignManagementModule } from '@comeback/campaigns';
 import { EventConsumer } from '@comeback/contracts';
 import { connectEventConsumer } from '@comeback/events';
 import type { AppOptions } from '@comeback/platform';
+import { CampaignPagesModule } from './campaign-pages/campaign-pages.module';
 import { ClientActivityModule } from './client-activity/client-activity.module';
 import { ClientCardModule } from './client-card/client-card.module';
 import type { ReportConfig } from './config';
@@ -12,7 +14,7 @@ import { ReportsModule } from './reports/reports.module';
 import { StaffAccountsModule } from './staff-accounts/staff-accounts.module';
 
 /**
- * The report app as it runs: the staff console (lost clients, client cards, reports, accounts),
+ * The report app as it runs: the staff console (lost clients, client cards, campaigns, reports, accounts),
  * the reports and ingestion APIs, and the client timeline (churn events). main.ts starts it; tests
  * build exactly this.
  */
@@ -28,6 +30,8 @@ export function reportAppOptions(config: ReportConfig): Omit<AppOptions, 'config
       StaffAccountsModule,
       ReportsModule,
       ReportPagesModule,
+      CampaignManagementModule.forRoot({ publicFeedbackUrl: config.PUBLIC_FEEDBACK_URL }),
+      CampaignPagesModule,
     ],
     jsonBodyLimit: '20mb',
     formBodyLimit: '100kb',

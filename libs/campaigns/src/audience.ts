@@ -1,7 +1,14 @@
 import { z } from 'zod';
 
 const CHANNEL = z.enum(['sms', 'email', 'viber', 'voice']);
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
+/** A calendar day: the shape alone would let 2026-02-30 through to PostgreSQL, which refuses it (a 500, not a 400). */
+const day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
+  .refine((v) => {
+    const t = Date.parse(`${v}T00:00:00Z`);
+    return Number.isFinite(t) && new Date(t).toISOString().startsWith(v);
+  }, 'is not a calendar date');
 const id = z.string().regex(/^\d{1,18}$/, 'must be an id');
 
 /**

@@ -12,7 +12,7 @@ export const VIEWS_DIR = join(__dirname, 'views');
 export interface PageFrame {
   title: string;
   /** The navigation entry to highlight. */
-  nav?: 'lost' | 'reports' | 'accounts';
+  nav?: 'lost' | 'campaigns' | 'reports' | 'accounts';
   console?: ConsoleContext;
   /** Scripts of ours to load after the page (under /console/assets). */
   scripts?: string[];
@@ -61,6 +61,7 @@ export class ViewRenderer {
     const nav = account
       ? [
           { id: 'lost', href: '/console/lost-clients', label: t.t('nav.lost') },
+          ...(can(account.role, 'viewCampaigns') ? [{ id: 'campaigns', href: '/console/campaigns', label: t.t('nav.campaigns') }] : []),
           ...(can(account.role, 'viewReports') ? [{ id: 'reports', href: '/console/reports', label: t.t('nav.reports') }] : []),
           ...(can(account.role, 'manageAccounts') ? [{ id: 'accounts', href: '/console/accounts', label: t.t('nav.accounts') }] : []),
         ].map((item) => ({ ...item, current: item.id === frame.nav }))

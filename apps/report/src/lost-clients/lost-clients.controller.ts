@@ -64,6 +64,8 @@ export class LostClientsController {
         csvHref: `/console/lost-clients.csv?${keep}`,
         filterFields: [...keep.entries()].map(([name, value]) => ({ name, value })),
         canExport: can(account.role, 'exportClients'),
+        // The campaign wizard takes the same filters as its audience.
+        campaignHref: can(account.role, 'manageCampaigns') ? `/console/campaigns/new?${keep}` : null,
         canEdit: can(account.role, 'editClients'),
         notice: typeof raw.done === 'string' && /^\d+$/.test(raw.done) ? t.t('lost.dismissed', { count: Number(raw.done) }) : null,
       }),

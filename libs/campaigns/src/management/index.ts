@@ -7,3 +7,4 @@ export {
 export { DUE_MS, enqueueSendJobs, requeueQueuedMessages, SEND_JOB_OPTIONS, type WrittenMessage } from './send-jobs';
 export { TemplatesService, type StoredTemplate, type TemplatePreview } from './templates.service';
 export { CAMPAIGN_OPTIONS, CAMPAIGNS_QUEUE, SEND_QUEUES, type CampaignOptions } from './tokens';
+export { PUBLIC_FEEDBACK_URL_VAR } from './config';

@@ -36,6 +36,10 @@ export const CONSOLE_PERMISSIONS = {
   exportClients: ['admin', 'marketer'],
   /** The reports (figures only, no contact data). */
   viewReports: ['admin', 'marketer', 'viewer'],
+  /** Campaigns, templates, the sandbox outbox and dead letters, read only. */
+  viewCampaigns: ['admin', 'marketer', 'viewer'],
+  /** Edit templates, compose, schedule, pause and cancel campaigns, retry dead letters, simulate replies (this spends money). */
+  manageCampaigns: ['admin', 'marketer'],
   /** Console accounts. */
   manageAccounts: ['admin'],
 } as const satisfies Record<string, readonly StaffRole[]>;

@@ -1,0 +1,254 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { INestApplication } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { createStaffAccount } from '@comeback/accounts';
+import { loadConfig } from '@comeback/config';
+import { createNestApp } from '@comeback/platform';
+import { createTestDatabase, factories, TEST_REDIS_URL, testRedisPrefix, waitFor, type TestDatabase } from '@comeback/testing';
+import { campaignAppOptions } from '../../apps/campaign/src/campaign-app';
+import { CAMPAIGN_ENV } from '../../apps/campaign/src/config';
+import { DISPATCHER_ENV } from '../../apps/dispatcher/src/config';
+import { dispatcherAppOptions } from '../../apps/dispatcher/src/dispatcher-app';
+import { REPORT_ENV } from '../../apps/report/src/config';
+import { reportAppOptions } from '../../apps/report/src/report-app';
+
+/** Debian's Chromium (never a downloaded browser); CI installs the `chromium` package. */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SHOTS = join(__dirname, '..', '..', 'artifacts', 'screenshots');
+const PASSWORD = 'browser test passphrase';
+const DAY = 86_400_000;
+
+jest.setTimeout(180_000);
+
+async function textOf(locator: Locator): Promise<string> {
+  return (await locator.first().innerText()).trim();
+}
+
+/**
+ * The campaign pages end to end, as staff use them: the console (report app) with the campaign
+ * app's fan-out worker and a dispatcher on the sandbox provider, all on the real PostgreSQL and
+ * Redis, in headless Chromium. Write a template with the live preview and SMS counter, compose a
+ * campaign with the live audience count, schedule it, watch it finish, answer a message in the
+ * sandbox inbox, and retry dead letters.
+ */
+describe('campaign pages in headless Chromium, through the real services', () => {
+  let db: TestDatabase;
+  const apps: INestApplication[] = [];
+  let browser: Browser;
+  let base: string;
+  let orgId: string;
+  const clients: Record<string, string> = {};
+
+  const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+
+  async function signIn(email: string): Promise<Page> {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
+    page.on('pageerror', (err) => {
+      throw err;
+    });
+    page.on('dialog', (dialog) => void dialog.accept());
+    await page.goto(`${base}/console/campaigns`);
+    await page.getByLabel('E-mail').fill(email);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(/\/console\/campaigns/);
+    return page;
+  }
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: install Debian's chromium package (apt-get install chromium) or set CHROMIUM_PATH`);
+    mkdirSync(SHOTS, { recursive: true });
+    db = await createTestDatabase();
+    const common = { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: testRedisPrefix(), LOG_LEVEL: 'error', HOST: '127.0.0.1', PUBLIC_FEEDBACK_URL: 'https://answers.example.test' };
+    const report = loadConfig('report', REPORT_ENV, common);
+    const console = (await createNestApp({ ...reportAppOptions(report), config: report })) as NestExpressApplication;
+    await console.listen(0, '127.0.0.1');
+    base = `http://127.0.0.1:${(console.getHttpServer().address() as AddressInfo).port}`;
+    const campaign = loadConfig('campaign', CAMPAIGN_ENV, common);
+    const dispatcher = loadConfig('dispatcher', DISPATCHER_ENV, { ...common, DISPATCH_LOCK_SECONDS: '5' });
+    apps.push(console, await createNestApp({ ...campaignAppOptions(campaign), config: campaign }), await createNestApp({ ...dispatcherAppOptions(dispatcher), config: dispatcher }));
+    await Promise.all(apps.slice(1).map((a) => a.init()));
+
+    const make = factories(db.pool);
+    orgId = (await make.organization({ name: 'Tbilisi Smile', timezone: 'Asia/Tbilisi', defaultLocale: 'ka' })).id;
+    // Calls and texts allowed all day, so the test does not depend on the hour it runs at.
+    await db.pool.query(`UPDATE organizations SET messaging_settings = '{"allowedHours": {"from": "00:00", "to": "23:59"}, "prices": {"smsSegment": "0.05"}}' WHERE id = $1`, [orgId]);
+    const people: [string, string, string][] = [
+      ['ნინო ბერიძე', 'lapsed', '+995599000101'],
+      ['Ayşe Yılmaz', 'lapsed', '+995599000102'],
+      ['<script>alert(1)</script>', 'lapsed', '+995599000103'],
+      ['Иван Петров', 'at_risk', '+995599000104'],
+    ];
+    for (const [name, status, phone] of people) {
+      const id = await make.client(orgId, { name, phone });
+      clients[name] = id;
+      await db.pool.query(
+        `INSERT INTO churn_episodes (organization_id, client_id, status, detected_at, lapsed_at, last_visit_at, left_on, churn_type, method, revenue_12m, value_tier)
+         VALUES ($1, $2, $3, now(), CASE WHEN $3 = 'lapsed' THEN now() END, $4, ($4::timestamptz + interval '1 day')::date, 'passive', 'cadence', 500, 1)`,
+        [orgId, id, status, new Date(Date.now() - 120 * DAY)],
+      );
+    }
+    await createStaffAccount(db.pool, { organizationId: orgId, email: 'marketer@smile.test', displayName: 'Tamar', role: 'marketer', password: PASSWORD });
+    await createStaffAccount(db.pool, { organizationId: orgId, email: 'viewer@smile.test', displayName: 'Levan', role: 'viewer', password: PASSWORD });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    for (const a of apps.reverse()) await a.close();
+    await db?.drop();
+  });
+
+  it('writes a template with the live preview and SMS counter; a mistake is shown at its line and column and nothing is saved', async () => {
+    const page = await signIn('marketer@smile.test');
+    await page.getByRole('link', { name: 'Templates', exact: true }).click();
+    await page.waitForURL(/\/console\/templates/);
+    await page.getByLabel('Template key').fill('win-back');
+    await page.getByLabel('Channel', { exact: true }).selectOption('sms');
+    await page.locator('#o-locale').fill('ka');
+    await page.getByRole('button', { name: 'Open' }).click();
+    await page.waitForURL(/key=win-back/);
+
+    // Previewed for a real lost client: the name in Georgian script, UCS-2 counted as 70 per segment.
+    await page.getByLabel('Preview for').selectOption(clients['ნინო ბერიძე']);
+    await page.getByLabel('Text', { exact: true }).fill('გამარჯობა {{client.firstName}}! რატომ აღარ მოდიხართ? {{feedbackUrl}} {{optOutText}}');
+    await page.locator('#sms-counter').waitFor({ state: 'visible' });
+    await page.locator('#preview pre', { hasText: 'ნინო' }).waitFor({ state: 'visible' });
+    expect(await textOf(page.locator('#preview pre'))).toContain('https://answers.example.test/f/');
+    expect(await textOf(page.locator('#sms-counter'))).toMatch(/^UCS-2 · \d+ characters · 2 segment\(s\) · 0\.10\d* GEL per message$/);
+    await shot(page, '30-template-live-preview');
+
+    // An unknown variable: shown under the field at its line and column, as typed.
+    await page.getByLabel('Text', { exact: true }).fill('Hello\n{{client.nmae}}');
+    await page.locator('.part-problems[data-part="text"] li').waitFor({ state: 'visible' });
+    expect(await textOf(page.locator('.part-problems[data-part="text"] li'))).toMatch(/^line 2, column 3: /);
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.waitForLoadState();
+    expect(await textOf(page.locator('.part-problems[data-part="text"] li'))).toMatch(/^line 2, column 3: /);
+    expect((await db.pool.query(`SELECT count(*)::int AS n FROM message_templates WHERE organization_id = $1`, [orgId])).rows[0].n).toBe(0);
+    await shot(page, '31-template-problem');
+
+    await page.getByLabel('Text', { exact: true }).fill('გამარჯობა {{client.firstName}}! {{feedbackUrl}}');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('The template was saved.').waitFor({ state: 'visible' });
+    expect(await textOf(page.locator('#template-list'))).toContain('win-back · sms · ka');
+    await page.close();
+  });
+
+  it('composes a campaign with the live audience count and cost, schedules it, and follows it to done', async () => {
+    const page = await signIn('marketer@smile.test');
+    // The audience starts from the lost-clients list as filtered there.
+    await page.getByRole('link', { name: 'Lost clients' }).click();
+    await page.getByLabel('Status').selectOption('lapsed');
+    await page.getByRole('button', { name: 'Show' }).click();
+    await page.waitForURL(/status=lapsed/);
+    await page.getByRole('link', { name: 'Send a campaign to these clients' }).click();
+    await page.waitForURL(/\/console\/campaigns\/new\?.*status=lapsed/);
+    await page.getByLabel('Campaign name').fill('Spring win-back');
+    await page.getByLabel('Template').selectOption('win-back');
+    await page.getByLabel('Channel 1').selectOption('sms');
+    await page.getByLabel('Channel 2').selectOption('');
+    await page.getByLabel('Control group (%)').fill('0');
+    await page.locator('#estimate[data-matching="3"]').waitFor({ state: 'visible' });
+    // The live count follows the filters: any state, then only the lapsed again.
+    await page.getByLabel('Status').selectOption('');
+    await page.locator('#estimate[data-matching="4"]').waitFor({ state: 'visible' });
+    await page.getByLabel('Status').selectOption('lapsed');
+    await page.locator('#estimate[data-matching="3"]').waitFor({ state: 'visible' });
+    expect(await textOf(page.locator('#estimate'))).toContain('3 messages (sms 3)');
+    await shot(page, '32-campaign-wizard');
+    await page.getByRole('button', { name: 'Save as draft' }).click();
+    await page.waitForURL(/\/console\/campaigns\/\d+$/);
+    expect(await textOf(page.locator('#campaign-status'))).toBe('Draft');
+    // The estimate before start: 3 SMS of two UCS-2 segments (Georgian text and a link) at 0.05 GEL.
+    expect(await textOf(page.locator('#campaign-estimate'))).toContain('SMS segments per message\t2');
+    expect(await textOf(page.locator('#estimate-cost'))).toMatch(/0[.,]30/);
+    await shot(page, '33-campaign-draft-estimate');
+
+    await page.getByRole('button', { name: 'Schedule' }).click();
+    // The page follows the campaign and reloads when its state changes; done once all three are sent.
+    await page.locator('#campaign-status', { hasText: 'Done' }).waitFor({ state: 'visible', timeout: 60_000 });
+    const sentOrDelivered = Number(await textOf(page.locator('[data-progress="sent"]'))) + Number(await textOf(page.locator('[data-progress="delivered"]')));
+    expect(sentOrDelivered).toBe(3);
+    await shot(page, '34-campaign-done');
+    const { rows } = await db.pool.query(
+      `SELECT c.name, count(s.id)::int AS sends FROM messages m JOIN clients c ON c.id = m.client_id LEFT JOIN sandbox_messages s ON s.message_id = m.id AND s.direction = 'out'
+        WHERE m.organization_id = $1 GROUP BY c.name ORDER BY c.name`,
+      [orgId],
+    );
+    expect(rows).toEqual([{ name: '<script>alert(1)</script>', sends: 1 }, { name: 'Ayşe Yılmaz', sends: 1 }, { name: 'ნინო ბერიძე', sends: 1 }]);
+    await page.close();
+  });
+
+  it('shows the sandbox inbox as the client saw it and takes a simulated reply onto the campaign', async () => {
+    const page = await signIn('marketer@smile.test');
+    await page.getByRole('link', { name: 'Sandbox inbox' }).click();
+    await page.waitForURL(/\/console\/sandbox/);
+    expect(await page.locator('#sandbox-inbox > li').count()).toBe(3);
+    // A name with markup is text, never markup.
+    await page.getByText('<script>alert(1)</script>').first().waitFor({ state: 'visible' });
+    await page.getByLabel('Reply as ნინო ბერიძე').fill('ძალიან ძვირია');
+    await page.getByLabel('Reply as ნინო ბერიძე').press('Enter');
+    await page.getByText('The reply was recorded on the message.').waitFor({ state: 'visible' });
+    expect(await textOf(page.locator(`#sandbox-inbox li:has-text("ნინო ბერიძე") .replies`))).toContain('ძალიან ძვირია');
+    await shot(page, '35-sandbox-inbox-reply');
+    await page.getByRole('link', { name: 'campaign', exact: true }).first().click();
+    await page.waitForURL(/\/console\/campaigns\/\d+/);
+    expect(await textOf(page.locator('[data-progress="replied"]'))).toBe('1');
+    await page.close();
+  });
+
+  it('lists dead letters and retries them: a refused message is sent again, one in doubt is settled by staff', async () => {
+    const campaignId = (await db.pool.query(`SELECT id::text FROM campaigns WHERE organization_id = $1`, [orgId])).rows[0].id;
+    const ivan = clients['Иван Петров'];
+    const refused = (
+      await db.pool.query(
+        `INSERT INTO messages (organization_id, campaign_id, client_id, channel, to_address, locale, content, status, attempts, last_error_code, last_error)
+         VALUES ($1, $2, $3, 'sms', '+995599000104', 'ka', '{"text":"გამარჯობა"}', 'dead', 6, 'http-503', 'provider unavailable') RETURNING id::text`,
+        [orgId, campaignId, ivan],
+      )
+    ).rows[0].id;
+    const doubt = (
+      await db.pool.query(
+        `INSERT INTO messages (organization_id, campaign_id, client_id, channel, to_address, locale, content, status, attempts)
+         VALUES ($1, $2, $3, 'email', 'ivan@example.test', 'ru', '{"subject":"?","text":"?","html":"?"}', 'in_doubt', 1) RETURNING id::text`,
+        [orgId, campaignId, ivan],
+      )
+    ).rows[0].id;
+    const page = await signIn('marketer@smile.test');
+    await page.getByRole('link', { name: 'Dead letters' }).click();
+    await page.waitForURL(/\/console\/dead-letters/);
+    expect(await page.locator('#dead-letters tbody tr').count()).toBe(2);
+    expect(await textOf(page.locator(`tr[data-message="${refused}"]`))).toContain('provider unavailable');
+    await shot(page, '36-dead-letters');
+    await page.locator(`tr[data-message="${refused}"]`).getByRole('button', { name: 'Retry' }).click();
+    await page.getByText('The message is queued again.').waitFor({ state: 'visible' });
+    // The dispatcher takes it again through the sandbox: sent once.
+    await waitFor('the retried message sent', async () => {
+      const { rows } = await db.pool.query(`SELECT status FROM messages WHERE id = $1`, [refused]);
+      return ['sent', 'delivered'].includes(rows[0].status);
+    }, 30_000);
+    await page.locator(`tr[data-message="${doubt}"]`).getByRole('button', { name: 'It was sent' }).click();
+    await page.getByText('The message is marked as sent.').waitFor({ state: 'visible' });
+    expect(await page.locator('#dead-letters tbody tr').count()).toBe(0);
+    expect((await db.pool.query(`SELECT status FROM messages WHERE id = $1`, [doubt])).rows[0].status).toBe('sent');
+    await page.close();
+  });
+
+  it('lets a viewer see campaigns but not compose, edit or retry', async () => {
+    const page = await signIn('viewer@smile.test');
+    expect(await page.getByRole('link', { name: 'New campaign' }).count()).toBe(0);
+    expect((await page.goto(`${base}/console/campaigns/new`))?.status()).toBe(403);
+    await page.goto(`${base}/console/sandbox`);
+    expect(await page.locator('.reply-form').count()).toBe(0);
+    const answer = await page.request.post(`${base}/console/templates`, { form: { key: 'x', channel: 'sms', locale: 'en', 'part.text': 'hi', action: 'save' } });
+    expect(answer.status()).toBe(403);
+    await page.close();
+  });
+});
