@@ -134,6 +134,8 @@ export function registerDemo(program: Command, config: () => CliConfig): void {
       console.log('\n  run the lapse detector now (the nightly run is at 03:00 Asia/Tbilisi), then follow it:');
       console.log(`    curl -s -X POST ${lapseDetector}/api/v1/organizations/${organizationId}/lapse-sweeps -H 'Authorization: Bearer ${apiKey}'`);
       console.log(`    curl -s ${lapseDetector}/api/v1/organizations/${organizationId}/lapse-sweeps/<sweepId> -H 'Authorization: Bearer ${apiKey}'`);
+      console.log(`  campaigns           ${report}/console/campaigns   (wizard, progress; templates, sandbox inbox and dead letters from there)`);
+      console.log(`  sandbox inbox       ${report}/console/sandbox   (what the demo campaign "sent"; reply as a client)`);
       console.log('\n  campaigns (API key): templates, estimate, schedule, pause, resume, cancel, dead letters, the sandbox outbox:');
       console.log(`    curl -s http://127.0.0.1:${o.basePort + 2}/api/v1/organizations/${organizationId}/campaigns -H 'Authorization: Bearer ${apiKey}'`);
       console.log(`    curl -s http://127.0.0.1:${o.basePort + 2}/api/v1/organizations/${organizationId}/sandbox/messages -H 'Authorization: Bearer ${apiKey}'`);
@@ -339,10 +341,17 @@ async function runDemoCampaign(baseUrl: string, organizationId: string, apiKey: 
     if (view.progress.queued) console.log(`  ${view.progress.queued} text(s) wait for 08:00 in their client's timezone (allowed hours)`);
     const { rows } = await pool.query<{ channel: string; to_address: string; content: { text?: string; subject?: string } }>(
       `SELECT DISTINCT ON (s.channel) s.channel, s.to_address, s.content FROM sandbox_messages s JOIN messages m ON m.id = s.message_id
-        WHERE m.campaign_id = $1 ORDER BY s.channel, s.id`,
+        WHERE m.campaign_id = $1 AND s.direction = 'out' ORDER BY s.channel, s.id`,
       [draft.id],
     );
     for (const r of rows) console.log(`  sandbox ${r.channel} to ${r.to_address}: ${r.channel === 'email' ? `subject "${r.content.subject}"` : r.content.text}`);
+    // One client "answers" in the sandbox, as staff can from the sandbox inbox page.
+    const answered = (await call<{ messageId: string; clientName: string }[]>('GET', 'sandbox/messages'))[0];
+    if (answered) {
+      await call('POST', `sandbox/messages/${answered.messageId}/reply`, { text: 'ძალიან ძვირი გახდა' });
+      const replied = await call<{ replied: number }>('GET', `campaigns/${draft.id}`);
+      console.log(`  simulated reply from ${answered.clientName}: "ძალიან ძვირი გახდა" (campaign replies: ${replied.replied})`);
+    }
   } finally {
     await pool.end();
   }
