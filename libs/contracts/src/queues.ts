@@ -8,7 +8,7 @@ export enum QueueName {
   LapseSweep = 'lapse-sweep',
   /** Rebuilds of an organization's report rollups (report app), nightly and on demand. */
   ReportRollups = 'report-rollups',
-  /** Campaign starts (delayed to the scheduled time): audience, rendering, fan-out (campaign app). */
+  /** Campaign starts (delayed to the scheduled time): audience, rendering, fan-out; and the channel fallback sweep (campaign app). */
   Campaigns = 'campaigns',
   /** One queue per channel, consumed by the dispatcher with the channel's own rate limit. */
   SendSms = 'send-sms',
@@ -32,6 +32,12 @@ export enum JobName {
   /** Freezes a campaign's audience, renders its messages and enqueues one send job per message. Job id `campaign-<id>`. */
   StartCampaign = 'campaign.start',
   /**
+   * Gives the messages of running campaigns that were refused, or not delivered within the
+   * campaign's fallback hours, a message on the client's next channel. Enqueued every minute by a
+   * job scheduler (`campaign-fallback-sweep`); runs may overlap, each fallback is written once.
+   */
+  FallbackSweep = 'campaign.fallback-sweep',
+  /**
    * Sends one message through its channel's provider. Job id `message-<messageId>` (BullMQ refuses
    * bare integers as custom ids), so a message is never queued twice while its job exists.
    */
@@ -47,6 +53,8 @@ export interface JobPayloads {
   [JobName.SweepChunk]: { sweepId: string; chunkIndex: number };
   [JobName.RefreshReportRollups]: { organizationId: string };
   [JobName.StartCampaign]: { campaignId: string };
+  /** A sweep covers every running campaign: nothing to name. */
+  [JobName.FallbackSweep]: Record<string, never>;
   [JobName.SendSms]: { messageId: string };
   [JobName.SendEmail]: { messageId: string };
   [JobName.SendViber]: { messageId: string };
@@ -60,7 +68,7 @@ export interface JobPayloads {
 export interface QueueJobs {
   [QueueName.LapseSweep]: JobName.NightlySweep | JobName.PlanSweep | JobName.SweepChunk;
   [QueueName.ReportRollups]: JobName.RefreshReportRollups;
-  [QueueName.Campaigns]: JobName.StartCampaign;
+  [QueueName.Campaigns]: JobName.StartCampaign | JobName.FallbackSweep;
   [QueueName.SendSms]: JobName.SendSms;
   [QueueName.SendEmail]: JobName.SendEmail;
   [QueueName.SendViber]: JobName.SendViber;
@@ -74,6 +82,7 @@ export const JOB_QUEUE: { readonly [J in JobName]: { [Q in QueueName]: J extends
   [JobName.SweepChunk]: QueueName.LapseSweep,
   [JobName.RefreshReportRollups]: QueueName.ReportRollups,
   [JobName.StartCampaign]: QueueName.Campaigns,
+  [JobName.FallbackSweep]: QueueName.Campaigns,
   [JobName.SendSms]: QueueName.SendSms,
   [JobName.SendEmail]: QueueName.SendEmail,
   [JobName.SendViber]: QueueName.SendViber,

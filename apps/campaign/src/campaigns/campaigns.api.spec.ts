@@ -150,6 +150,15 @@ describe('campaign app API', () => {
     expect((await api('post', `dead-letters/${doubt}/retry`).send({ action: 'mark-sent' }).expect(200)).body.status).toBe('sent');
     await api('post', `dead-letters/${doubt}/retry`).send({}).expect(409); // sent now: not a dead letter
     await api('post', `dead-letters/${dead}/retry`, otherKey).send({}).expect(403);
+    // A refused message that already fell back to another channel is not sent again.
+    const refused = await insert(clients[2], 'failed');
+    await db.pool.query(
+      `INSERT INTO messages (organization_id, campaign_id, client_id, channel, to_address, locale, content, status, fallback_of)
+       VALUES ($1, $2, $3, 'email', 'x@example.test', 'ka', '{"subject":"x","text":"x","html":"x"}', 'sent', $4)`,
+      [org.id, c, clients[2], refused],
+    );
+    expect((await api('post', `dead-letters/${refused}/retry`).send({}).expect(409)).body.message).toMatch(/already fell back to email/);
+    expect((await db.pool.query(`SELECT status FROM messages WHERE id = $1`, [refused])).rows[0].status).toBe('failed');
   });
 
   it('lists the sandbox outbox and takes a simulated reply on a sandbox message only, NFKC-normalised, once marked', async () => {

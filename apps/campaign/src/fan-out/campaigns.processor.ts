@@ -3,13 +3,18 @@ import { type Job, Worker } from 'bullmq';
 import type Redis from 'ioredis';
 import { assertHandlers, JobName, jobsOfQueue, type JobPayloads, QueueName, type QueueJobs } from '@comeback/contracts';
 import { INFRASTRUCTURE_OPTIONS, type InfrastructureOptions, REDIS } from '@comeback/platform';
+import { FallbackService } from './fallback.service';
 import { FanOutService } from './fan-out.service';
+
+/** A job run again after a failure or a crash (a stalled job is started again without a failed attempt). */
+const retried = (job: Job) => job.attemptsMade > 0 || job.attemptsStarted > 1;
 
 type Handlers = { [J in QueueJobs[QueueName.Campaigns]]: (data: JobPayloads[J], job: Job) => Promise<unknown> };
 
 /**
- * The worker of the campaigns queue: starts a campaign when its (delayed) start job comes due.
- * A job retried after a crash restarts the fan-out, which re-enqueues what is still queued.
+ * The worker of the campaigns queue: starts a campaign when its (delayed) start job comes due, and
+ * runs the channel fallback sweep each time its scheduler enqueues it. A job retried after a crash
+ * restarts the fan-out or the sweep, which re-enqueue what they had written and left queued.
  */
 @Injectable()
 export class CampaignsProcessor implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -17,13 +22,15 @@ export class CampaignsProcessor implements OnApplicationBootstrap, OnApplication
   private worker: Worker | undefined;
 
   private readonly handlers: Handlers = {
-    [JobName.StartCampaign]: ({ campaignId }, job) => this.fanOut.start(campaignId, job.attemptsMade > 0 || job.attemptsStarted > 1),
+    [JobName.StartCampaign]: ({ campaignId }, job) => this.fanOut.start(campaignId, retried(job)),
+    [JobName.FallbackSweep]: (_data, job) => this.fallback.sweep(retried(job)),
   };
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(INFRASTRUCTURE_OPTIONS) private readonly infrastructure: InfrastructureOptions,
     private readonly fanOut: FanOutService,
+    private readonly fallback: FallbackService,
   ) {
     assertHandlers(`queue "${QueueName.Campaigns}"`, jobsOfQueue(QueueName.Campaigns), Object.keys(this.handlers));
   }

@@ -1,14 +1,12 @@
-import { hash, randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import type { Pool, PoolClient } from 'pg';
 import {
-  ADDRESS, audienceSql, CAMPAIGN_OPTIONS, type CampaignOptions, DUE_MS, enqueueSendJobs, requeueQueuedMessages, SEND_QUEUES, type WrittenMessage, controlGroupSql, nextAllowedAt, parseAudience, parseMessagingSettings, PREVIEW_TOKEN, REACHABLE, recipientVariables, type MessagingSettings,
+  ADDRESS, audienceSql, DUE_MS, enqueueSendJobs, fanOutLockKey, requeueQueuedMessages, SEND_QUEUES, type WrittenMessage, controlGroupSql, parseAudience, parseMessagingSettings, REACHABLE, type MessagingSettings,
 } from '@comeback/campaigns';
 import type { Channel } from '@comeback/domain';
 import { PG_POOL } from '@comeback/platform';
-import { smsInfo, estimateSmsCost } from '@comeback/sms';
-import { compileTemplate, pickTemplate, type CompiledTemplate, type TemplateDefinition } from '@comeback/templates';
+import { type CampaignFacts, jsonArray, MessageRenderer, type MessageRow, type RecipientRow } from './message-renderer';
 
 /**
  * Recipients read, rendered, written and enqueued together: one FETCH, one INSERT and one addBulk
@@ -18,8 +16,6 @@ import { compileTemplate, pickTemplate, type CompiledTemplate, type TemplateDefi
 const BATCH = 250;
 /** Batches being written and enqueued while Node renders the next one. */
 const WRITES = 2;
-/** Random bytes of a personal link token: as many as the preview token stands for (24 base64url characters, 144 bits). */
-const TOKEN_BYTES = (PREVIEW_TOKEN.length * 3) / 4;
 /**
  * The fan-out's big statements (freezing the audience, reading it) are estimated costly enough
  * for PostgreSQL to JIT-compile them, which takes about a second and saves less than that.
@@ -39,32 +35,12 @@ export interface FanOutResult {
   seconds: number;
 }
 
-interface CampaignRow {
-  id: string;
-  organization_id: string;
+interface CampaignRow extends CampaignFacts {
   status: string;
-  template_key: string;
   channels: Channel[];
   control_share: string;
   audience: unknown;
-  timezone: string;
-  org_name: string;
-  currency: string;
-  default_locale: string;
   messaging_settings: unknown;
-}
-
-interface RecipientRow {
-  client_id: string;
-  name: string;
-  locale: string | null;
-  timezone: string | null;
-  channel: Channel | null;
-  to_address: string | null;
-  /** Epoch milliseconds (a number parses far faster than a timestamp's text). */
-  last_visit: number | null;
-  staff_member: string | null;
-  service: string | null;
 }
 
 /**
@@ -83,18 +59,33 @@ export class FanOutService {
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(SEND_QUEUES) private readonly queues: Record<Channel, Queue>,
-    @Inject(CAMPAIGN_OPTIONS) private readonly options: CampaignOptions,
+    private readonly renderer: MessageRenderer,
   ) {}
 
   async start(campaignId: string, restart = false): Promise<FanOutResult> {
     const started = performance.now();
-    const frozen = await this.freeze(campaignId);
+    // The run's own connection: it holds the campaign's fan-out lock for the whole run, freezes
+    // the audience and reads the recipients through its cursor.
+    const db = await this.pool.connect();
+    // Set when the connection must not go back to the pool (a cursor or the lock possibly left on it).
+    let broken: Error | undefined;
+    try {
+      await db.query(`SELECT pg_advisory_lock(${fanOutLockKey('$1')})`, [campaignId]);
+      return await this.run(db, campaignId, restart, started, (err) => (broken = err));
+    } finally {
+      if (!broken) await db.query(`SELECT pg_advisory_unlock(${fanOutLockKey('$1')})`, [campaignId]).catch((err: Error) => (broken = err));
+      db.release(broken);
+    }
+  }
+
+  private async run(db: PoolClient, campaignId: string, restart: boolean, started: number, broken: (err: Error) => void): Promise<FanOutResult> {
+    const frozen = await this.freeze(db, campaignId);
     if (!frozen) return { campaignId, started: false, recipients: 0, heldOut: 0, messages: 0, unreachable: 0, seconds: 0 };
     const { campaign, settings, counts } = frozen;
-    const run: Run = { campaign, settings, pick: await this.templatesOf(campaign), reasons: await this.reasonChoices(campaign.organization_id), smsCosts: new Map() };
+    const run = await this.renderer.contextFor(campaign, settings);
     let messages = 0;
     let unreachable = 0;
-    const recipients = await this.openRecipients(campaign);
+    const recipients = await this.openRecipients(db, campaign, broken);
     // Node renders a batch while earlier ones are written (PostgreSQL) and enqueued (Redis), up to
     // WRITES of them: Node and both stores work at the same time, and memory stays bounded whatever
     // the audience. Each batch's jobs are added once its messages are committed.
@@ -117,7 +108,7 @@ export class FanOutService {
         const batch = await next;
         if (!batch.length) break;
         next = recipients.next();
-        const rendered = this.render(run, batch);
+        const rendered = this.renderer.render(run, batch);
         unreachable += batch.length - rendered.length;
         writes.push(write(rendered));
       }
@@ -140,8 +131,7 @@ export class FanOutService {
    * Moves a scheduled campaign to running and freezes its audience, in one transaction with the
    * campaign row locked; a running one (a restart) is returned as it is. Anything else: null.
    */
-  private async freeze(campaignId: string): Promise<{ campaign: CampaignRow; settings: MessagingSettings; counts: { recipients: number; heldOut: number } } | null> {
-    const db = await this.pool.connect();
+  private async freeze(db: PoolClient, campaignId: string): Promise<{ campaign: CampaignRow; settings: MessagingSettings; counts: { recipients: number; heldOut: number } } | null> {
     try {
       await db.query('BEGIN');
       await db.query(NO_JIT);
@@ -173,8 +163,6 @@ export class FanOutService {
     } catch (err) {
       await db.query('ROLLBACK').catch(() => undefined);
       throw err;
-    } finally {
-      db.release();
     }
   }
 
@@ -201,43 +189,6 @@ export class FanOutService {
   }
 
   /**
-   * The organization's templates of the campaign's key, each compiled once, as the choice for a
-   * channel and a client's locale (the fallback chain of pickTemplate). A campaign's recipients
-   * have few distinct locales, so each choice is made once and remembered.
-   */
-  private async templatesOf(campaign: CampaignRow): Promise<Run['pick']> {
-    const { rows } = await this.pool.query<{ channel: Channel; locale: string; parts: never }>(
-      `SELECT channel, locale, parts FROM message_templates WHERE organization_id = $1 AND key = $2 ORDER BY channel, locale`,
-      [campaign.organization_id, campaign.template_key],
-    );
-    const definitions = rows.map((r) => ({ channel: r.channel, locale: r.locale, parts: r.parts }) as TemplateDefinition);
-    const compiled = new Map(definitions.map((d) => [d, compileTemplate(d) as CompiledTemplate]));
-    const choices = new Map<string, { template: CompiledTemplate; locale: string }>();
-    return (channel, clientLocale) => {
-      const key = `${channel}\u0000${clientLocale ?? ''}`;
-      let choice = choices.get(key);
-      if (!choice) {
-        const picked = pickTemplate(definitions, { channel, clientLocale, organizationLocale: campaign.default_locale });
-        if (!picked) throw new Error(`campaign ${campaign.id}: no "${campaign.template_key}" template for channel ${channel}`);
-        choice = { template: compiled.get(picked.template)!, locale: picked.locale };
-        choices.set(key, choice);
-      }
-      return choice;
-    };
-  }
-
-  /** The organization's most used reasons, numbered, for "reply with a number" messages. */
-  private async reasonChoices(organizationId: string): Promise<{ number: number; label: string }[]> {
-    const { rows } = await this.pool.query<{ label: string }>(
-      `SELECT r.label FROM churn_reasons r
-         LEFT JOIN LATERAL (SELECT count(*) AS n FROM churn_episodes e WHERE e.organization_id = r.organization_id AND e.reason_id = r.id) u ON true
-        WHERE r.organization_id = $1 ORDER BY u.n DESC, r.label LIMIT 5`,
-      [organizationId],
-    );
-    return rows.map((r, i) => ({ number: i + 1, label: r.label }));
-  }
-
-  /**
    * The recipients without a message yet, with their channel (first reachable in the campaign's
    * order) and card data, BATCH at a time. One statement over the whole audience, planned and run
    * once (a query per batch searched the rest of the audience again every round), through a
@@ -246,8 +197,7 @@ export class FanOutService {
    * sees exactly those written before this run (what a restart needs), and no plan can end up
    * re-reading the pages this run writes meanwhile. No transaction stays open while it is read.
    */
-  private async openRecipients(campaign: CampaignRow): Promise<{ next(): Promise<RecipientRow[]>; close(): Promise<void> }> {
-    const db = await this.pool.connect();
+  private async openRecipients(db: PoolClient, campaign: CampaignRow, broken: (err: Error) => void): Promise<{ next(): Promise<RecipientRow[]>; close(): Promise<void> }> {
     try {
       await db.query('BEGIN');
       await db.query(NO_JIT);
@@ -273,7 +223,6 @@ export class FanOutService {
       await db.query('COMMIT');
     } catch (err) {
       await db.query('ROLLBACK').catch(() => undefined);
-      db.release();
       throw err;
     }
     let closed = false;
@@ -283,59 +232,9 @@ export class FanOutService {
         if (closed) return;
         closed = true;
         // The cursor must not outlive this run on a pooled connection: one that fails to close it is dropped.
-        await db.query('CLOSE recipients').then(
-          () => db.release(),
-          (err: Error) => db.release(err),
-        );
+        await db.query('CLOSE recipients').catch((err: Error) => broken(err));
       },
     };
-  }
-
-  /** Renders each reachable recipient's message, as a row of `messages`; recipients with no channel left are skipped. */
-  private render(run: Run, batch: RecipientRow[]): MessageRow[] {
-    const { campaign, settings } = run;
-    const now = new Date();
-    // Quiet hours depend only on the time zone for this batch's `now`.
-    const allowedAt = new Map<string, Date | null>();
-    // The batch's link tokens from one call to the CSPRNG (one call per token costs ten times more).
-    const tokens = randomBytes(TOKEN_BYTES * batch.length);
-    const out: MessageRow[] = [];
-    for (let i = 0; i < batch.length; i++) {
-      const r = batch[i];
-      if (!r.channel || !r.to_address) continue;
-      const picked = run.pick(r.channel, r.locale);
-      const token = tokens.toString('base64url', i * TOKEN_BYTES, (i + 1) * TOKEN_BYTES);
-      const timezone = r.timezone ?? campaign.timezone;
-      const variables = recipientVariables(
-        { name: r.name, locale: picked.locale, lastVisitAt: r.last_visit === null ? null : new Date(r.last_visit), staffMember: r.staff_member, service: r.service },
-        { channel: r.channel, organizationName: campaign.org_name, publicFeedbackUrl: this.options.publicFeedbackUrl, token, reasons: run.reasons, now },
-      );
-      const rendered = picked.template.render(variables, { locale: r.locale ?? campaign.default_locale, timezone, currency: campaign.currency });
-      // E-mail also carries its one-click unsubscribe URL (RFC 8058 headers); the token is not kept anywhere else.
-      const content = r.channel === 'email' ? { ...rendered, unsubscribeUrl: variables.optOutUrl } : rendered;
-      let segments: number | null = null;
-      let cost: string;
-      if (r.channel === 'sms') {
-        segments = smsInfo((content as { text: string }).text).segments;
-        cost = run.smsCosts.get(segments) ?? estimateSmsCost(segments, 1, settings.prices.smsSegment);
-        run.smsCosts.set(segments, cost);
-      } else cost = r.channel === 'email' ? settings.prices.email : r.channel === 'viber' ? settings.prices.viber : settings.prices.voiceCall;
-      // E-mail may arrive at any hour; texts and calls wait for the client's allowed hours.
-      let notBefore: Date | null = null;
-      if (r.channel !== 'email') {
-        notBefore = allowedAt.get(timezone) ?? null;
-        if (!allowedAt.has(timezone)) {
-          const opens = nextAllowedAt(now, timezone, settings.allowedHours);
-          notBefore = opens.getTime() > now.getTime() ? opens : null;
-          allowedAt.set(timezone, notBefore);
-        }
-      }
-      out.push({
-        client_id: r.client_id, channel: r.channel, to_address: r.to_address, locale: picked.locale, content, segments, cost, not_before: notBefore,
-        token_hash: hash('sha256', token, 'hex'),
-      });
-    }
-    return out;
   }
 
   /**
@@ -365,39 +264,4 @@ export class FanOutService {
   requeueQueued(campaignId: string): Promise<number> {
     return requeueQueuedMessages(this.pool, this.queues, campaignId);
   }
-}
-
-/** What one fan-out run renders with, set up once: the template choice, the reasons, SMS costs by segment count. */
-interface Run {
-  campaign: CampaignRow;
-  settings: MessagingSettings;
-  pick: (channel: Channel, clientLocale: string | null) => { template: CompiledTemplate; locale: string };
-  reasons: { number: number; label: string }[];
-  smsCosts: Map<number, string>;
-}
-
-/** A rendered message, named as the INSERT's recordset reads it. */
-interface MessageRow {
-  client_id: string;
-  channel: Channel;
-  to_address: string;
-  locale: string;
-  content: unknown;
-  /** SHA-256 of the link token, hex. */
-  token_hash: string;
-  segments: number | null;
-  cost: string;
-  not_before: Date | null;
-}
-
-/**
- * Rows as one JSON array in UTF-8 (a Buffer parameter goes in binary format, which for `json` is
- * the text itself). Built row by row: one string of the whole batch would be flattened into V8's
- * large-object space, which only a full collection frees.
- */
-function jsonArray(rows: readonly object[]): Buffer {
-  const parts: Buffer[] = [];
-  for (const row of rows) parts.push(Buffer.from(parts.length ? `,${JSON.stringify(row)}` : `[${JSON.stringify(row)}`));
-  parts.push(Buffer.from(']'));
-  return Buffer.concat(parts);
 }

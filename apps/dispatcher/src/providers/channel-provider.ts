@@ -30,6 +30,12 @@ export interface OutboundMessage<C extends Channel = Channel> {
 export interface SendReceipt {
   /** The provider's id of the message (Twilio SID, SMTP Message-ID, Viber message_token ...). */
   providerMessageId: string;
+  /**
+   * True when accepting it was delivering it (the sandbox, a perfect network): the message is
+   * recorded as delivered at once rather than sent awaiting a delivery receipt (which a campaign
+   * with fallback hours would otherwise wait for before trying the next channel).
+   */
+  delivered?: boolean;
 }
 
 /**

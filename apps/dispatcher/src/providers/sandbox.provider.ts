@@ -4,11 +4,13 @@ import { MicroBatcher } from '../send/micro-batcher';
 import type { ChannelProvider, OutboundMessage, SendReceipt } from './channel-provider';
 
 /**
- * The demo's and development's provider: "sends" by writing the message to sandbox_messages,
- * committed before the dispatcher records the outcome, exactly like a real provider accepting a
- * message we then fail to record. Staff read these in the console's sandbox inbox and can simulate
- * a reply. It can say whether it already accepted a message (`lookup`), so a message left in doubt
- * by a crash is settled exactly.
+ * The demo's and development's provider: "sends" by writing the message to sandbox_messages
+ * (direction 'out'), committed before the dispatcher records the outcome, exactly like a real
+ * provider accepting a message we then fail to record. Staff read these in the console's sandbox
+ * inbox and can simulate a reply (direction 'in'). The sandbox is a perfect network: a message it
+ * accepts is delivered (the receipt says so, so the message ends `delivered` and never waits for a
+ * fallback). It can say whether it already accepted a message (`lookup`), so a message left in
+ * doubt by a crash is settled exactly.
  *
  * The messages sent at the same moment are written by one INSERT, the way a real provider's API
  * takes many requests at once: each `send` still resolves only once its own row is committed, but
@@ -42,11 +44,11 @@ export class SandboxProvider<C extends Channel = Channel> implements ChannelProv
     // Matched by message id rather than by position (RETURNING promises no order).
     const ids = new Map<string, string[]>();
     for (const r of rows) ids.set(r.message_id, [...(ids.get(r.message_id) ?? []), r.id]);
-    return messages.map((m) => ({ providerMessageId: `sandbox-${ids.get(m.messageId)!.shift()}` }));
+    return messages.map((m) => ({ providerMessageId: `sandbox-${ids.get(m.messageId)!.shift()}`, delivered: true }));
   }
 
   async lookup(messageId: string): Promise<SendReceipt | null> {
-    const { rows } = await this.pool.query<{ id: string }>(`SELECT id::text FROM sandbox_messages WHERE message_id = $1 ORDER BY id LIMIT 1`, [messageId]);
-    return rows.length ? { providerMessageId: `sandbox-${rows[0].id}` } : null;
+    const { rows } = await this.pool.query<{ id: string }>(`SELECT id::text FROM sandbox_messages WHERE message_id = $1 AND direction = 'out' ORDER BY id LIMIT 1`, [messageId]);
+    return rows.length ? { providerMessageId: `sandbox-${rows[0].id}`, delivered: true } : null;
   }
 }

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
+import { fanOutLockKey } from '@comeback/campaigns';
 import { loadConfig } from '@comeback/config';
 import { QueueName, SEND_JOBS, sendJobId } from '@comeback/contracts';
 import { createNestApp } from '@comeback/platform';
@@ -72,7 +73,7 @@ describe('dispatcher: sending campaign messages', () => {
     await db.drop();
   });
 
-  it('sends each queued message once through the sandbox, records it as sent, and finishes the campaign', async () => {
+  it('sends each queued message once through the sandbox, records it as delivered (a perfect network), and finishes the campaign', async () => {
     const c = await campaign();
     const ids = [await message(c), await message(c), await message(c, { channel: 'email' })];
     await enqueue(ids.slice(0, 2));
@@ -81,16 +82,62 @@ describe('dispatcher: sending campaign messages', () => {
     await enqueue(ids.slice(0, 1));
     await waitFor('the campaign to finish', async () => (await db.pool.query(`SELECT status FROM campaigns WHERE id = $1`, [c])).rows[0].status === 'done');
     for (const id of ids) {
-      expect(await statusOf(id)).toBe('sent');
+      expect(await statusOf(id)).toBe('delivered');
       expect(await sandboxCount(id)).toBe(1);
     }
-    const row = (await db.pool.query(`SELECT provider, provider_message_id, attempts, sent_at FROM messages WHERE id = $1`, [ids[0]])).rows[0];
+    const row = (await db.pool.query(`SELECT provider, provider_message_id, attempts, sent_at, delivered_at FROM messages WHERE id = $1`, [ids[0]])).rows[0];
     expect(row).toMatchObject({ provider: 'sandbox', attempts: 1 });
+    expect(row.delivered_at).toBeInstanceOf(Date);
+    expect(row.delivered_at.getTime()).toBe(row.sent_at.getTime());
     expect(row.provider_message_id).toMatch(/^sandbox-\d+$/);
     // A job for a message already sent changes nothing.
     await sms.add(SEND_JOBS.sms.job, { messageId: ids[0] }, { jobId: `${sendJobId(ids[0])}-again`, removeOnComplete: true });
     await waitFor('the extra job', async () => !(await sms.getJob(`${sendJobId(ids[0])}-again`)));
     expect(await sandboxCount(ids[0])).toBe(1);
+  });
+
+  it('does not finish a campaign while one of its messages may still fall back to a later channel', async () => {
+    const service = app.get(SendService);
+    const statusOfCampaign = async (id: string) => (await db.pool.query<{ status: string }>(`SELECT status FROM campaigns WHERE id = $1`, [id])).rows[0].status;
+    // Campaigns are written paused and set running once their messages are (the finished check also runs on its own, after sends).
+    const running = (id: string) => db.pool.query(`UPDATE campaigns SET status = 'running' WHERE id = $1`, [id]);
+    // An SMS refused (campaign order sms, email) and no fallback yet: the sweep may still write one.
+    const refused = await campaign('paused');
+    const failed = await message(refused, { status: 'failed' });
+    await running(refused);
+    await service.finishCampaigns();
+    expect(await statusOfCampaign(refused)).toBe('running');
+    // Its fallback written and delivered: settled. While its fan-out is under way (the campaign app
+    // holds this lock as it writes messages), not done yet; then done.
+    const fanOut = await db.pool.connect();
+    try {
+      await fanOut.query(`SELECT pg_advisory_lock(${fanOutLockKey('$1')})`, [refused]);
+      await db.pool.query(
+        `INSERT INTO messages (organization_id, campaign_id, client_id, channel, to_address, locale, content, status, fallback_of)
+         SELECT organization_id, campaign_id, client_id, 'email', 'n@example.test', 'en', '{}', 'delivered', id FROM messages WHERE id = $1`,
+        [failed],
+      );
+      await service.finishCampaigns();
+      expect(await statusOfCampaign(refused)).toBe('running');
+      await fanOut.query(`SELECT pg_advisory_unlock_all()`);
+    } finally {
+      fanOut.release();
+    }
+    await service.finishCampaigns();
+    expect(await statusOfCampaign(refused)).toBe('done');
+
+    // With fallback hours, a text sent without a delivery receipt keeps its campaign running ...
+    const hours = await campaign('paused');
+    await db.pool.query(`UPDATE campaigns SET fallback_after_hours = 24 WHERE id = $1`, [hours]);
+    const unreceipted = await message(hours, { status: 'sent' });
+    await running(hours);
+    await service.finishCampaigns();
+    expect(await statusOfCampaign(hours)).toBe('running');
+    // ... unless the client replied to it; and a message on the last channel has nothing to fall back to.
+    await db.pool.query(`UPDATE messages SET replied_at = now() WHERE id = $1`, [unreceipted]);
+    await message(hours, { channel: 'email', status: 'sent' });
+    await service.finishCampaigns();
+    expect(await statusOfCampaign(hours)).toBe('done');
   });
 
   it('holds messages of a paused campaign (left queued) and never sends a cancelled one', async () => {
@@ -144,7 +191,7 @@ describe('dispatcher: sending campaign messages', () => {
     await (await sms.getJob(sendJobId(id)))!.remove();
   });
 
-  it('settles a message a dead worker left sending: recorded as sent if the provider has it, sent once if not', async () => {
+  it('settles a message a dead worker left sending: recorded as delivered if the sandbox has it, sent once if not', async () => {
     const c = await campaign();
     // Accepted by the provider, then the worker died before recording it.
     const accepted = await message(c, { status: 'sending', claimedAgo: '5 minutes' });
@@ -157,7 +204,7 @@ describe('dispatcher: sending campaign messages', () => {
     expect(await service.send(accepted, false)).toMatchObject({ kind: 'settled-sent' });
     expect(await service.send(neverSent, false)).toMatchObject({ kind: 'sent' });
     await expect(service.send(busy, false)).rejects.toMatchObject({ kind: 'transient', code: 'claimed' });
-    expect([await statusOf(accepted), await statusOf(neverSent), await statusOf(busy)]).toEqual(['sent', 'sent', 'sending']);
+    expect([await statusOf(accepted), await statusOf(neverSent), await statusOf(busy)]).toEqual(['delivered', 'delivered', 'sending']);
     expect([await sandboxCount(accepted), await sandboxCount(neverSent), await sandboxCount(busy)]).toEqual([1, 1, 0]);
   });
 
@@ -174,7 +221,7 @@ describe('dispatcher: sending campaign messages', () => {
     )).rows;
     expect(rows).toHaveLength(30);
     for (const [i, r] of rows.entries()) {
-      expect(r).toMatchObject({ status: 'sent', attempts: 1, sends: 1, provider_message_id: `sandbox-${r.sandbox_id}` });
+      expect(r).toMatchObject({ status: 'delivered', attempts: 1, sends: 1, provider_message_id: `sandbox-${r.sandbox_id}` });
       expect(outcomes[ids.indexOf(r.id)]).toEqual({ kind: 'sent', providerMessageId: `sandbox-${r.sandbox_id}` });
       if (i) expect(r.provider_message_id).not.toBe(rows[i - 1].provider_message_id);
     }
@@ -199,15 +246,15 @@ describe('dispatcher: sending campaign messages', () => {
       await other.query('ROLLBACK').catch(() => undefined);
       other.release();
     }
-    expect([await statusOf(locked), await sandboxCount(locked)]).toEqual(['sent', 1]);
+    expect([await statusOf(locked), await sandboxCount(locked)]).toEqual(['delivered', 1]);
   });
 
   it('leaves a message the provider accepted but whose outcome could not be written sending, then settles it without a second send', async () => {
     const c = await campaign();
     const id = await message(c);
-    // Recording 'sent' fails for this message (as when the connection drops after the provider's accept).
+    // Recording the sandbox's accept (delivered) fails for this message (as when the connection drops after the provider's accept).
     await db.pool.query(`CREATE FUNCTION refuse_sent() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'database went away'; END $$`);
-    await db.pool.query(`CREATE TRIGGER refuse_sent BEFORE UPDATE ON messages FOR EACH ROW WHEN (NEW.status = 'sent' AND OLD.id = ${Number(id)}) EXECUTE FUNCTION refuse_sent()`);
+    await db.pool.query(`CREATE TRIGGER refuse_sent BEFORE UPDATE ON messages FOR EACH ROW WHEN (NEW.status IN ('sent', 'delivered') AND OLD.id = ${Number(id)}) EXECUTE FUNCTION refuse_sent()`);
     try {
       await expect(app.get(SendService).send(id, false)).rejects.toThrow('database went away');
     } finally {
@@ -218,7 +265,7 @@ describe('dispatcher: sending campaign messages', () => {
     expect([await statusOf(id), await sandboxCount(id)]).toEqual(['sending', 1]);
     await db.pool.query(`UPDATE messages SET claimed_at = now() - interval '5 minutes' WHERE id = $1`, [id]);
     expect(await app.get(SendService).send(id, false)).toMatchObject({ kind: 'settled-sent' });
-    expect([await statusOf(id), await sandboxCount(id)]).toEqual(['sent', 1]);
+    expect([await statusOf(id), await sandboxCount(id)]).toEqual(['delivered', 1]);
   });
 
   describe('through a real provider (Viber\'s REST contract on a local server)', () => {

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { nextAllowedAt, parseMessagingSettings, type AllowedHours, type MessagingSettings } from '@comeback/campaigns';
+import { fanOutLockKey, nextAllowedAt, parseMessagingSettings, type AllowedHours, type MessagingSettings } from '@comeback/campaigns';
 import type { Channel } from '@comeback/domain';
 import { PG_POOL } from '@comeback/platform';
 import { ProviderError, type ChannelProvider, type OutboundMessage, type SendReceipt } from '../providers/channel-provider';
@@ -44,6 +44,8 @@ interface SentRecord {
   id: string;
   provider: string;
   providerMessageId: string;
+  /** The provider delivered it as it accepted it (the sandbox). */
+  delivered: boolean;
 }
 
 /**
@@ -73,6 +75,26 @@ const claimStatement = (locked: 'SKIP LOCKED' | 'WAIT') => `
             o.timezone AS org_timezone, o.messaging_settings::text AS messaging_settings`;
 
 /**
+ * Whether campaign c is finished, as far as the dispatcher can tell: nothing queued or being sent,
+ * and no message still open to a fallback on a later channel of the campaign's order: refused
+ * (failed, dead, undelivered) or, with fallback hours, sent without a delivery receipt; not replied
+ * to; with no fallback written yet. Whether such a message will really fall back (the client
+ * reachable on a later channel, the episode still open, the hours passed) is the campaign app's
+ * fallback sweep's to decide: it marks done the campaigns this leaves running once nothing can.
+ * (CASE: the second check, which may read every sent message of a big campaign, only when nothing
+ * is queued.)
+ */
+const FINISHED = `
+  CASE WHEN EXISTS (SELECT 1 FROM messages m WHERE m.campaign_id = c.id AND m.status IN ('queued', 'sending')) THEN false
+       ELSE NOT EXISTS (
+         SELECT 1 FROM messages m
+          WHERE m.campaign_id = c.id AND m.status IN ('failed', 'dead', 'undelivered', 'sent')
+            AND (m.status IN ('failed', 'dead', 'undelivered') OR (m.delivered_at IS NULL AND c.fallback_after_hours IS NOT NULL))
+            AND m.replied_at IS NULL
+            AND array_position(c.channels, m.channel) < cardinality(c.channels)
+            AND NOT EXISTS (SELECT 1 FROM messages f WHERE f.fallback_of = m.id)) END`;
+
+/**
  * Sends one message, moving its row forward. The delivery guarantee:
  * - a message is claimed (queued -> sending, committed) before the provider is called, and its
  *   outcome recorded after (sending -> sent / failed / dead), so at most one worker calls the
@@ -82,8 +104,9 @@ const claimStatement = (locked: 'SKIP LOCKED' | 'WAIT') => `
  *   it accepted the message (lookup by our id): yes -> recorded as sent without sending again; no
  *   -> sent now; cannot tell (Twilio, SMTP, Viber) -> 'in_doubt', listed for staff and settled by
  *   the provider's status callback, never resent blindly;
- * - nothing is dropped: every message ends sent, failed (permanent refusal), dead (retries
- *   exhausted), cancelled or in_doubt, each visible; transient errors are retried with backoff.
+ * - nothing is dropped: every message ends sent (delivered, for a provider that delivers as it
+ *   accepts: the sandbox), failed (permanent refusal), dead (retries exhausted), cancelled or
+ *   in_doubt, each visible; transient errors are retried with backoff.
  * So no client gets the same message twice, and no message is lost silently.
  */
 @Injectable()
@@ -174,7 +197,7 @@ export class SendService {
     // Outside the try above on purpose: the provider has accepted the message, so a failure to
     // record it must leave it 'sending' (the retry settles it with provider.lookup), never put it
     // back to 'queued' as a failed send would be, which could send it twice.
-    await this.sentRecords.add({ id: messageId, provider: provider.name, providerMessageId: receipt.providerMessageId });
+    await this.sentRecords.add({ id: messageId, provider: provider.name, providerMessageId: receipt.providerMessageId, delivered: receipt.delivered === true });
     return { kind: 'sent', providerMessageId: receipt.providerMessageId };
   }
 
@@ -201,14 +224,14 @@ export class SendService {
     return rows[0] ?? null;
   }
 
-  /** sending -> sent for messages their provider accepted, in one statement. */
+  /** sending -> sent (or delivered, when the provider said so) for messages their provider accepted, in one statement. */
   private async recordSent(records: SentRecord[]): Promise<void[]> {
     await this.pool.query(
-      `UPDATE messages m SET status = 'sent', provider = r.provider, provider_message_id = r.provider_message_id, sent_at = now(),
-              last_error_code = NULL, last_error = NULL, updated_at = now()
-         FROM unnest($1::bigint[], $2::text[], $3::text[]) AS r(id, provider, provider_message_id)
+      `UPDATE messages m SET status = CASE WHEN r.delivered THEN 'delivered' ELSE 'sent' END, provider = r.provider, provider_message_id = r.provider_message_id,
+              sent_at = now(), delivered_at = CASE WHEN r.delivered THEN now() ELSE m.delivered_at END, last_error_code = NULL, last_error = NULL, updated_at = now()
+         FROM unnest($1::bigint[], $2::text[], $3::text[], $4::boolean[]) AS r(id, provider, provider_message_id, delivered)
         WHERE m.id = r.id AND m.status = 'sending'`,
-      [records.map((r) => r.id), records.map((r) => r.provider), records.map((r) => r.providerMessageId)],
+      [records.map((r) => r.id), records.map((r) => r.provider), records.map((r) => r.providerMessageId), records.map((r) => r.delivered)],
     );
     return records.map(() => undefined);
   }
@@ -264,8 +287,10 @@ export class SendService {
     const receipt = provider.lookup ? await provider.lookup(messageId) : undefined;
     if (receipt) {
       await this.pool.query(
-        `UPDATE messages SET status = 'sent', provider = $2, provider_message_id = $3, sent_at = coalesce(sent_at, now()), updated_at = now() WHERE id = $1 AND status = 'sending'`,
-        [messageId, provider.name, receipt.providerMessageId],
+        `UPDATE messages SET status = CASE WHEN $4 THEN 'delivered' ELSE 'sent' END, provider = $2, provider_message_id = $3, sent_at = coalesce(sent_at, now()),
+                delivered_at = CASE WHEN $4 THEN coalesce(delivered_at, now()) ELSE delivered_at END, updated_at = now()
+          WHERE id = $1 AND status = 'sending'`,
+        [messageId, provider.name, receipt.providerMessageId, receipt.delivered === true],
       );
       this.logger.log(`message ${messageId}: left sending by a stopped worker; ${provider.name} had accepted it, recorded as sent`);
       return { kind: 'settled-sent', providerMessageId: receipt.providerMessageId };
@@ -298,12 +323,38 @@ export class SendService {
     return {};
   }
 
-  /** Campaigns with nothing left queued or being sent are done. */
+  /**
+   * Campaigns with nothing left queued or being sent, and no message that may still fall back to
+   * another channel (FINISHED), are done. The campaigns are locked by a first statement and checked
+   * again by a second, whose snapshot is taken once it holds them: a single UPDATE could mark done
+   * a campaign whose fallbacks the campaign app's sweep committed while it waited for the row. A
+   * campaign another transaction holds (a sweep writing its fallbacks) is left for the next check,
+   * and so is one whose fan-out is under way: the campaign app holds the advisory lock
+   * fanOutLockKey (libs/campaigns) while it writes a
+   * campaign's messages, and until the first are written a running campaign has none queued.
+   */
   async finishCampaigns(): Promise<number> {
-    const { rowCount } = await this.pool.query(
-      `UPDATE campaigns c SET status = 'done', finished_at = now(), updated_at = now()
-        WHERE c.status = 'running' AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.campaign_id = c.id AND m.status IN ('queued', 'sending'))`,
-    );
-    return rowCount ?? 0;
+    const db = await this.pool.connect();
+    try {
+      await db.query('BEGIN');
+      const { rows } = await db.query<{ id: string }>(`SELECT c.id::text FROM campaigns c WHERE c.status = 'running' AND ${FINISHED} FOR UPDATE SKIP LOCKED`);
+      let finished = 0;
+      if (rows.length) {
+        const { rowCount } = await db.query(
+          `UPDATE campaigns c SET status = 'done', finished_at = now(), updated_at = now()
+            WHERE c.id = ANY($1::bigint[]) AND c.status = 'running' AND ${FINISHED}
+              AND pg_try_advisory_xact_lock(${fanOutLockKey('c.id')})`,
+          [rows.map((r) => r.id)],
+        );
+        finished = rowCount ?? 0;
+      }
+      await db.query('COMMIT');
+      return finished;
+    } catch (err) {
+      await db.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      db.release();
+    }
   }
 }

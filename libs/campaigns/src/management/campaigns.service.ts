@@ -224,6 +224,14 @@ export class CampaignsService {
       return { id: messageId, status: 'sent' };
     }
     if (!['failed', 'dead', 'in_doubt'].includes(status)) throw new CampaignError('INVALID_STATE', `message ${messageId} is ${status}; only dead letters are retried`);
+    // A refused message that already fell back to the next channel reached (or is reaching) the
+    // client there: sending it again would ask them twice.
+    const fallback = (await this.pool.query<{ id: string; channel: Channel }>(`SELECT id::text, channel FROM messages WHERE fallback_of = $1`, [messageId])).rows[0];
+    if (fallback) {
+      throw new CampaignError('INVALID_STATE', `message ${messageId} already fell back to ${fallback.channel} (message ${fallback.id}); it is not sent again`, [
+        { field: 'messageId', message: `replaced by message ${fallback.id} on ${fallback.channel}` },
+      ]);
+    }
     await this.pool.query(
       `UPDATE messages SET status = 'queued', attempts = 0, last_error_code = NULL, last_error = NULL, failed_at = NULL, updated_at = now() WHERE id = $1 AND status = $2`,
       [messageId, status],

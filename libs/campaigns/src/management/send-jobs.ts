@@ -58,3 +58,12 @@ export async function requeueQueuedMessages(pool: Pool, queues: Record<Channel, 
     total += rows.length;
   }
 }
+
+/**
+ * The advisory lock a fan-out holds on its campaign (`id`: SQL of the campaign id) from before the
+ * campaign is running until its last message is written. A running campaign whose fan-out is under
+ * way may have nothing queued yet (its audience is being read) or for a moment between batches:
+ * the "campaign finished" checks (the campaign app's fallback sweep, the dispatcher's) leave alone
+ * a campaign whose lock is held. Two runs of the same campaign's fan-out wait for each other.
+ */
+export const fanOutLockKey = (id: string): string => `hashtextextended('campaign-fan-out:' || ${id}::text, 0)`;

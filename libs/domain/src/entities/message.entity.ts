@@ -20,6 +20,7 @@ export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 @Index('ix_messages_campaign_status', ['campaignId', 'status'])
 @Index('ix_messages_org_client_sent', ['organizationId', 'clientId', 'sentAt'])
 @Index('ux_messages_feedback_token', ['feedbackTokenHash'], { unique: true, where: 'feedback_token_hash IS NOT NULL' })
+@Index('ux_messages_fallback_of', ['fallbackOf'], { unique: true, where: 'fallback_of IS NOT NULL' })
 @Check('ck_messages_channel', `channel IN ('sms','email','viber','voice')`)
 @Check('ck_messages_status', `status IN ('queued','sending','sent','delivered','undelivered','failed','dead','in_doubt','cancelled')`)
 export class Message {
@@ -105,7 +106,7 @@ export class Message {
   @Column({ name: 'failed_at', type: 'timestamptz', nullable: true })
   failedAt: Date | null;
 
-  /** The earlier-channel message this one replaces (not delivered in time, or refused). */
+  /** The earlier-channel message this one replaces (not delivered in time, or refused); a message has at most one fallback. */
   @Column({ name: 'fallback_of', type: 'bigint', nullable: true })
   fallbackOf: string | null;
 
