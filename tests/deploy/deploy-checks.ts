@@ -117,6 +117,12 @@ export function scriptOf(cmd: string[]): string | undefined {
   return undefined;
 }
 
+/**
+ * Apps whose V8 heap is capped wherever they run: without a cap V8 lets garbage pile up in
+ * proportion to the machine's memory, so a process's peak RSS would depend on the host.
+ */
+export const HEAP_CAPS: Record<string, string> = { campaign: '--max-old-space-size=256', dispatcher: '--max-old-space-size=256' };
+
 /** The modules preloaded with `-r`/`--require`. */
 export function preloadsOf(cmd: string[]): string[] {
   return cmd.flatMap((a, i) => ((a === '-r' || a === '--require') && cmd[i + 1] ? [cmd[i + 1]] : []));
@@ -135,6 +141,8 @@ function appCommandProblems(where: string, app: string, cmd: string[]): string[]
   const script = scriptOf(cmd);
   if (script !== want) problems.push(`${where}: command runs ${JSON.stringify(script ?? cmd.join(' '))}, expected node running ${want}`);
   if (!preloadsOf(cmd).includes('./tools/register.js')) problems.push(`${where}: command does not preload the TypeScript hook (-r ./tools/register.js)`);
+  const heap = HEAP_CAPS[app];
+  if (heap && !cmd.includes(heap)) problems.push(`${where}: command must cap the heap with ${heap} (the memory floors are measured with it: npm run bench -- campaign)`);
   return problems;
 }
 

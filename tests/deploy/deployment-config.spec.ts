@@ -167,6 +167,7 @@ const cases: [string, () => string[], RegExp][] = [
   ['compose: DATABASE_URL not on the postgres service', () => checkComposeApps(composeWith((s) => (env(s, 'report').DATABASE_URL = 'postgres://comeback@127.0.0.1:5432/comeback'))), /report: DATABASE_URL must point at the compose service "postgres"/],
   ['compose: an app running another main.ts', () => checkComposeApps(composeWith((s) => (svc(s, 'campaign').command = ['node', '-r', './tools/register.js', 'apps/report/src/main.ts']))), /campaign: command runs "apps\/report\/src\/main.ts"/],
   ['compose: an app without the swc hook', () => checkComposeApps(composeWith((s) => (svc(s, 'campaign').command = 'node apps/campaign/src/main.ts'))), /campaign: command does not preload the TypeScript hook/],
+  ['compose: the dispatcher without its heap cap', () => checkComposeApps(composeWith((s) => (svc(s, 'dispatcher').command = ['node', '-r', './tools/register.js', 'apps/dispatcher/src/main.ts']))), /dispatcher: command must cap the heap with --max-old-space-size=256/],
   ['compose: a missing app', () => checkComposeApps(composeWith((s) => delete s.dispatcher)), /service dispatcher is missing/],
   ['compose: an extra service', () => checkComposeApps(composeWith((s) => (s.worker = { image: 'comeback:latest' }))), /unexpected service worker/],
   ['compose: a `version` key', () => checkComposeApps(composeWith((_, root) => (root.version = '3.8'))), /top-level `version`/],

@@ -6,6 +6,8 @@ export interface AppSpec {
   port: number;
   /** What a person opens or calls on it. */
   purpose: string;
+  /** Node flags the app runs with everywhere (docker-compose, k8s), e.g. its heap cap. */
+  nodeFlags?: string[];
 }
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
@@ -26,7 +28,7 @@ export class AppSupervisor {
 
   start(onExit: (name: string, code: number | null) => void): void {
     this.apps.forEach((app, i) => {
-      const child = spawn(process.execPath, ['-r', './tools/register.js', join('apps', app.name, 'src', 'main.ts')], {
+      const child = spawn(process.execPath, [...(app.nodeFlags ?? []), '-r', './tools/register.js', join('apps', app.name, 'src', 'main.ts')], {
         cwd: ROOT,
         env: { ...this.env, PORT: String(app.port) },
         stdio: ['ignore', 'pipe', 'pipe'],
