@@ -57,6 +57,10 @@ describe('npm run demo (comeback demo)', () => {
       // The lapse detector ran through its API and found lost clients.
       expect(out).toMatch(/full sweep: 300 clients scored, [1-9]\d* new events/);
       expect(out).toMatch(/clients: \d+ active, \d+ at risk, [1-9]\d* lapsed, \d+ too new to judge, [1-9]\d* came once/);
+      // The demo campaign ran: its e-mail went over real SMTP and every one sent was received and parsed back.
+      const mail = /e-mail: (\d+) sent over SMTP to the demo mailbox, (\d+) received and parsed back/.exec(out);
+      expect(mail?.[2]).toBe(mail?.[1]);
+      expect(out).toMatch(/simulated reply from .+ \(campaign replies: 1\)/);
 
       // Every app answers its health check with both stores up.
       for (const port of [base, base + 1, base + 2, base + 3, base + 4]) {

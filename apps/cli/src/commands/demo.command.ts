@@ -6,7 +6,10 @@ import { createApiKey, findOrganization, revokeApiKeys } from '@comeback/ingesti
 import { checkInfrastructure } from '@comeback/connectivity';
 import type { CliConfig } from '../cli-config';
 import { createDatabaseIfMissing, openDatabase } from '../database';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { AppSupervisor, type AppSpec } from '../demo/app-supervisor';
+import { startDemoMailbox, type DemoMailbox } from '../demo/demo-mailbox';
 import { DEMO_ORGANIZATION, loadDemoData, parseClientCount } from './demo-data.command';
 import { printImportSummary } from './import.command';
 
@@ -78,12 +81,14 @@ export function registerDemo(program: Command, config: () => CliConfig): void {
         HOST: '127.0.0.1',
         LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
       });
+      let mailbox: DemoMailbox | undefined;
       let shuttingDown = false;
       const shutdown = async (code: number) => {
         if (shuttingDown) return;
         shuttingDown = true;
         console.log('stopping the apps ...');
         await supervisor.stop();
+        await mailbox?.close();
         process.exit(code);
       };
       process.on('SIGINT', () => void shutdown(0));
@@ -115,7 +120,10 @@ export function registerDemo(program: Command, config: () => CliConfig): void {
         await shutdown(1);
       }
       try {
-        await runDemoCampaign(`http://127.0.0.1:${o.basePort + 2}`, organizationId, apiKey, DATABASE_URL);
+        const mailDir = join(__dirname, '..', '..', '..', '..', 'tmp', 'demo-mail');
+        rmSync(mailDir, { recursive: true, force: true });
+        mailbox = await startDemoMailbox(mailDir);
+        await runDemoCampaign(`http://127.0.0.1:${o.basePort + 2}`, organizationId, apiKey, DATABASE_URL, mailbox);
       } catch (err) {
         console.error(`the demo campaign failed: ${(err as Error).message}`);
         await shutdown(1);
@@ -301,8 +309,10 @@ const DEMO_TEMPLATES: { channel: string; locale: string; parts: Record<string, s
  * its progress and two of the messages the sandbox "sent". The demo clinic has no frequency cap,
  * so every run asks again; texts outside 08:00-21:00 in a client's timezone wait for the morning.
  */
-async function runDemoCampaign(baseUrl: string, organizationId: string, apiKey: string, databaseUrl: string): Promise<void> {
-  console.log('running a demo campaign (through the campaign API, sent by the dispatcher through the sandbox provider) ...');
+async function runDemoCampaign(baseUrl: string, organizationId: string, apiKey: string, databaseUrl: string, mailbox: DemoMailbox): Promise<void> {
+  console.log(
+    `running a demo campaign (through the campaign API, sent by the dispatcher: texts through the sandbox provider, e-mail over SMTP to ${mailbox.kind === 'mailpit' ? 'Mailpit' : 'the demo mailbox'} at ${mailbox.host}:${mailbox.port}) ...`,
+  );
   const headers = { Authorization: `Bearer ${apiKey}`, 'Content-Type': 'application/json' };
   const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     const res = await fetch(`${baseUrl}/api/v1/organizations/${organizationId}/${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -311,7 +321,13 @@ async function runDemoCampaign(baseUrl: string, organizationId: string, apiKey: 
   };
   const pool = await openDatabase(databaseUrl);
   try {
-    await pool.query(`UPDATE organizations SET messaging_settings = messaging_settings || '{"frequencyCapDays": 0}' WHERE id = $1`, [organizationId]);
+    // Every run may ask the same clients again (no frequency cap), and e-mail goes over real SMTP.
+    const email = { type: 'smtp', host: mailbox.host, port: mailbox.port, secure: false, from: `${DEMO_ORGANIZATION.name} <clinic@demo.comeback.test>` };
+    await pool.query(
+      `UPDATE organizations SET messaging_settings = jsonb_set(messaging_settings || '{"frequencyCapDays": 0}', '{providers}', coalesce(messaging_settings->'providers', '{}') || jsonb_build_object('email', $2::jsonb))
+        WHERE id = $1`,
+      [organizationId, email],
+    );
     for (const t of DEMO_TEMPLATES) await call('PUT', `templates/feedback-request/${t.channel}/${t.locale}`, { parts: t.parts });
     const draft = await call<{ id: string }>('POST', 'campaigns', {
       name: 'Why did you leave? Lapsed, top value', templateKey: 'feedback-request', channels: ['sms', 'email'], controlShare: 0.1, audience: { status: 'lapsed', tier: 1 },
@@ -331,7 +347,10 @@ async function runDemoCampaign(baseUrl: string, organizationId: string, apiKey: 
         await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM messages WHERE campaign_id = $1 AND status = 'queued' AND not_before > now()`, [draft.id])
       ).rows[0].n;
       const open = (view.progress.queued ?? 0) + (view.progress.sending ?? 0);
-      if (view.status === 'done' || (view.status === 'running' && view.recipients > 0 && open === waitingForMorning)) break;
+      // Written: the fan-out has finished (while it reads the audience a running campaign has no
+      // messages yet; in the demo nobody opts out meanwhile, so every recipient gets one).
+      const written = Object.values(view.progress).reduce((sum, n) => sum + n, 0) >= view.recipients - view.heldOut;
+      if (view.status === 'done' || (view.status === 'running' && view.recipients > 0 && written && open === waitingForMorning)) break;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
     console.log(
@@ -345,6 +364,18 @@ async function runDemoCampaign(baseUrl: string, organizationId: string, apiKey: 
       [draft.id],
     );
     for (const r of rows) console.log(`  sandbox ${r.channel} to ${r.to_address}: ${r.channel === 'email' ? `subject "${r.content.subject}"` : r.content.text}`);
+    const mails = (
+      await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM messages WHERE campaign_id = $1 AND channel = 'email' AND status IN ('sent', 'delivered')`, [draft.id])
+    ).rows[0].n;
+    const first = mailbox.received()[0];
+    console.log(
+      `  e-mail: ${mails} sent over SMTP to ${mailbox.kind === 'mailpit' ? 'Mailpit' : 'the demo mailbox'}` +
+        (mailbox.kind === 'built-in' ? `, ${mailbox.received().length} received and parsed back (saved as .eml in ${mailbox.readAt})` : ` (read them at ${mailbox.readAt})`),
+    );
+    if (first) console.log(`    e.g. to ${first.to}: "${first.subject}"; ${first.listHeaders.join('; ') || 'no List-Unsubscribe header'}`);
+    if (first && !first.listHeaders.some((h) => /^List-Unsubscribe-Post:/i.test(h))) {
+      console.log('    (one-click unsubscribe, RFC 8058, is offered only with an https PUBLIC_FEEDBACK_URL; the demo links to http://127.0.0.1)');
+    }
     // One client "answers" in the sandbox, as staff can from the sandbox inbox page.
     const answered = (await call<{ messageId: string; clientName: string }[]>('GET', 'sandbox/messages'))[0];
     if (answered) {
