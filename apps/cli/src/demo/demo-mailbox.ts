@@ -77,7 +77,15 @@ export async function startDemoMailbox(dir: string): Promise<DemoMailbox> {
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  // A client going away mid-connection (the dispatcher's pooled connections when it stops) is an
+  // 'error' of the server; without a listener it would bring the whole demo down.
+  server.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'ECONNRESET' && err.code !== 'EPIPE') console.error(`demo mailbox: ${err.message}`);
   });
   const port = (server.server.address() as AddressInfo).port;
   return {
