@@ -48,8 +48,8 @@ describe('channel fallback', () => {
   const campaign = async (o: { fallbackAfterHours?: number | null; status?: string } = {}) =>
     (
       await db.pool.query<{ id: string }>(
-        `INSERT INTO campaigns (organization_id, name, status, template_key, channels, fallback_after_hours, started_at)
-         VALUES ($1, 'Fallback', $2, 'ask', '{viber,sms,email}', $3, now()) RETURNING id::text`,
+        `INSERT INTO campaigns (organization_id, name, status, template_key, channels, fallback_after_hours, started_at, fanned_out_at)
+         VALUES ($1, 'Fallback', $2, 'ask', '{viber,sms,email}', $3, now(), now()) RETURNING id::text`,
         [org.id, o.status ?? 'running', o.fallbackAfterHours ?? null],
       )
     ).rows[0].id;
@@ -58,7 +58,7 @@ describe('channel fallback', () => {
     campaignId: string,
     who: { id: string; episode: string },
     channel: string,
-    o: { status?: string; sentHoursAgo?: number; delivered?: boolean; replied?: boolean; fallbackOf?: string } = {},
+    o: { status?: string; sentHoursAgo?: number; delivered?: boolean; replied?: boolean; fallbackOf?: string; receiptsExpected?: boolean } = {},
   ) => {
     await db.pool.query(
       `INSERT INTO campaign_recipients (campaign_id, client_id, organization_id, episode_id, control) VALUES ($1, $2, $3, $4, false) ON CONFLICT DO NOTHING`,
@@ -66,12 +66,12 @@ describe('channel fallback', () => {
     );
     const status = o.status ?? 'sent';
     const { rows } = await db.pool.query<{ id: string }>(
-      `INSERT INTO messages (organization_id, campaign_id, client_id, channel, to_address, locale, content, status, sent_at, delivered_at, replied_at, fallback_of)
+      `INSERT INTO messages (organization_id, campaign_id, client_id, channel, to_address, locale, content, status, sent_at, delivered_at, replied_at, fallback_of, receipts_expected)
        VALUES ($1, $2, $3, $4, 'address', 'ka', '{"text":"first"}', $5,
                CASE WHEN $5 IN ('sent', 'delivered', 'undelivered') THEN now() - make_interval(hours => $6::int) END,
-               CASE WHEN $7 THEN now() - make_interval(hours => $6::int) END, CASE WHEN $8 THEN now() END, $9)
+               CASE WHEN $7 THEN now() - make_interval(hours => $6::int) END, CASE WHEN $8 THEN now() END, $9, $10)
        RETURNING id::text`,
-      [org.id, campaignId, who.id, channel, status, o.sentHoursAgo ?? 0, o.delivered ?? false, o.replied ?? false, o.fallbackOf ?? null],
+      [org.id, campaignId, who.id, channel, status, o.sentHoursAgo ?? 0, o.delivered ?? false, o.replied ?? false, o.fallbackOf ?? null, o.receiptsExpected ?? true],
     );
     return rows[0].id;
   };
@@ -192,7 +192,7 @@ describe('channel fallback', () => {
     expect(emailJob?.data).toEqual({ messageId: mail.id });
   });
 
-  it('falls back from a sent message without a delivery receipt only once the campaign\'s fallback hours have passed', async () => {
+  it('falls back from a sent message without a delivery receipt only once the campaign\'s fallback hours have passed, and only if its provider reports delivery', async () => {
     const c = await campaign({ fallbackAfterHours: 24 });
     const recent = await message(c, await client({ viber: 'v1', phone: '+995555100011' }), 'viber', { sentHoursAgo: 23 });
     const old = await message(c, await client({ viber: 'v2', phone: '+995555100012' }), 'viber', { sentHoursAgo: 25 });
@@ -203,10 +203,12 @@ describe('channel fallback', () => {
     // Without fallback hours, a message with no receipt never falls back, however old.
     const noHours = await campaign();
     const unreceipted = await message(noHours, await client({ viber: 'v7', phone: '+995555100017' }), 'viber', { sentHoursAgo: 1000 });
+    // A message whose provider never reports delivery (SMTP, or no callback URL) is not "undelivered" for want of a receipt.
+    const noReceipts = await message(c, await client({ viber: 'v8', phone: '+995555100018' }), 'viber', { sentHoursAgo: 1000, receiptsExpected: false });
 
     expect(await sweep()).toMatchObject({ fallbacks: 1 });
     expect((await fallbackOf(old)).map((f) => f.channel)).toEqual(['sms']);
-    for (const id of [recent, delivered, doubt, queued, cancelled, unreceipted]) expect(await fallbackOf(id)).toEqual([]);
+    for (const id of [recent, delivered, doubt, queued, cancelled, unreceipted, noReceipts]) expect(await fallbackOf(id)).toEqual([]);
 
     // An hour later, the recent one's turn.
     await db.pool.query(`UPDATE messages SET sent_at = sent_at - interval '1 hour' WHERE id = $1`, [recent]);
@@ -327,5 +329,15 @@ describe('channel fallback', () => {
     }
     await sweep();
     expect(await campaignStatus(stuck)).toBe('done');
+
+    // Nor is one whose fan-out stopped part-way (crashed, lock released): fanned_out_at is unset until its restart finishes.
+    const partial = await campaign();
+    await db.pool.query(`UPDATE campaigns SET fanned_out_at = NULL WHERE id = $1`, [partial]);
+    await message(partial, await client({ viber: 'f4', phone: '+995555100054' }), 'viber', { status: 'delivered', delivered: true });
+    await sweep();
+    expect(await campaignStatus(partial)).toBe('running');
+    await db.pool.query(`UPDATE campaigns SET fanned_out_at = now() WHERE id = $1`, [partial]);
+    await sweep();
+    expect(await campaignStatus(partial)).toBe('done');
   });
 });

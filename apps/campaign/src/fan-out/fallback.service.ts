@@ -40,7 +40,7 @@ function fallbackSql(due: boolean, campaigns: string): { from: string; where: st
       WHERE ${campaigns}
         AND m.status IN ('failed', 'dead', 'undelivered', 'sent')
         AND (m.status IN ${REFUSED}
-             OR (m.status = 'sent' AND m.delivered_at IS NULL AND ca.fallback_after_hours IS NOT NULL
+             OR (m.status = 'sent' AND m.delivered_at IS NULL AND m.receipts_expected AND ca.fallback_after_hours IS NOT NULL
                  ${due ? `AND m.sent_at <= now() - make_interval(hours => ca.fallback_after_hours)` : ''}))
         AND array_position(ca.channels, m.channel) < cardinality(ca.channels)
         AND m.replied_at IS NULL
@@ -73,7 +73,8 @@ const PENDING = fallbackSql(false, `ca.id = k.id`);
  * when it passes.) Checked twice by finishCampaigns (see there).
  */
 const SETTLED = `
-  CASE WHEN EXISTS (SELECT 1 FROM messages q WHERE q.campaign_id = k.id AND q.status IN ('queued', 'sending')) THEN false
+  CASE WHEN k.fanned_out_at IS NULL THEN false
+       WHEN EXISTS (SELECT 1 FROM messages q WHERE q.campaign_id = k.id AND q.status IN ('queued', 'sending')) THEN false
        ELSE NOT EXISTS (SELECT 1 FROM ${PENDING.from} WHERE ${PENDING.where}) END`;
 
 interface CandidateRow extends RecipientRow {
@@ -251,7 +252,7 @@ export class FallbackService {
                 AS f(fallback_of bigint, channel text, to_address text, locale text, content jsonb, token_hash text, segments int, cost numeric, not_before timestamptz)
            JOIN messages s ON s.id = f.fallback_of
           WHERE s.campaign_id = ANY($2::bigint[]) AND s.replied_at IS NULL
-            AND (s.status IN ${REFUSED} OR (s.status = 'sent' AND s.delivered_at IS NULL))
+            AND (s.status IN ${REFUSED} OR (s.status = 'sent' AND s.delivered_at IS NULL AND s.receipts_expected))
          ON CONFLICT DO NOTHING
          RETURNING id::text, channel, ${DUE_MS}, campaign_id::text`,
         [jsonArray(rendered), live.map((c) => c.id)],

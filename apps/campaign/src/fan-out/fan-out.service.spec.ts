@@ -2,11 +2,11 @@ import type { INestApplication } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { createHash } from 'node:crypto';
-import { CampaignManagementModule } from '@comeback/campaigns';
+import { CampaignManagementModule, CampaignsService } from '@comeback/campaigns';
 import { loadConfig } from '@comeback/config';
 import { QueueName, sendJobId } from '@comeback/contracts';
 import { createNestApp } from '@comeback/platform';
-import { createTestDatabase, factories, TEST_REDIS_URL, testRedisPrefix, type OrganizationRow, type TestDatabase } from '@comeback/testing';
+import { createTestDatabase, factories, TEST_REDIS_URL, testRedisPrefix, waitFor, type OrganizationRow, type TestDatabase } from '@comeback/testing';
 import { CAMPAIGN_ENV } from '../config';
 import { FanOutModule } from './fan-out.module';
 import { FanOutService } from './fan-out.service';
@@ -228,5 +228,45 @@ describe('campaign fan-out', () => {
     } finally {
       await sms.close();
     }
+  });
+
+  it('marks a campaign fanned out only when every message is written; a paused one that stopped part-way is finished by its restart and stays paused', async () => {
+    await db.pool.query(`UPDATE organizations SET messaging_settings = '{"frequencyCapDays": 0}' WHERE id = $1`, [org.id]);
+    const id = await campaign({ channels: ['sms', 'email'] });
+    const first = await app.get(FanOutService).start(id);
+    const fannedOut = async () => (await db.pool.query(`SELECT fanned_out_at IS NOT NULL AS done, status FROM campaigns WHERE id = $1`, [id])).rows[0];
+    expect(await fannedOut()).toEqual({ done: true, status: 'running' });
+    // As if the fan-out had stopped after half the audience while staff paused the campaign.
+    await db.pool.query(`DELETE FROM messages WHERE campaign_id = $1 AND id IN (SELECT id FROM messages WHERE campaign_id = $1 ORDER BY id DESC LIMIT $2)`, [id, Math.floor(first.messages / 2)]);
+    await db.pool.query(`UPDATE campaigns SET fanned_out_at = NULL, status = 'paused' WHERE id = $1`, [id]);
+    const again = await app.get(FanOutService).start(id, true);
+    expect(again).toMatchObject({ started: true, messages: Math.floor(first.messages / 2) });
+    expect((await db.pool.query(`SELECT count(*)::int AS n FROM messages WHERE campaign_id = $1`, [id])).rows[0].n).toBe(first.messages);
+    expect(await fannedOut()).toEqual({ done: true, status: 'paused' });
+  });
+
+  it('stops writing when the campaign is cancelled while it fans out, and leaves no message queued', async () => {
+    await db.pool.query(`UPDATE organizations SET messaging_settings = '{"frequencyCapDays": 0}' WHERE id = $1`, [org.id]);
+    const { rows: added } = await db.pool.query<{ id: string }>(
+      `INSERT INTO clients (organization_id, external_id, name, phone, locale, consent_sms)
+       SELECT $1, 'cancel-' || i, 'Cancel ' || i, '+99558' || lpad(i::text, 7, '0'), 'en', 'granted' FROM generate_series(1, 6000) i RETURNING id`,
+      [org.id],
+    );
+    await db.pool.query(
+      `INSERT INTO churn_episodes (organization_id, client_id, status, detected_at, last_visit_at, left_on, method, revenue_12m, value_tier, lapsed_at)
+       SELECT $1, c, 'lapsed', now() - interval '5 days', now() - interval '200 days', (now() - interval '10 days')::date, 'cadence', 100, 1, now() - interval '5 days'
+         FROM unnest($2::bigint[]) c`,
+      [org.id, added.map((r) => r.id)],
+    );
+    const id = await campaign({ channels: ['sms', 'email'] });
+    const running = app.get(FanOutService).start(id);
+    // Cancel as soon as the first messages are written, through the service staff use.
+    await waitFor('the first messages', async () => (await db.pool.query(`SELECT count(*)::int AS n FROM messages WHERE campaign_id = $1`, [id])).rows[0].n > 0, 20_000);
+    await app.get(CampaignsService).cancel(org.id, id);
+    const result = await running;
+    const { rows } = await db.pool.query<{ status: string; n: number }>(`SELECT status, count(*)::int AS n FROM messages WHERE campaign_id = $1 GROUP BY 1`, [id]);
+    expect(rows.filter((r) => r.status === 'queued')).toEqual([]);
+    expect(result.messages).toBeLessThan(result.recipients); // it stopped
+    expect((await db.pool.query(`SELECT status, fanned_out_at FROM campaigns WHERE id = $1`, [id])).rows[0]).toEqual({ status: 'cancelled', fanned_out_at: null });
   });
 });

@@ -91,9 +91,13 @@ export class FanOutService {
     // the audience. Each batch's jobs are added once its messages are committed.
     const writes: Promise<void>[] = [];
     const failures: unknown[] = [];
+    // Set when a batch found the campaign no longer running or paused (cancelled): the rest of the
+    // audience is not written.
+    let stopped = false;
     const write = (rendered: MessageRow[]) =>
       this.insert(campaign, rendered)
-        .then((written) => {
+        .then(({ written, live }) => {
+          if (!live) stopped = true;
           messages += written.length;
           return this.enqueue(written);
         })
@@ -105,6 +109,7 @@ export class FanOutService {
       for (;;) {
         if (writes.length >= WRITES) await writes.shift();
         if (failures.length) throw failures[0];
+        if (stopped) break;
         const batch = await next;
         if (!batch.length) break;
         next = recipients.next();
@@ -122,6 +127,8 @@ export class FanOutService {
       await recipients.close();
     }
     if (restart) await this.requeueQueued(campaign.id);
+    // Only now may the campaign be found done (see fanned_out_at); still under the fan-out lock.
+    if (!stopped) await this.pool.query(`UPDATE campaigns SET fanned_out_at = now() WHERE id = $1 AND fanned_out_at IS NULL`, [campaign.id]);
     const seconds = (performance.now() - started) / 1000;
     this.logger.log(`campaign ${campaignId}: ${counts.recipients} recipients (${counts.heldOut} held out), ${messages} messages enqueued in ${seconds.toFixed(1)} s`);
     return { campaignId, started: true, recipients: counts.recipients, heldOut: counts.heldOut, messages, unreachable, seconds };
@@ -143,14 +150,16 @@ export class FanOutService {
         [campaignId],
       );
       const campaign = rows[0];
-      if (!campaign || (campaign.status !== 'scheduled' && campaign.status !== 'running')) {
+      // A running or paused campaign here is a restart (a fan-out that stopped part-way): it goes on
+      // writing the rest of the audience, and a paused one stays paused.
+      if (!campaign || !['scheduled', 'running', 'paused'].includes(campaign.status)) {
         await db.query('ROLLBACK');
         return null;
       }
       const settings = parseMessagingSettings(campaign.messaging_settings);
       if (campaign.status === 'scheduled') await this.freezeAudience(db, campaign, settings);
       const counts = await db.query<{ recipients: number; held_out: number }>(
-        `UPDATE campaigns c SET status = 'running', started_at = coalesce(started_at, now()), updated_at = now(),
+        `UPDATE campaigns c SET status = CASE WHEN c.status = 'scheduled' THEN 'running' ELSE c.status END, started_at = coalesce(started_at, now()), updated_at = now(),
                 recipients = r.recipients, held_out = r.held_out
            FROM (SELECT count(*) FILTER (WHERE NOT control)::int AS recipients, count(*) FILTER (WHERE control)::int AS held_out
                    FROM campaign_recipients WHERE campaign_id = $1) r
@@ -242,18 +251,32 @@ export class FanOutService {
    * written. The batch travels as one JSON parameter, serialised before this returns: the rendered
    * rows are not kept while the statement runs.
    */
-  private insert(campaign: CampaignRow, rendered: MessageRow[]): Promise<WrittenMessage[]> {
-    if (!rendered.length) return Promise.resolve([]);
+  private insert(campaign: CampaignRow, rendered: MessageRow[]): Promise<{ written: WrittenMessage[]; live: boolean }> {
+    if (!rendered.length) return Promise.resolve({ written: [], live: true });
     const rows = jsonArray(rendered);
-    return this.pool.query<WrittenMessage>(
-      `INSERT INTO messages (organization_id, campaign_id, client_id, channel, to_address, locale, content, feedback_token_hash, segments, cost, not_before)
-       SELECT $1, $2, m.client_id, m.channel, m.to_address, m.locale, m.content, decode(m.token_hash, 'hex'), m.segments, m.cost, m.not_before
-         FROM json_to_recordset($3::json)
-              AS m(client_id bigint, channel text, to_address text, locale text, content jsonb, token_hash text, segments int, cost numeric, not_before timestamptz)
-       ON CONFLICT (campaign_id, client_id, channel) DO NOTHING
-       RETURNING id::text, channel, ${DUE_MS}`,
-      [campaign.organization_id, campaign.id, rows],
-    ).then((result) => result.rows);
+    // Written only while the campaign runs or is paused, with its row share-locked: a cancel
+    // (which updates the row, then cancels the queued messages) either waits for this batch and
+    // then cancels it, or is seen here and nothing is written. A cancelled campaign never keeps
+    // queued messages (they would never be sent and would count against the frequency cap).
+    return this.pool
+      .query<WrittenMessage & { live: boolean }>(
+        `WITH live AS (SELECT id FROM campaigns WHERE id = $2 AND status IN ('running', 'paused') FOR SHARE),
+              written AS (
+                INSERT INTO messages (organization_id, campaign_id, client_id, channel, to_address, locale, content, feedback_token_hash, segments, cost, not_before)
+                SELECT $1, $2, m.client_id, m.channel, m.to_address, m.locale, m.content, decode(m.token_hash, 'hex'), m.segments, m.cost, m.not_before
+                  FROM json_to_recordset($3::json)
+                       AS m(client_id bigint, channel text, to_address text, locale text, content jsonb, token_hash text, segments int, cost numeric, not_before timestamptz)
+                 WHERE EXISTS (SELECT 1 FROM live)
+                ON CONFLICT (campaign_id, client_id, channel) DO NOTHING
+                RETURNING id::text, channel, ${DUE_MS})
+         SELECT w.*, true AS live FROM written w
+         UNION ALL SELECT NULL, NULL, NULL, EXISTS (SELECT 1 FROM live) WHERE NOT EXISTS (SELECT 1 FROM written)`,
+        [campaign.organization_id, campaign.id, rows],
+      )
+      .then((result) => {
+        const written = result.rows.filter((r) => r.id !== null);
+        return { written, live: written.length > 0 || result.rows.some((r) => r.live) };
+      });
   }
 
   private enqueue(rows: WrittenMessage[]): Promise<void> {

@@ -88,7 +88,15 @@ export function registerDemo(program: Command, config: () => CliConfig): void {
         shuttingDown = true;
         console.log('stopping the apps ...');
         await supervisor.stop();
-        await mailbox?.close();
+        if (mailbox) {
+          await mailbox.close();
+          // The demo mailbox is gone: the clinic's e-mail goes back to the sandbox for whoever runs the apps next.
+          const pool = await openDatabase(DATABASE_URL);
+          await pool
+            .query(`UPDATE organizations SET messaging_settings = messaging_settings #- '{providers,email}' WHERE slug = $1`, [DEMO_ORGANIZATION.slug])
+            .catch(() => undefined)
+            .finally(() => pool.end());
+        }
         process.exit(code);
       };
       process.on('SIGINT', () => void shutdown(0));
@@ -348,8 +356,9 @@ async function runDemoCampaign(baseUrl: string, organizationId: string, apiKey: 
       ).rows[0].n;
       const open = (view.progress.queued ?? 0) + (view.progress.sending ?? 0);
       // Written: the fan-out has finished (while it reads the audience a running campaign has no
-      // messages yet; in the demo nobody opts out meanwhile, so every recipient gets one).
-      const written = Object.values(view.progress).reduce((sum, n) => sum + n, 0) >= view.recipients - view.heldOut;
+      // messages yet; in the demo nobody opts out meanwhile, so every recipient, the control group
+      // already left out, gets one).
+      const written = Object.values(view.progress).reduce((sum, n) => sum + n, 0) >= view.recipients;
       if (view.status === 'done' || (view.status === 'running' && view.recipients > 0 && written && open === waitingForMorning)) break;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }

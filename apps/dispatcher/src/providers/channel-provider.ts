@@ -60,6 +60,11 @@ export interface ChannelProvider<C extends Channel = Channel> {
   /** 'twilio', 'smtp', 'viber', 'sandbox'. */
   readonly name: string;
   readonly channel: C;
+  /**
+   * Whether the provider reports delivery through status callbacks (Twilio, Viber) when we ask
+   * for them; SMTP never does. The sandbox delivers as it accepts.
+   */
+  readonly reportsDelivery: boolean;
   /** Sends; resolves with the receipt once the provider accepted it, or throws ProviderError. */
   send(message: OutboundMessage<C>): Promise<SendReceipt>;
   /**

@@ -18,6 +18,7 @@ import type { ChannelProvider, OutboundMessage, SendReceipt } from './channel-pr
  */
 export class SandboxProvider<C extends Channel = Channel> implements ChannelProvider<C> {
   readonly name = 'sandbox';
+  readonly reportsDelivery = true;
   private readonly accepts = new MicroBatcher((messages: OutboundMessage<C>[]) => this.accept(messages), { maxSize: 500, maxRunning: 2 });
 
   constructor(

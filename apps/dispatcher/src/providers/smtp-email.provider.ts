@@ -33,6 +33,7 @@ const CONNECTION_FAILURES = new Set(['ECONNECTION', 'ESOCKET', 'EDNS', 'ETLS', '
  */
 export class SmtpEmailProvider implements ChannelProvider<'email'> {
   readonly name = 'smtp';
+  readonly reportsDelivery = false;
   readonly channel = 'email' as const;
   private readonly transport: Transporter;
   private readonly messageIdDomain: string;

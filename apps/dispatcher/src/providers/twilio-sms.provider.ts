@@ -10,6 +10,7 @@ export type TwilioSmsProviderOptions = TwilioRestOptions & TwilioSmsSender;
 /** SMS through Twilio's Messages API (`POST /2010-04-01/Accounts/{sid}/Messages.json`). */
 export class TwilioSmsProvider implements ChannelProvider<'sms'> {
   readonly name = 'twilio';
+  readonly reportsDelivery = true;
   readonly channel = 'sms' as const;
   private readonly client: twilio.Twilio;
   private readonly sender: TwilioSmsSender;

@@ -30,6 +30,7 @@ type SayLanguage = NonNullable<Parameters<twilio.twiml.VoiceResponse['say']>[0][
  */
 export class TwilioVoiceProvider implements ChannelProvider<'voice'> {
   readonly name = 'twilio';
+  readonly reportsDelivery = true;
   readonly channel = 'voice' as const;
   private readonly client: twilio.Twilio;
 

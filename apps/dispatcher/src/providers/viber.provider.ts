@@ -62,6 +62,7 @@ interface ViberAnswer {
 /** Viber bot messages (`POST {apiBaseUrl}/send_message`): the text and one button opening the reply form. */
 export class ViberProvider implements ChannelProvider<'viber'> {
   readonly name = 'viber';
+  readonly reportsDelivery = true;
   readonly channel = 'viber' as const;
   private readonly sendMessageUrl: string;
 

@@ -51,7 +51,7 @@ describe('delivery guarantee: SIGKILL in the middle of a campaign, then restart'
     const org = await factories(db.pool).organization({ timezone: 'UTC' });
     await db.pool.query(`UPDATE organizations SET messaging_settings = '{"allowedHours": {"from": "00:00", "to": "23:59"}}' WHERE id = $1`, [org.id]);
     const campaignId = (
-      await db.pool.query<{ id: string }>(`INSERT INTO campaigns (organization_id, name, status, template_key, channels) VALUES ($1, 'Big', 'running', 'ask', '{sms}') RETURNING id::text`, [org.id])
+      await db.pool.query<{ id: string }>(`INSERT INTO campaigns (organization_id, name, status, template_key, channels, fanned_out_at) VALUES ($1, 'Big', 'running', 'ask', '{sms}', now()) RETURNING id::text`, [org.id])
     ).rows[0].id;
     await db.pool.query(
       `INSERT INTO clients (organization_id, external_id, name, phone) SELECT $1, 'c' || i, 'Client ' || i, '+9955' || lpad(i::text, 8, '0') FROM generate_series(1, $2) i`,

@@ -30,21 +30,22 @@ describe('dispatcher: sending campaign messages', () => {
   const campaign = async (status = 'running') =>
     (
       await db.pool.query<{ id: string }>(
-        `INSERT INTO campaigns (organization_id, name, status, template_key, channels) VALUES ($1, 'C', $2, 'ask', '{sms,email}') RETURNING id::text`,
+        // Fanned out: the campaign's messages are all written (as the tests write them).
+        `INSERT INTO campaigns (organization_id, name, status, template_key, channels, fanned_out_at) VALUES ($1, 'C', $2, 'ask', '{sms,email}', now()) RETURNING id::text`,
         [org.id, status],
       )
     ).rows[0].id;
-  const message = async (campaignId: string, o: { channel?: string; timezone?: string; status?: string; claimedAgo?: string } = {}) => {
+  const message = async (campaignId: string, o: { channel?: string; timezone?: string; status?: string; claimedAgo?: string; receiptsExpected?: boolean } = {}) => {
     const { rows: c } = await db.pool.query<{ id: string }>(
       `INSERT INTO clients (organization_id, external_id, name, phone, email, timezone) VALUES ($1, gen_random_uuid()::text, 'N', '+995555000001', 'n@example.test', $2) RETURNING id::text`,
       [org.id, o.timezone ?? null],
     );
     const channel = o.channel ?? 'sms';
     const { rows } = await db.pool.query<{ id: string }>(
-      `INSERT INTO messages (organization_id, campaign_id, client_id, channel, to_address, locale, content, status, claimed_at)
-       VALUES ($1, $2, $3, $4, $5, 'en', $6, $7, now() - $8::interval) RETURNING id::text`,
+      `INSERT INTO messages (organization_id, campaign_id, client_id, channel, to_address, locale, content, status, claimed_at, receipts_expected)
+       VALUES ($1, $2, $3, $4, $5, 'en', $6, $7, now() - $8::interval, $9) RETURNING id::text`,
       [org.id, campaignId, c[0].id, channel, channel === 'sms' ? '+995555000001' : 'n@example.test',
-        channel === 'sms' ? { text: 'Hello' } : { subject: 'Hi', html: '<p>Hi</p>', text: 'Hi', unsubscribeUrl: 'https://x.test/u/t' }, o.status ?? 'queued', o.claimedAgo ?? '0'],
+        channel === 'sms' ? { text: 'Hello' } : { subject: 'Hi', html: '<p>Hi</p>', text: 'Hi', unsubscribeUrl: 'https://x.test/u/t' }, o.status ?? 'queued', o.claimedAgo ?? '0', o.receiptsExpected ?? true],
     );
     return rows[0].id;
   };
@@ -133,6 +134,13 @@ describe('dispatcher: sending campaign messages', () => {
     await running(hours);
     await service.finishCampaigns();
     expect(await statusOfCampaign(hours)).toBe('running');
+    // (a message whose provider reports no delivery, e-mail over SMTP, never waits for a receipt)
+    const smtpLike = await campaign('paused');
+    await db.pool.query(`UPDATE campaigns SET fallback_after_hours = 24 WHERE id = $1`, [smtpLike]);
+    await message(smtpLike, { status: 'sent', receiptsExpected: false });
+    await running(smtpLike);
+    await service.finishCampaigns();
+    expect(await statusOfCampaign(smtpLike)).toBe('done');
     // ... unless the client replied to it; and a message on the last channel has nothing to fall back to.
     await db.pool.query(`UPDATE messages SET replied_at = now() WHERE id = $1`, [unreceipted]);
     await message(hours, { channel: 'email', status: 'sent' });
@@ -162,7 +170,7 @@ describe('dispatcher: sending campaign messages', () => {
     // open this one's window.
     const open = await factories(db.pool).organization({ timezone: 'UTC' });
     await db.pool.query(`UPDATE organizations SET messaging_settings = '{"allowedHours": {"from": "00:00", "to": "23:59"}}' WHERE id = $1`, [open.id]);
-    const openCampaign = (await db.pool.query<{ id: string }>(`INSERT INTO campaigns (organization_id, name, status, template_key, channels) VALUES ($1, 'C', 'running', 'ask', '{sms}') RETURNING id::text`, [open.id])).rows[0].id;
+    const openCampaign = (await db.pool.query<{ id: string }>(`INSERT INTO campaigns (organization_id, name, status, template_key, channels, fanned_out_at) VALUES ($1, 'C', 'running', 'ask', '{sms}', now()) RETURNING id::text`, [open.id])).rows[0].id;
     const { rows: openClient } = await db.pool.query<{ id: string }>(`INSERT INTO clients (organization_id, external_id, name, phone, timezone) VALUES ($1, 'o', 'O', '+995555000008', 'UTC') RETURNING id::text`, [open.id]);
     const { rows: openMessage } = await db.pool.query<{ id: string }>(
       `INSERT INTO messages (organization_id, campaign_id, client_id, channel, to_address, locale, content) VALUES ($1, $2, $3, 'sms', '+995555000008', 'en', '{"text":"Hi"}') RETURNING id::text`,
@@ -172,7 +180,7 @@ describe('dispatcher: sending campaign messages', () => {
 
     const other = await factories(db.pool).organization({ timezone: 'UTC' });
     await db.pool.query(`UPDATE organizations SET messaging_settings = $2 WHERE id = $1`, [other.id, { allowedHours: { from, to } }]);
-    const c = (await db.pool.query<{ id: string }>(`INSERT INTO campaigns (organization_id, name, status, template_key, channels) VALUES ($1, 'C', 'running', 'ask', '{sms}') RETURNING id::text`, [other.id])).rows[0].id;
+    const c = (await db.pool.query<{ id: string }>(`INSERT INTO campaigns (organization_id, name, status, template_key, channels, fanned_out_at) VALUES ($1, 'C', 'running', 'ask', '{sms}', now()) RETURNING id::text`, [other.id])).rows[0].id;
     const { rows: cl } = await db.pool.query<{ id: string }>(`INSERT INTO clients (organization_id, external_id, name, phone, timezone) VALUES ($1, 'q', 'Q', '+995555000009', 'UTC') RETURNING id::text`, [other.id]);
     const { rows } = await db.pool.query<{ id: string }>(
       `INSERT INTO messages (organization_id, campaign_id, client_id, channel, to_address, locale, content) VALUES ($1, $2, $3, 'sms', '+995555000009', 'en', '{"text":"Hi"}') RETURNING id::text`,
@@ -297,7 +305,7 @@ describe('dispatcher: sending campaign messages', () => {
     afterAll(async () => new Promise<void>((r) => server.close(() => r())));
 
     const viberMessage = async (receiver: string) => {
-      const c = (await db.pool.query<{ id: string }>(`INSERT INTO campaigns (organization_id, name, status, template_key, channels) VALUES ($1, 'V', 'running', 'ask', '{viber}') RETURNING id::text`, [viberOrg.id])).rows[0].id;
+      const c = (await db.pool.query<{ id: string }>(`INSERT INTO campaigns (organization_id, name, status, template_key, channels, fanned_out_at) VALUES ($1, 'V', 'running', 'ask', '{viber}', now()) RETURNING id::text`, [viberOrg.id])).rows[0].id;
       const cl = (await db.pool.query<{ id: string }>(`INSERT INTO clients (organization_id, external_id, name, viber_id) VALUES ($1, $2, 'V', $2) RETURNING id::text`, [viberOrg.id, receiver])).rows[0].id;
       return (
         await db.pool.query<{ id: string }>(

@@ -46,6 +46,8 @@ interface SentRecord {
   providerMessageId: string;
   /** The provider delivered it as it accepted it (the sandbox). */
   delivered: boolean;
+  /** The provider will report delivery (see messages.receipts_expected). */
+  receiptsExpected: boolean;
 }
 
 /**
@@ -85,11 +87,12 @@ const claimStatement = (locked: 'SKIP LOCKED' | 'WAIT') => `
  * is queued.)
  */
 const FINISHED = `
-  CASE WHEN EXISTS (SELECT 1 FROM messages m WHERE m.campaign_id = c.id AND m.status IN ('queued', 'sending')) THEN false
+  CASE WHEN c.fanned_out_at IS NULL THEN false
+       WHEN EXISTS (SELECT 1 FROM messages m WHERE m.campaign_id = c.id AND m.status IN ('queued', 'sending')) THEN false
        ELSE NOT EXISTS (
          SELECT 1 FROM messages m
           WHERE m.campaign_id = c.id AND m.status IN ('failed', 'dead', 'undelivered', 'sent')
-            AND (m.status IN ('failed', 'dead', 'undelivered') OR (m.delivered_at IS NULL AND c.fallback_after_hours IS NOT NULL))
+            AND (m.status IN ('failed', 'dead', 'undelivered') OR (m.delivered_at IS NULL AND m.receipts_expected AND c.fallback_after_hours IS NOT NULL))
             AND m.replied_at IS NULL
             AND array_position(c.channels, m.channel) < cardinality(c.channels)
             AND NOT EXISTS (SELECT 1 FROM messages f WHERE f.fallback_of = m.id)) END`;
@@ -197,7 +200,9 @@ export class SendService {
     // Outside the try above on purpose: the provider has accepted the message, so a failure to
     // record it must leave it 'sending' (the retry settles it with provider.lookup), never put it
     // back to 'queued' as a failed send would be, which could send it twice.
-    await this.sentRecords.add({ id: messageId, provider: provider.name, providerMessageId: receipt.providerMessageId, delivered: receipt.delivered === true });
+    // Delivery is reported by a status callback only when one was asked for (a public callback URL) and the provider sends them.
+    const receiptsExpected = receipt.delivered === true || (provider.reportsDelivery && Boolean(this.options.publicCallbackUrl));
+    await this.sentRecords.add({ id: messageId, provider: provider.name, providerMessageId: receipt.providerMessageId, delivered: receipt.delivered === true, receiptsExpected });
     return { kind: 'sent', providerMessageId: receipt.providerMessageId };
   }
 
@@ -228,10 +233,11 @@ export class SendService {
   private async recordSent(records: SentRecord[]): Promise<void[]> {
     await this.pool.query(
       `UPDATE messages m SET status = CASE WHEN r.delivered THEN 'delivered' ELSE 'sent' END, provider = r.provider, provider_message_id = r.provider_message_id,
-              sent_at = now(), delivered_at = CASE WHEN r.delivered THEN now() ELSE m.delivered_at END, last_error_code = NULL, last_error = NULL, updated_at = now()
-         FROM unnest($1::bigint[], $2::text[], $3::text[], $4::boolean[]) AS r(id, provider, provider_message_id, delivered)
+              sent_at = now(), delivered_at = CASE WHEN r.delivered THEN now() ELSE m.delivered_at END, receipts_expected = r.receipts_expected,
+              last_error_code = NULL, last_error = NULL, updated_at = now()
+         FROM unnest($1::bigint[], $2::text[], $3::text[], $4::boolean[], $5::boolean[]) AS r(id, provider, provider_message_id, delivered, receipts_expected)
         WHERE m.id = r.id AND m.status = 'sending'`,
-      [records.map((r) => r.id), records.map((r) => r.provider), records.map((r) => r.providerMessageId), records.map((r) => r.delivered)],
+      [records.map((r) => r.id), records.map((r) => r.provider), records.map((r) => r.providerMessageId), records.map((r) => r.delivered), records.map((r) => r.receiptsExpected)],
     );
     return records.map(() => undefined);
   }
@@ -279,6 +285,14 @@ export class SendService {
     );
     const m = rows[0];
     if (!m) return { kind: 'skipped', status: 'missing' };
+    if (m.status === 'queued' && m.campaign_status === 'cancelled') {
+      // Left queued by a cancel that raced it: cancelled now, never sent.
+      await this.pool.query(
+        `UPDATE messages SET status = 'cancelled', updated_at = now() WHERE id = $1 AND status = 'queued' AND EXISTS (SELECT 1 FROM campaigns c WHERE c.id = messages.campaign_id AND c.status = 'cancelled')`,
+        [messageId],
+      );
+      return { kind: 'skipped', status: 'campaign cancelled' };
+    }
     if (m.status !== 'sending') return { kind: 'skipped', status: m.status === 'queued' ? `campaign ${m.campaign_status}` : m.status };
     // A claim younger than the job lock belongs to a worker that is still at it (its lock lapsed
     // while it waited on a slow provider): that is a retry later, not a crash to settle.

@@ -105,6 +105,10 @@ export class Campaign {
   @Column({ name: 'finished_at', type: 'timestamptz', nullable: true })
   finishedAt: Date | null;
 
+  /** When the fan-out wrote the last message; a running campaign is not done before. */
+  @Column({ name: 'fanned_out_at', type: 'timestamptz', nullable: true })
+  fannedOutAt: Date | null;
+
   /** Recipients contacted (audience minus the control group), set at fan-out. */
   @Column({ type: 'integer', default: 0 })
   recipients: number;

@@ -110,6 +110,10 @@ export class Message {
   @Column({ name: 'fallback_of', type: 'bigint', nullable: true })
   fallbackOf: string | null;
 
+  /** The provider will report this message's delivery (callback asked for, or delivered on accept): only then can it be "undelivered after N hours". */
+  @Column({ name: 'receipts_expected', type: 'boolean', default: false })
+  receiptsExpected: boolean;
+
   /** When the client answered this message. A replied message never falls back. */
   @Column({ name: 'replied_at', type: 'timestamptz', nullable: true })
   repliedAt: Date | null;
