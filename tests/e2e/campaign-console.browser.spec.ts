@@ -166,8 +166,8 @@ describe('campaign pages in headless Chromium, through the real services', () =>
     await page.getByRole('button', { name: 'Save as draft' }).click();
     await page.waitForURL(/\/console\/campaigns\/\d+$/);
     expect(await textOf(page.locator('#campaign-status'))).toBe('Draft');
-    // The estimate before start: 3 SMS of two UCS-2 segments (Georgian text and a link) at 0.05 GEL.
-    expect(await textOf(page.locator('#campaign-estimate'))).toContain('SMS segments per message\t2');
+    // The estimate before start: 3 SMS of at most two UCS-2 segments (Georgian text and a link) at 0.05 GEL.
+    expect(await textOf(page.locator('#campaign-estimate'))).toContain('SMS segments per message (at most)\t2');
     expect(await textOf(page.locator('#estimate-cost'))).toMatch(/0[.,]30/);
     await shot(page, '33-campaign-draft-estimate');
 
@@ -249,6 +249,89 @@ describe('campaign pages in headless Chromium, through the real services', () =>
     expect(await page.locator('.reply-form').count()).toBe(0);
     const answer = await page.request.post(`${base}/console/templates`, { form: { key: 'x', channel: 'sms', locale: 'en', 'part.text': 'hi', action: 'save' } });
     expect(answer.status()).toBe(403);
+    await page.close();
+  });
+
+  it('schedules for the time typed, keeps it after a mistake, and reloads the page when the campaign starts', async () => {
+    const staff = (await db.pool.query<{ id: string }>(`INSERT INTO staff_members (organization_id, external_id, name) VALUES ($1, 'giorgi', 'Dr Giorgi') RETURNING id::text`, [orgId])).rows[0].id;
+    const id = (
+      await db.pool.query<{ id: string }>(
+        `INSERT INTO campaigns (organization_id, name, template_key, channels, control_share, audience) VALUES ($1, 'Later', 'win-back', '{sms,email}', 0, $2) RETURNING id::text`,
+        [orgId, { status: 'lapsed', staff }],
+      )
+    ).rows[0].id;
+    const page = await signIn('marketer@smile.test');
+    const confirms: string[] = [];
+    page.on('dialog', (dialog) => void confirms.push(dialog.message()));
+    // The list names channels in words.
+    expect(await textOf(page.locator('#campaign-list tr', { hasText: 'Later' }))).toContain('SMS → E-mail');
+    // The page's clock is the test's: the 30-second wait of a scheduled campaign is run forward, not waited.
+    await page.clock.install();
+    await page.goto(`${base}/console/campaigns/${id}`);
+    // The audience's staff member by name; fallback messages said to be left out of the cost.
+    expect(await textOf(page.locator('dl.facts'))).toContain('staff member: Dr Giorgi');
+    await page.locator('#estimate-fallback-note').waitFor({ state: 'visible' });
+
+    // No e-mail template: each problem in its own words.
+    await page.getByRole('button', { name: 'Schedule' }).click();
+    await page.locator('ul.problem').waitFor({ state: 'visible' });
+    expect(await textOf(page.locator('ul.problem'))).toBe('no template for email');
+    expect(confirms.pop()).toBe('Start this campaign now? Messages will be sent and paid for.');
+    await db.pool.query(`UPDATE campaigns SET channels = '{sms}' WHERE id = $1`, [id]);
+
+    // A time in the past: refused, and the form comes back with the time as typed.
+    await page.goto(`${base}/console/campaigns/${id}`);
+    await page.getByLabel('Start at (empty: now)').fill('2020-01-01T10:00');
+    await page.getByRole('button', { name: 'Schedule' }).click();
+    await page.getByText('must not be in the past').waitFor({ state: 'visible' });
+    expect(await page.getByLabel('Start at (empty: now)').inputValue()).toBe('2020-01-01T10:00');
+    expect(await textOf(page.locator('#campaign-status'))).toBe('Draft');
+
+    // Tomorrow at 10:00 in Tbilisi (UTC+4): scheduled for then, nothing sent now.
+    const tomorrow = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Tbilisi', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(Date.now() + DAY));
+    await page.getByLabel('Start at (empty: now)').fill(`${tomorrow}T10:00`);
+    await page.getByRole('button', { name: 'Schedule' }).click();
+    await page.locator('#campaign-status', { hasText: 'Scheduled' }).waitFor({ state: 'visible' });
+    expect(confirms.pop()).toMatch(/^Schedule this campaign to start at .*10:00.* \(Asia\/Tbilisi\)\?/);
+    const row = (await db.pool.query(`SELECT status, scheduled_at FROM campaigns WHERE id = $1`, [id])).rows[0];
+    expect(row.status).toBe('scheduled');
+    expect(new Date(row.scheduled_at).toISOString()).toBe(`${tomorrow}T06:00:00.000Z`);
+    expect((await db.pool.query(`SELECT count(*)::int AS n FROM messages WHERE campaign_id = $1`, [id])).rows[0].n).toBe(0);
+    await shot(page, '37-campaign-scheduled-later');
+
+    // The campaign starts (as its fan-out would: running, a message waiting). A scheduled page asks
+    // every 30 seconds: not after 20, and after 31 it sees the new state and reloads, with Pause.
+    const polls: string[] = [];
+    page.on('request', (request) => void (request.url().endsWith('/progress.json') && polls.push(request.url())));
+    const client = clients['ნინო ბერიძე'];
+    await db.pool.query(`UPDATE campaigns SET status = 'running', started_at = now() WHERE id = $1`, [id]);
+    const message = (
+      await db.pool.query<{ id: string }>(
+        `INSERT INTO messages (organization_id, campaign_id, client_id, channel, to_address, locale, content, status, cost)
+         VALUES ($1, $2, $3, 'sms', '+995599000101', 'ka', '{"text":"x"}', 'queued', 0.07) RETURNING id::text`,
+        [orgId, id, client],
+      )
+    ).rows[0].id;
+    await page.clock.fastForward(20_000);
+    await page.waitForTimeout(300);
+    expect(polls).toHaveLength(0);
+    await page.clock.fastForward(11_000);
+    await page.locator('#campaign-status', { hasText: 'Running' }).waitFor({ state: 'visible' });
+    await page.getByRole('button', { name: 'Pause' }).waitFor({ state: 'visible' });
+    expect(await textOf(page.locator('#campaign-cost'))).toMatch(/0[.,]00/); // nothing has left yet
+    // Running: every 2 seconds, the cost so far follows without a reload.
+    await db.pool.query(`UPDATE messages SET status = 'sending' WHERE id = $1`, [message]);
+    await page.clock.fastForward(2_100);
+    await page.locator('#campaign-cost', { hasText: /0[.,]07/ }).waitFor({ state: 'visible' });
+    expect(await textOf(page.locator('#campaign-status'))).toBe('Running');
+
+    // The template it sends, opened with the locale typed another way, is the stored one; being
+    // the last of its key and channel that a running campaign needs, it cannot be deleted.
+    await page.goto(`${base}/console/templates?key=win-back&channel=sms&locale=KA`);
+    expect(await page.getByLabel('Text', { exact: true }).inputValue()).toBe('გამარჯობა {{client.firstName}}! {{feedbackUrl}}');
+    await page.getByRole('button', { name: 'Delete this template' }).click();
+    await page.getByText(/is used by Later/).waitFor({ state: 'visible' });
+    expect((await db.pool.query(`SELECT count(*)::int AS n FROM message_templates WHERE organization_id = $1 AND key = 'win-back'`, [orgId])).rows[0].n).toBe(1);
     await page.close();
   });
 });

@@ -1,14 +1,23 @@
 import { z } from 'zod';
 
 const CHANNEL = z.enum(['sms', 'email', 'viber', 'voice']);
-/** A calendar day: the shape alone would let 2026-02-30 through to PostgreSQL, which refuses it (a 500, not a 400). */
+/**
+ * A calendar day: the shape alone would let 2026-02-30 through to PostgreSQL, which refuses it (a
+ * 500, not a 400). Years are bounded too: JavaScript takes year 0000, PostgreSQL does not (a 500,
+ * and a scheduled campaign whose fan-out can never read its audience).
+ */
 const day = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
   .refine((v) => {
     const t = Date.parse(`${v}T00:00:00Z`);
     return Number.isFinite(t) && new Date(t).toISOString().startsWith(v);
-  }, 'is not a calendar date');
+  }, 'is not a calendar date')
+  .refine((v) => {
+    if (!/^\d{4}-/.test(v)) return true; // the shape's own message says it
+    const year = Number(v.slice(0, 4));
+    return year >= 1900 && year <= 2100;
+  }, 'must be a date between 1900 and 2100');
 const id = z.string().regex(/^\d{1,18}$/, 'must be an id');
 
 /**

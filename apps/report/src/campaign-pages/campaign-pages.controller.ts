@@ -46,7 +46,9 @@ export class CampaignPagesController {
   @RequirePermission('viewCampaigns')
   async list(@Req() req: ConsoleRequest, @Res() res: Response): Promise<void> {
     const { t, account, organization } = req.console;
-    const campaigns = (await this.campaigns.list(organization.id)).map((c) => ({ ...c, progress: progressOf(c), statusLabel: t.t(`campaign.status.${c.status}`) }));
+    const campaigns = (await this.campaigns.list(organization.id)).map((c) => ({
+      ...c, progress: progressOf(c), statusLabel: t.t(`campaign.status.${c.status}`), channelLabels: c.channels.map((ch) => t.t(`channel.${ch}`)),
+    }));
     res.type('html').send(
       this.views.render('campaigns', t, { title: t.t('campaigns.title'), nav: 'campaigns', console: req.console }, { campaigns, canEdit: can(account.role, 'manageCampaigns') }),
     );
@@ -112,7 +114,8 @@ export class CampaignPagesController {
     try {
       if (action === 'schedule') {
         const start = startFromForm(body, req.console.organization.timezone);
-        if ('problems' in start) return this.renderCampaign(req, res, 400, id, start.problems);
+        // The form comes back with the time as typed.
+        if ('problems' in start) return this.renderCampaign(req, res, 400, id, start.problems, { startAt: typeof body.startAt === 'string' ? body.startAt.trim() : '' });
         await this.campaigns.schedule(orgId, id, start.at);
       } else if (action === 'pause') await this.campaigns.pause(orgId, id);
       else if (action === 'resume') await this.campaigns.resume(orgId, id);
@@ -120,7 +123,7 @@ export class CampaignPagesController {
       else throw new ConsoleError('NOT_FOUND');
     } catch (err) {
       if (err instanceof CampaignError && err.code === 'INVALID_STATE') {
-        return this.renderCampaign(req, res, 409, id, err.problems.length ? err.problems.map((p) => ({ field: p.field ?? 'form', message: `${err.message}` })) : [{ field: 'form', message: err.message }]);
+        return this.renderCampaign(req, res, 409, id, err.problems.length ? err.problems.map((p) => ({ field: p.field ?? 'form', message: p.message })) : [{ field: 'form', message: err.message }]);
       }
       throw toConsoleError(err);
     }
@@ -149,7 +152,7 @@ export class CampaignPagesController {
       );
   }
 
-  private async renderCampaign(req: ConsoleRequest, res: Response, status: number, id: string, problems: FormProblem[]): Promise<void> {
+  private async renderCampaign(req: ConsoleRequest, res: Response, status: number, id: string, problems: FormProblem[], form: { startAt: string } = { startAt: '' }): Promise<void> {
     const { t, account, organization } = req.console;
     let view: CampaignView;
     try {
@@ -157,12 +160,20 @@ export class CampaignPagesController {
     } catch (err) {
       throw toConsoleError(err);
     }
-    let estimate: CampaignEstimate | null = null;
-    if (view.status === 'draft') estimate = await this.campaigns.estimate(organization.id, id).catch(() => null);
-    // Coded filter values in words; ids (staff, service, reason) and dates as they are.
+    const [estimate, options] = await Promise.all([
+      view.status === 'draft' ? this.campaigns.estimate(organization.id, id).catch((): CampaignEstimate | null => null) : null,
+      this.lostClients.filterOptions(organization.id),
+    ]);
+    // Coded filter values in words, ids (staff, service, reason) by name; dates as they are.
+    const nameOf = (rows: { id: unknown; name?: unknown; label?: unknown }[], v: string) => {
+      const row = rows.find((r) => String(r.id) === v);
+      return row ? String(row.name ?? row.label) : v;
+    };
     const words: Record<string, (v: string) => string> = {
       status: (v) => t.t(`status.${v}`), churnType: (v) => t.t(`churnType.${v}`), tier: (v) => t.t(`tier.${v}`), reachableOn: (v) => t.t(`channel.${v}`),
-      reason: (v) => (v === 'none' ? t.t('lost.reasonNone') : v),
+      reason: (v) => (v === 'none' ? t.t('lost.reasonNone') : nameOf(options.reasons, v)),
+      staff: (v) => nameOf(options.staff, v),
+      service: (v) => nameOf(options.services, v),
     };
     const audience = Object.entries(view.audience).map(([field, value]) => ({ field: t.t(`campaign.audience.${field}`), value: (words[field] ?? String)(String(value)) }));
     res
@@ -176,6 +187,10 @@ export class CampaignPagesController {
           progress: progressOf(view),
           audience,
           estimate: estimate && { ...estimate, byChannel: Object.entries(estimate.byChannel).map(([c, n]) => ({ channel: t.t(`channel.${c}`), n })) },
+          // Fallback messages (a client not reached on the first channel) are sent on top of the estimate.
+          hasFallback: view.channels.length > 1,
+          startsAt: view.scheduledAt ? new Date(view.scheduledAt).toISOString() : '',
+          startAt: form.startAt,
           controlPercent: Math.round(view.controlShare * 1000) / 10,
           live: view.status === 'scheduled' || view.status === 'running',
           canEdit: can(account.role, 'manageCampaigns'),

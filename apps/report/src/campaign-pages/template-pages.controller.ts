@@ -4,7 +4,7 @@ import type { Pool } from 'pg';
 import { CampaignError, LOCALE, TEMPLATE_KEY, TemplatesService } from '@comeback/campaigns';
 import { CHANNELS, type Channel } from '@comeback/domain';
 import { PG_POOL } from '@comeback/platform';
-import { TEMPLATE_HELPERS, TEMPLATE_VARIABLES } from '@comeback/templates';
+import { normaliseLocale, TEMPLATE_HELPERS, TEMPLATE_VARIABLES } from '@comeback/templates';
 import { ConsoleError } from '../console/auth/console.errors';
 import { ConsoleGuard, RequirePermission } from '../console/auth/console.guard';
 import { can, type ConsoleRequest } from '../console/auth/console-request';
@@ -46,12 +46,18 @@ export class TemplatePagesController {
     const { organization } = req.console;
     const channel = isChannel(q.channel) ? q.channel : 'sms';
     const key = TEMPLATE_KEY.safeParse(str(q.key)).success ? str(q.key) : 'win-back';
-    const locale = LOCALE.safeParse(str(q.locale)).success ? str(q.locale) : organization.defaultLocale;
-    const stored = (await this.templates.list(organization.id)).find((t) => t.key === key && t.channel === channel && t.locale === locale);
-    const values = Object.fromEntries(
+    // As stored: 'en-gb' opens the 'en-GB' template (and saving it replaces that one).
+    const locale = (LOCALE.safeParse(str(q.locale)).success && normaliseLocale(str(q.locale))) || normaliseLocale(organization.defaultLocale) || organization.defaultLocale;
+    const values = await this.storedValues(organization.id, key, channel, locale);
+    await this.render(req, res, 200, { key, channel, locale, clientId: str(q.clientId), values, saved: q.saved === '1' });
+  }
+
+  /** The editor's fields of a stored template (empty when there is none). */
+  private async storedValues(organizationId: string, key: string, channel: Channel, locale: string): Promise<Record<string, string>> {
+    const stored = (await this.templates.list(organizationId)).find((t) => t.key === key && t.channel === channel && t.locale === locale);
+    return Object.fromEntries(
       TEMPLATE_PART_FIELDS[channel].map(({ part }) => [part, part === 'menu' ? menuText(stored?.parts.menu) : String(stored?.parts[part] ?? '')]),
     );
-    await this.render(req, res, 200, { key, channel, locale, clientId: str(q.clientId), values, saved: q.saved === '1' });
   }
 
   /** Saves (`action=save`) or previews (`action=preview`, for browsers without scripts) the edited template. */
@@ -100,6 +106,11 @@ export class TemplatePagesController {
     try {
       await this.templates.remove(req.console.organization.id, state.key, state.channel, state.locale);
     } catch (err) {
+      // The last template a scheduled or running campaign needs: the editor again, saying which.
+      if (err instanceof CampaignError && err.code === 'INVALID_STATE') {
+        const values = await this.storedValues(req.console.organization.id, state.key, state.channel, state.locale);
+        return this.render(req, res, 409, { ...state, values, problems: [{ message: err.message }] });
+      }
       throw toConsoleError(err);
     }
     res.redirect(303, '/console/templates');
@@ -107,11 +118,13 @@ export class TemplatePagesController {
 
   private stateFromForm(body: Record<string, unknown>): EditorState {
     const key = str(body.key);
-    const locale = str(body.locale);
+    const typed = str(body.locale);
     const clientId = str(body.clientId);
     if (!isChannel(body.channel)) throw new ConsoleError('INVALID_INPUT', 'channel: one of sms, email, viber, voice', 'channel');
     if (!TEMPLATE_KEY.safeParse(key).success) throw new ConsoleError('INVALID_INPUT', 'key: lower-case letters, digits and "-", up to 63', 'key');
-    if (!LOCALE.safeParse(locale).success) throw new ConsoleError('INVALID_INPUT', 'locale: a language tag such as "ka" or "en-GB"', 'locale');
+    // Normalised as stored: 'en-gb' is the 'en-GB' template.
+    const locale = LOCALE.safeParse(typed).success ? normaliseLocale(typed) : null;
+    if (!locale) throw new ConsoleError('INVALID_INPUT', 'locale: a language tag such as "ka" or "en-GB"', 'locale');
     if (clientId && !/^[1-9][0-9]{0,17}$/.test(clientId)) throw new ConsoleError('INVALID_INPUT', 'clientId: must be a client id', 'clientId');
     const values = Object.fromEntries(TEMPLATE_PART_FIELDS[body.channel].map(({ part }) => [part, typeof body[`part.${part}`] === 'string' ? String(body[`part.${part}`]) : '']));
     return { key, channel: body.channel, locale, clientId, values };

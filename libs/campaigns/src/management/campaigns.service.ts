@@ -9,7 +9,7 @@ import { parseMessagingSettings } from '../messaging-settings';
 import { CampaignError } from './campaign.error';
 import type { CreateCampaign } from './inputs';
 import { requeueQueuedMessages, SEND_JOB_OPTIONS } from './send-jobs';
-import { TemplatesService } from './templates.service';
+import { TemplatesService, type SmsSampleRecipient } from './templates.service';
 import { CAMPAIGNS_QUEUE, SEND_QUEUES } from './tokens';
 
 export interface CampaignView {
@@ -30,7 +30,11 @@ export interface CampaignView {
   progress: Record<string, number>;
   /** Messages the client answered (any delivery state). */
   replied: number;
-  /** What the messages written so far cost (estimates per message, in the organization's currency). */
+  /**
+   * What the messages that left so far cost (sending, sent, delivered, undelivered, in doubt;
+   * estimates per message, in the organization's currency). Messages still queued, cancelled or
+   * refused before sending cost nothing.
+   */
   cost: string;
 }
 
@@ -45,11 +49,29 @@ export interface CampaignEstimate {
   controlGroup: number;
   /** Expected messages per channel. */
   byChannel: Partial<Record<Channel, number>>;
-  /** SMS segments per message assumed (the longest of the SMS templates rendered for a sample client). */
+  /**
+   * SMS segments per message assumed: the most of any message rendered for a sample of the SMS
+   * audience (each with the template of their locale), so the cost is an upper bound. Null when
+   * nobody would get an SMS (or no SMS template matches).
+   */
   smsSegments: number | null;
+  /** At most: every SMS at smsSegments. Fallback messages (a next channel) are not counted. */
   cost: string;
   currency: string;
 }
+
+/** A campaign's start job (the fan-out): retried with backoff if the fan-out fails part-way. */
+const START_JOB_OPTIONS = { attempts: 5, backoff: { type: 'exponential', delay: 10_000 }, removeOnComplete: true, removeOnFail: true } as const;
+
+/** Recipients whose SMS the estimate renders to bound its segments. */
+const SMS_SAMPLE = 50;
+
+/**
+ * Messages that left for the provider, and so cost money: handed over (sending, sent), answered by
+ * a receipt (delivered, undelivered), or possibly handed over (in doubt). Queued, cancelled,
+ * failed and dead ones never left.
+ */
+const SPENT_STATUSES = `'sending', 'sent', 'delivered', 'undelivered', 'in_doubt'`;
 
 const VIEW = `
   SELECT c.id::text, c.name, c.status, c.template_key AS "templateKey", c.channels, c.fallback_after_hours AS "fallbackAfterHours",
@@ -57,7 +79,7 @@ const VIEW = `
          c.finished_at AS "finishedAt", c.recipients, c.held_out AS "heldOut",
          coalesce((SELECT jsonb_object_agg(s.status, s.n) FROM (SELECT status, count(*)::int AS n FROM messages WHERE campaign_id = c.id GROUP BY status) s), '{}') AS progress,
          (SELECT count(*)::int FROM messages WHERE campaign_id = c.id AND replied_at IS NOT NULL) AS replied,
-         coalesce((SELECT sum(cost) FROM messages WHERE campaign_id = c.id), 0)::text AS cost
+         coalesce((SELECT sum(cost) FROM messages WHERE campaign_id = c.id AND status IN (${SPENT_STATUSES})), 0)::numeric(14,4)::text AS cost
     FROM campaigns c`;
 
 /**
@@ -124,13 +146,7 @@ export class CampaignsService {
     const byChannel: Partial<Record<Channel, number>> = {};
     for (const r of eligible) byChannel[r.channel!] = Math.round((byChannel[r.channel!] ?? 0) + r.n * keep);
     const controlGroup = eligible.reduce((s, r) => s + r.n, 0) - Object.values(byChannel).reduce((s, n) => s + n, 0);
-    let smsSegments: number | null = null;
-    if (byChannel.sms) {
-      for (const t of (await this.templates.list(organizationId)).filter((t) => t.key === campaign.templateKey && t.channel === 'sms')) {
-        const preview = await this.templates.preview(organizationId, t);
-        smsSegments = Math.max(smsSegments ?? 0, preview.sms!.segments);
-      }
-    }
+    const smsSegments = byChannel.sms ? await this.templates.smsSegmentsFor(organizationId, campaign.templateKey, await this.smsSample(sql, params)) : null;
     // Exact decimal arithmetic in SQL rather than floats in Node.
     const cost = (
       await this.pool.query<{ cost: string }>(
@@ -140,6 +156,40 @@ export class CampaignsService {
       )
     ).rows[0].cost;
     return { matching, capped, unreachable, controlGroup, byChannel, smsSegments, cost, currency: org.currency };
+  }
+
+  /**
+   * Up to SMS_SAMPLE recipients of the audience's SMS (reachable first on SMS, not capped) whose
+   * messages the estimate renders: the heaviest of each locale, the heaviest overall, then a
+   * deterministic spread (a hash of the client id). "Heaviest" is the UTF-8 length of the name,
+   * staff member and service: a name in Georgian or Cyrillic weighs two or three times a Latin
+   * one, as it does in segments (UCS-2). One statement; only the top rows of each order are kept.
+   */
+  private async smsSample(audienceSql: string, params: unknown[]): Promise<SmsSampleRecipient[]> {
+    // audienceSql's $1 is the organization id.
+    const { rows } = await this.pool.query<SmsSampleRecipient & { clientId: string }>(
+      `WITH r AS MATERIALIZED (
+         SELECT a.client_id, c.name, c.locale, c.timezone, e.last_visit_at, sm.name AS staff_member, sv.name AS service,
+                lower(coalesce(c.locale, '')) AS locale_key,
+                octet_length(c.name) + coalesce(octet_length(sm.name), 0) + coalesce(octet_length(sv.name), 0) AS weight,
+                hashtextextended(a.client_id::text, 0) AS spread
+           FROM (${audienceSql}) a
+           JOIN clients c ON c.organization_id = $1 AND c.id = a.client_id
+           JOIN churn_episodes e ON e.id = a.episode_id
+           LEFT JOIN staff_members sm ON sm.id = e.staff_member_id
+           LEFT JOIN services sv ON sv.id = e.service_id
+          WHERE a.channel = 'sms' AND NOT a.capped
+       ), sample AS (
+         (SELECT 0 AS pick, * FROM (SELECT DISTINCT ON (locale_key) * FROM r ORDER BY locale_key, weight DESC, spread) l ORDER BY weight DESC, spread LIMIT ${SMS_SAMPLE / 2})
+         UNION ALL (SELECT 1, * FROM r ORDER BY weight DESC, spread LIMIT ${SMS_SAMPLE / 2})
+         UNION ALL (SELECT 2, * FROM r ORDER BY spread LIMIT ${SMS_SAMPLE})
+       )
+       SELECT client_id::text AS "clientId", name, locale, timezone, last_visit_at AS "lastVisitAt", staff_member AS "staffMember", service
+         FROM sample ORDER BY pick, CASE WHEN pick = 2 THEN 0 ELSE weight END DESC, spread`,
+      params,
+    );
+    const seen = new Set<string>();
+    return rows.filter((r) => !seen.has(r.clientId) && seen.add(r.clientId)).slice(0, SMS_SAMPLE);
   }
 
   /** draft -> scheduled, with a start job delayed to `at` (now when absent). Every channel needs a template. */
@@ -159,7 +209,7 @@ export class CampaignsService {
     await this.campaigns.add(
       JobName.StartCampaign,
       { campaignId: id },
-      { jobId: `campaign-${id}`, delay: Math.max(0, startAt.getTime() - Date.now()), attempts: 5, backoff: { type: 'exponential', delay: 10_000 }, removeOnComplete: true, removeOnFail: true },
+      { ...START_JOB_OPTIONS, jobId: `campaign-${id}`, delay: Math.max(0, startAt.getTime() - Date.now()) },
     );
     return this.get(organizationId, id);
   }
@@ -173,6 +223,10 @@ export class CampaignsService {
   async resume(organizationId: string, id: string): Promise<CampaignView> {
     const view = await this.transition(organizationId, id, ['paused'], 'running');
     await requeueQueuedMessages(this.pool, this.sends, id);
+    // A fan-out that stopped part-way while the campaign was paused (it gave up its retries) is
+    // started again: it writes the rest of the audience. A start job still pending is not doubled.
+    const { rows } = await this.pool.query<{ pending: boolean }>(`SELECT fanned_out_at IS NULL AS pending FROM campaigns WHERE id = $1`, [id]);
+    if (rows[0]?.pending) await this.campaigns.add(JobName.StartCampaign, { campaignId: id }, { ...START_JOB_OPTIONS, jobId: `campaign-${id}` });
     return view;
   }
 
@@ -194,13 +248,18 @@ export class CampaignsService {
     return this.get(organizationId, id);
   }
 
-  /** Messages staff must look at: refused (failed), given up (dead), or in doubt after a crash. */
+  /**
+   * Messages staff must look at: refused (failed), given up (dead), or in doubt after a crash.
+   * A refused message that already fell back to the next channel is left out: the client was asked
+   * there, and it cannot be retried.
+   */
   async deadLetters(organizationId: string): Promise<Record<string, unknown>[]> {
     const { rows } = await this.pool.query(
       `SELECT m.id::text, m.campaign_id::text AS "campaignId", m.client_id::text AS "clientId", cl.name AS "clientName", m.channel, m.status,
               m.to_address AS "to", m.attempts, m.provider, m.last_error_code AS "errorCode", m.last_error AS error, m.updated_at AS "updatedAt"
          FROM messages m JOIN clients cl ON cl.organization_id = m.organization_id AND cl.id = m.client_id
         WHERE m.organization_id = $1 AND m.status IN ('failed', 'dead', 'in_doubt')
+          AND NOT EXISTS (SELECT 1 FROM messages f WHERE f.fallback_of = m.id)
         ORDER BY m.updated_at DESC, m.id DESC LIMIT 500`,
       [organizationId],
     );
@@ -213,34 +272,61 @@ export class CampaignsService {
    */
   async retry(organizationId: string, messageId: string, action?: 'resend' | 'mark-sent'): Promise<{ id: string; status: string }> {
     if (!/^\d{1,18}$/.test(messageId)) throw new CampaignError('NOT_FOUND', `no message ${messageId}`);
-    const { rows } = await this.pool.query<{ status: string; channel: Channel }>(`SELECT status, channel FROM messages WHERE organization_id = $1 AND id = $2`, [organizationId, messageId]);
-    if (!rows.length) throw new CampaignError('NOT_FOUND', `no message ${messageId}`);
-    const { status, channel } = rows[0];
-    if (status === 'in_doubt' && !action) {
-      throw new CampaignError('INVALID_STATE', 'this message may have reached the client: say "resend" or "mark-sent"', [{ field: 'action', message: 'required for a message in doubt' }]);
+    // One transaction with the campaign row locked, as the fallback sweep takes it to write a
+    // fallback: a retry and a fallback of the same message cannot both happen.
+    const db = await this.pool.connect();
+    let channel: Channel;
+    try {
+      await db.query('BEGIN');
+      const { rows } = await db.query<{ status: string; channel: Channel; campaign_id: string; campaign_status: string; fallback: string | null; fallback_channel: Channel | null }>(
+        `SELECT m.status, m.channel, m.campaign_id::text, c.status AS campaign_status, f.id::text AS fallback, f.channel AS fallback_channel
+           FROM messages m JOIN campaigns c ON c.id = m.campaign_id
+           LEFT JOIN messages f ON f.fallback_of = m.id
+          WHERE m.organization_id = $1 AND m.id = $2
+            FOR UPDATE OF c, m`,
+        [organizationId, messageId],
+      );
+      if (!rows.length) throw new CampaignError('NOT_FOUND', `no message ${messageId}`);
+      const m = rows[0];
+      channel = m.channel;
+      if (m.status === 'in_doubt' && !action) {
+        throw new CampaignError('INVALID_STATE', 'this message may have reached the client: say "resend" or "mark-sent"', [{ field: 'action', message: 'required for a message in doubt' }]);
+      }
+      if (m.status === 'in_doubt' && action === 'mark-sent') {
+        await db.query(`UPDATE messages SET status = 'sent', sent_at = coalesce(sent_at, now()), updated_at = now() WHERE id = $1 AND status = 'in_doubt'`, [messageId]);
+        await db.query('COMMIT');
+        return { id: messageId, status: 'sent' };
+      }
+      if (!['failed', 'dead', 'in_doubt'].includes(m.status)) throw new CampaignError('INVALID_STATE', `message ${messageId} is ${m.status}; only dead letters are retried`);
+      // A cancelled campaign sends nothing more: a retried message would stay queued for ever (and
+      // hold its client back by the frequency cap).
+      if (!['running', 'paused', 'done'].includes(m.campaign_status)) {
+        throw new CampaignError('INVALID_STATE', `campaign ${m.campaign_id} is ${m.campaign_status}; its messages are not sent again`, [{ field: 'messageId', message: `the campaign is ${m.campaign_status}` }]);
+      }
+      // A refused message that already fell back to the next channel reached (or is reaching) the
+      // client there: sending it again would ask them twice.
+      if (m.fallback) {
+        throw new CampaignError('INVALID_STATE', `message ${messageId} already fell back to ${m.fallback_channel} (message ${m.fallback}); it is not sent again`, [
+          { field: 'messageId', message: `replaced by message ${m.fallback} on ${m.fallback_channel}` },
+        ]);
+      }
+      await db.query(
+        `UPDATE messages SET status = 'queued', attempts = 0, last_error_code = NULL, last_error = NULL, failed_at = NULL, updated_at = now() WHERE id = $1 AND status = $2`,
+        [messageId, m.status],
+      );
+      // The campaign may have finished meanwhile: running again until this message is settled.
+      await db.query(`UPDATE campaigns SET status = 'running', finished_at = NULL, updated_at = now() WHERE id = $1 AND status = 'done'`, [m.campaign_id]);
+      await db.query('COMMIT');
+    } catch (err) {
+      await db.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      db.release();
     }
-    if (status === 'in_doubt' && action === 'mark-sent') {
-      await this.pool.query(`UPDATE messages SET status = 'sent', sent_at = coalesce(sent_at, now()), updated_at = now() WHERE id = $1 AND status = 'in_doubt'`, [messageId]);
-      return { id: messageId, status: 'sent' };
-    }
-    if (!['failed', 'dead', 'in_doubt'].includes(status)) throw new CampaignError('INVALID_STATE', `message ${messageId} is ${status}; only dead letters are retried`);
-    // A refused message that already fell back to the next channel reached (or is reaching) the
-    // client there: sending it again would ask them twice.
-    const fallback = (await this.pool.query<{ id: string; channel: Channel }>(`SELECT id::text, channel FROM messages WHERE fallback_of = $1`, [messageId])).rows[0];
-    if (fallback) {
-      throw new CampaignError('INVALID_STATE', `message ${messageId} already fell back to ${fallback.channel} (message ${fallback.id}); it is not sent again`, [
-        { field: 'messageId', message: `replaced by message ${fallback.id} on ${fallback.channel}` },
-      ]);
-    }
-    await this.pool.query(
-      `UPDATE messages SET status = 'queued', attempts = 0, last_error_code = NULL, last_error = NULL, failed_at = NULL, updated_at = now() WHERE id = $1 AND status = $2`,
-      [messageId, status],
-    );
-    // The campaign may have finished meanwhile: running again until this message is settled.
-    await this.pool.query(`UPDATE campaigns SET status = 'running', finished_at = NULL WHERE id = (SELECT campaign_id FROM messages WHERE id = $1) AND status = 'done'`, [messageId]);
     await this.sends[channel].add(SEND_JOBS[channel].job, { messageId }, { ...SEND_JOB_OPTIONS, jobId: sendJobId(messageId) });
     return { id: messageId, status: 'queued' };
   }
+
 
   /**
    * The sandbox provider's outbox (the demo's and development's "sent" messages), newest first,

@@ -25,11 +25,30 @@ describe('campaign wizard form', () => {
 
   it('reads the start as the organization\'s wall clock and refuses a past or impossible one', () => {
     const now = new Date('2026-11-22T10:00:00Z');
-    expect(startFromForm({ when: 'now' }, 'Asia/Tbilisi', now)).toEqual({});
-    expect(startFromForm({ when: 'at', startAt: '2026-11-23T09:30' }, 'Asia/Tbilisi', now)).toEqual({ at: '2026-11-23T05:30:00.000Z' });
-    expect(startFromForm({ when: 'at', startAt: '2026-11-22T13:00' }, 'Asia/Tbilisi', now)).toEqual({ problems: [{ field: 'startAt', message: 'must not be in the past' }] });
-    expect(startFromForm({ when: 'at', startAt: '2026-11-31T09:00' }, 'Asia/Tbilisi', now)).toEqual({ problems: [{ field: 'startAt', message: 'is not a calendar date and time' }] });
-    expect(startFromForm({ when: 'at', startAt: 'tomorrow' }, 'Asia/Tbilisi', now)).toHaveProperty('problems');
+    expect(startFromForm({ startAt: '2026-11-23T09:30' }, 'Asia/Tbilisi', now)).toEqual({ at: '2026-11-23T05:30:00.000Z' });
+    expect(startFromForm({ startAt: ' 2026-11-23T09:30:00 ' }, 'Asia/Tbilisi', now)).toEqual({ at: '2026-11-23T05:30:00.000Z' }); // seconds from some browsers
+    expect(startFromForm({ startAt: '2026-11-22T13:00' }, 'Asia/Tbilisi', now)).toEqual({ problems: [{ field: 'startAt', message: 'must not be in the past' }] });
+    expect(startFromForm({ startAt: '2026-11-31T09:00' }, 'Asia/Tbilisi', now)).toEqual({ problems: [{ field: 'startAt', message: 'is not a calendar date and time' }] });
+    expect(startFromForm({ startAt: '0000-01-01T09:00' }, 'Asia/Tbilisi', now)).toEqual({ problems: [{ field: 'startAt', message: 'must not be in the past' }] });
+    expect(startFromForm({ startAt: '9999-01-01T09:00' }, 'Asia/Tbilisi', now)).toEqual({ problems: [{ field: 'startAt', message: 'must be a date between 1900 and 2100' }] });
+    expect(startFromForm({ startAt: 'tomorrow' }, 'Asia/Tbilisi', now)).toHaveProperty('problems');
+  });
+
+  it('starts now only when no time is typed: a time typed is never overridden', () => {
+    const now = new Date('2026-11-22T10:00:00Z');
+    expect(startFromForm({}, 'Asia/Tbilisi', now)).toEqual({});
+    expect(startFromForm({ startAt: '  ' }, 'Asia/Tbilisi', now)).toEqual({});
+    // The old form's "Start now" radio, still sent by a stale page, does not win over the time.
+    expect(startFromForm({ when: 'now', startAt: '2026-12-01T10:00' }, 'Asia/Tbilisi', now)).toEqual({ at: '2026-12-01T06:00:00.000Z' });
+  });
+
+  it('refuses audience dates PostgreSQL would refuse: years outside 1900-2100', () => {
+    for (const date of ['0000-01-01', '1899-12-31', '2101-01-01']) {
+      expect(campaignFromForm(readCampaignForm({ name: 'x', templateKey: 'a', channel1: 'sms', detectedFrom: date }))).toEqual({
+        problems: [{ field: 'detectedFrom', message: 'must be a date between 1900 and 2100' }],
+      });
+    }
+    expect(campaignFromForm(readCampaignForm({ name: 'x', templateKey: 'a', channel1: 'sms', lastVisitTo: '2100-12-31' }))).toHaveProperty('draft');
   });
 });
 

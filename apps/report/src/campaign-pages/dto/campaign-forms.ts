@@ -72,16 +72,19 @@ export function campaignFromForm(form: CampaignForm): { draft: CreateCampaign } 
 }
 
 /**
- * When to start, from the schedule form: now, or a local date and time (`datetime-local`, the
- * organization's wall clock) that must not be in the past.
+ * When to start, from the schedule form's one field `startAt`: empty is now; otherwise a local
+ * date and time (`datetime-local`, the organization's wall clock, seconds ignored) that must not
+ * be in the past. A time typed always counts: there is no separate "now" choice to override it.
  */
 export function startFromForm(body: Record<string, unknown>, timezone: string, now = new Date()): { at?: string } | { problems: FormProblem[] } {
-  if (str(body.when) !== 'at') return {};
-  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(str(body.startAt));
+  const typed = str(body.startAt);
+  if (!typed) return {};
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::\d{2}(?:\.\d{1,3})?)?$/.exec(typed);
   if (!m) return { problems: [{ field: 'startAt', message: 'a date and time, e.g. 2026-12-01T10:00' }] };
   const [y, mo, d, h, mi] = m.slice(1).map(Number);
   const probe = new Date(Date.UTC(y, mo - 1, d));
   if (mo < 1 || mo > 12 || probe.getUTCDate() !== d || h > 23 || mi > 59) return { problems: [{ field: 'startAt', message: 'is not a calendar date and time' }] };
+  if (y > 2100) return { problems: [{ field: 'startAt', message: 'must be a date between 1900 and 2100' }] };
   const at = zonedInstant(y, mo, d, h * 60 + mi, timezone);
   if (at.getTime() < now.getTime() - 60_000) return { problems: [{ field: 'startAt', message: 'must not be in the past' }] };
   return { at: at.toISOString() };

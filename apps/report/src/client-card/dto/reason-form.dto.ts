@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isCalendarDate } from '../../console/calendar-date';
+import { calendarDateError, isCalendarDate } from '../../console/calendar-date';
 import { ConsoleError } from '../../console/auth/console.errors';
 import type { ReasonInput } from '../client-card.service';
 
@@ -15,7 +15,7 @@ const REASON_FORM_SCHEMA = z.object({
     .string()
     .optional()
     .transform((v) => v || null)
-    .pipe(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD').refine(isCalendarDate, 'is not a calendar date').nullable()),
+    .pipe(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD').refine(isCalendarDate, { error: (issue) => calendarDateError(issue.input) }).nullable()),
   confirmNew: z.string().optional().transform((v) => v === '1'),
 });
 

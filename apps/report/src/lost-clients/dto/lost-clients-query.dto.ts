@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { isCalendarDate } from '../../console/calendar-date';
+import { calendarDateError, isCalendarDate } from '../../console/calendar-date';
 import { ConsoleError } from '../../console/auth/console.errors';
 
 const id = z.string().regex(/^[1-9][0-9]{0,17}$/, 'must be an id');
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD').refine(isCalendarDate, 'is not a calendar date');
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD').refine(isCalendarDate, { error: (issue) => calendarDateError(issue.input) });
 /** An empty form field means "any": HTML forms send every field, filled or not. */
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
 
