@@ -1,13 +1,13 @@
-import { existsSync, mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { createStaffAccount } from '@comeback/accounts';
 import { loadConfig } from '@comeback/config';
 import { createNestApp } from '@comeback/platform';
-import { createTestDatabase, factories, TEST_REDIS_URL, testRedisPrefix, waitFor, type TestDatabase } from '@comeback/testing';
+import {
+  createTestDatabase, factories, launchChromium, screenshot, signInToConsole, TEST_REDIS_URL, testRedisPrefix, textOf, waitFor, type TestDatabase,
+} from '@comeback/testing';
 import { campaignAppOptions } from '../../apps/campaign/src/campaign-app';
 import { CAMPAIGN_ENV } from '../../apps/campaign/src/config';
 import { DISPATCHER_ENV } from '../../apps/dispatcher/src/config';
@@ -15,17 +15,10 @@ import { dispatcherAppOptions } from '../../apps/dispatcher/src/dispatcher-app';
 import { REPORT_ENV } from '../../apps/report/src/config';
 import { reportAppOptions } from '../../apps/report/src/report-app';
 
-/** Debian's Chromium (never a downloaded browser); CI installs the `chromium` package. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = join(__dirname, '..', '..', 'artifacts', 'screenshots');
 const PASSWORD = 'browser test passphrase';
 const DAY = 86_400_000;
 
 jest.setTimeout(180_000);
-
-async function textOf(locator: Locator): Promise<string> {
-  return (await locator.first().innerText()).trim();
-}
 
 /**
  * The campaign pages end to end, as staff use them: the console (report app) with the campaign
@@ -42,25 +35,10 @@ describe('campaign pages in headless Chromium, through the real services', () =>
   let orgId: string;
   const clients: Record<string, string> = {};
 
-  const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-
-  async function signIn(email: string): Promise<Page> {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
-    page.on('pageerror', (err) => {
-      throw err;
-    });
-    page.on('dialog', (dialog) => void dialog.accept());
-    await page.goto(`${base}/console/campaigns`);
-    await page.getByLabel('E-mail').fill(email);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(/\/console\/campaigns/);
-    return page;
-  }
+  const shot = screenshot;
+  const signIn = (email: string): Promise<Page> => signInToConsole(browser, base, '/console/campaigns', email, PASSWORD, /\/console\/campaigns/);
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: install Debian's chromium package (apt-get install chromium) or set CHROMIUM_PATH`);
-    mkdirSync(SHOTS, { recursive: true });
     db = await createTestDatabase();
     const common = { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: testRedisPrefix(), LOG_LEVEL: 'error', HOST: '127.0.0.1', PUBLIC_FEEDBACK_URL: 'https://answers.example.test' };
     const report = loadConfig('report', REPORT_ENV, common);
@@ -93,10 +71,7 @@ describe('campaign pages in headless Chromium, through the real services', () =>
     }
     await createStaffAccount(db.pool, { organizationId: orgId, email: 'marketer@smile.test', displayName: 'Tamar', role: 'marketer', password: PASSWORD });
     await createStaffAccount(db.pool, { organizationId: orgId, email: 'viewer@smile.test', displayName: 'Levan', role: 'viewer', password: PASSWORD });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

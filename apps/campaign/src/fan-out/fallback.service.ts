@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import type { Pool } from 'pg';
-import { ADDRESS, DUE_MS, enqueueSendJobs, fanOutLockKey, parseMessagingSettings, REACHABLE, SEND_QUEUES, type WrittenMessage } from '@comeback/campaigns';
+import { ADDRESS, DUE_MS, enqueueSendJobs, finishSettledCampaigns, parseMessagingSettings, REACHABLE, SEND_QUEUES, type WrittenMessage } from '@comeback/campaigns';
 import type { Channel } from '@comeback/domain';
 import { PG_POOL } from '@comeback/platform';
 import { type CampaignFacts, jsonArray, MessageRenderer, type MessageRow, type RecipientRow, type RenderContext } from './message-renderer';
@@ -281,27 +281,7 @@ export class FallbackService {
    * advisory lock, see fanOutLockKey), is left for the next time.
    */
   async finishCampaigns(): Promise<number> {
-    const db = await this.pool.connect();
-    try {
-      await db.query('BEGIN');
-      const { rows } = await db.query<{ id: string }>(`SELECT k.id::text FROM campaigns k WHERE k.status = 'running' AND ${SETTLED} FOR UPDATE SKIP LOCKED`);
-      let finished = 0;
-      if (rows.length) {
-        const { rowCount } = await db.query(
-          `UPDATE campaigns k SET status = 'done', finished_at = now(), updated_at = now()
-            WHERE k.id = ANY($1::bigint[]) AND k.status = 'running' AND ${SETTLED} AND pg_try_advisory_xact_lock(${fanOutLockKey('k.id')})`,
-          [rows.map((r) => r.id)],
-        );
-        finished = rowCount ?? 0;
-      }
-      await db.query('COMMIT');
-      return finished;
-    } catch (err) {
-      await db.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      db.release();
-    }
+    return finishSettledCampaigns(this.pool, 'k', SETTLED);
   }
 
   /** Enqueues again every fallback of a running campaign still queued (a job that exists is not added twice). */

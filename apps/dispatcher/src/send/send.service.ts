@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { fanOutLockKey, nextAllowedAt, parseMessagingSettings, type AllowedHours, type MessagingSettings } from '@comeback/campaigns';
+import { finishSettledCampaigns, nextAllowedAt, parseMessagingSettings, type AllowedHours, type MessagingSettings } from '@comeback/campaigns';
 import type { Channel } from '@comeback/domain';
 import { PG_POOL } from '@comeback/platform';
 import { ProviderError, type ChannelProvider, type OutboundMessage, type SendReceipt } from '../providers/channel-provider';
@@ -339,36 +339,10 @@ export class SendService {
 
   /**
    * Campaigns with nothing left queued or being sent, and no message that may still fall back to
-   * another channel (FINISHED), are done. The campaigns are locked by a first statement and checked
-   * again by a second, whose snapshot is taken once it holds them: a single UPDATE could mark done
-   * a campaign whose fallbacks the campaign app's sweep committed while it waited for the row. A
-   * campaign another transaction holds (a sweep writing its fallbacks) is left for the next check,
-   * and so is one whose fan-out is under way: the campaign app holds the advisory lock
-   * fanOutLockKey (libs/campaigns) while it writes a
-   * campaign's messages, and until the first are written a running campaign has none queued.
+   * another channel (FINISHED), are done (finishSettledCampaigns: locked, checked again, and left
+   * alone while their fan-out runs).
    */
   async finishCampaigns(): Promise<number> {
-    const db = await this.pool.connect();
-    try {
-      await db.query('BEGIN');
-      const { rows } = await db.query<{ id: string }>(`SELECT c.id::text FROM campaigns c WHERE c.status = 'running' AND ${FINISHED} FOR UPDATE SKIP LOCKED`);
-      let finished = 0;
-      if (rows.length) {
-        const { rowCount } = await db.query(
-          `UPDATE campaigns c SET status = 'done', finished_at = now(), updated_at = now()
-            WHERE c.id = ANY($1::bigint[]) AND c.status = 'running' AND ${FINISHED}
-              AND pg_try_advisory_xact_lock(${fanOutLockKey('c.id')})`,
-          [rows.map((r) => r.id)],
-        );
-        finished = rowCount ?? 0;
-      }
-      await db.query('COMMIT');
-      return finished;
-    } catch (err) {
-      await db.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      db.release();
-    }
+    return finishSettledCampaigns(this.pool, 'c', FINISHED);
   }
 }

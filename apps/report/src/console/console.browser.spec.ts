@@ -1,29 +1,18 @@
-import { existsSync, mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { createStaffAccount } from '@comeback/accounts';
 import { loadConfig } from '@comeback/config';
 import { createNestApp } from '@comeback/platform';
-import { createTestDatabase, factories, TEST_REDIS_URL, testRedisPrefix, type TestDatabase } from '@comeback/testing';
+import { createTestDatabase, factories, launchChromium, screenshot, signInToConsole, TEST_REDIS_URL, testRedisPrefix, textOf, type TestDatabase } from '@comeback/testing';
 import { REPORT_ENV } from '../config';
 import { reportAppOptions } from '../report-app';
 import { ReportRollupsService } from '../reports/report-rollups.service';
 
-/** Debian's Chromium (never a downloaded browser); CI installs the `chromium` package. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-/** Screenshots of every page the test visits, kept as CI artifacts. */
-const SHOTS = join(__dirname, '..', '..', '..', '..', 'artifacts', 'screenshots');
 const PASSWORD = 'browser test passphrase';
 const DAY = 86_400_000;
 
 jest.setTimeout(120_000);
-
-/** The visible text of the first element matching, once it is there (Playwright waits for it). */
-async function textOf(locator: Locator): Promise<string> {
-  return (await locator.first().innerText()).trim();
-}
 
 describe('staff console in headless Chromium', () => {
   let db: TestDatabase;
@@ -33,25 +22,10 @@ describe('staff console in headless Chromium', () => {
   let orgId: string;
   const clients: Record<string, string> = {};
 
-  const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-
-  async function signIn(email: string): Promise<Page> {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.on('pageerror', (err) => {
-      throw err;
-    });
-    await page.goto(`${base}/console/lost-clients`);
-    expect(page.url()).toContain('/console/login');
-    await page.getByLabel('E-mail').fill(email);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(/\/console\/lost-clients/);
-    return page;
-  }
+  const shot = screenshot;
+  const signIn = (email: string): Promise<Page> => signInToConsole(browser, base, '/console/lost-clients', email, PASSWORD, /\/console\/lost-clients/);
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: install Debian's chromium package (apt-get install chromium) or set CHROMIUM_PATH`);
-    mkdirSync(SHOTS, { recursive: true });
     db = await createTestDatabase();
     const config = loadConfig('report', REPORT_ENV, { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: testRedisPrefix(), LOG_LEVEL: 'error', HOST: '127.0.0.1' });
     app = await createNestApp({ ...reportAppOptions(config), config });
@@ -87,10 +61,7 @@ describe('staff console in headless Chromium', () => {
     await createStaffAccount(db.pool, { organizationId: orgId, email: 'marketer@kutaisi.test', displayName: 'Tamar', role: 'marketer', password: PASSWORD });
     await createStaffAccount(db.pool, { organizationId: orgId, email: 'viewer@kutaisi.test', displayName: 'Levan', role: 'viewer', password: PASSWORD });
     await app.get(ReportRollupsService).refresh(orgId);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

@@ -8,3 +8,4 @@ export { DUE_MS, enqueueSendJobs, fanOutLockKey, requeueQueuedMessages, SEND_JOB
 export { TEMPLATE_PART_LIMITS, TemplatesService, type SmsSampleRecipient, type StoredTemplate, type TemplatePreview } from './templates.service';
 export { CAMPAIGN_OPTIONS, CAMPAIGNS_QUEUE, SEND_QUEUES, type CampaignOptions } from './tokens';
 export { PUBLIC_FEEDBACK_URL_VAR } from './config';
+export { finishSettledCampaigns } from './campaign-lifecycle';
