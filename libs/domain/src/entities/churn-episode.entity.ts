@@ -121,6 +121,10 @@ export class ChurnEpisode {
   @Column({ name: 'reason_note', type: 'text', nullable: true })
   reasonNote: string | null;
 
+  /** Where the reason came from: a channel of the client's reply ('sms', 'viber', 'voice', 'feedback'), or 'staff'. */
+  @Column({ name: 'reason_channel', type: 'text', nullable: true })
+  reasonChannel: string | null;
+
   /** The staff member of the client's last visit before leaving (the lost-clients list filters on it). */
   @Column({ name: 'staff_member_id', type: 'bigint', nullable: true })
   staffMemberId: string | null;

@@ -114,6 +114,10 @@ export class Message {
   @Column({ name: 'receipts_expected', type: 'boolean', default: false })
   receiptsExpected: boolean;
 
+  /** When staff (or an erasure) revoked the message's feedback link: it answers 410 from then on. */
+  @Column({ name: 'feedback_revoked_at', type: 'timestamptz', nullable: true })
+  feedbackRevokedAt: Date | null;
+
   /** When the client answered this message. A replied message never falls back. */
   @Column({ name: 'replied_at', type: 'timestamptz', nullable: true })
   repliedAt: Date | null;

@@ -6,8 +6,9 @@ import { ReportRollups1764200000000 } from './1764200000000-report-rollups';
 import { MonthlyReportRollups1764300000000 } from './1764300000000-monthly-report-rollups';
 import { Campaigns1764400000000 } from './1764400000000-campaigns';
 import { CampaignFallbackReplies1764500000000 } from './1764500000000-campaign-fallback-replies';
+import { Responses1764800000000 } from './1764800000000-responses';
 import { CampaignFanOutReceipts1764700000000 } from './1764700000000-campaign-fan-out-receipts';
 import { MessageFallbackIndex1764600000000 } from './1764600000000-message-fallback-index';
 
 /** Every migration, oldest first. New migrations are appended here and committed. */
-export const MIGRATIONS = [Foundation1763800000000, LapseDetection1763900000000, StaffAccounts1764000000000, Console1764100000000, ReportRollups1764200000000, MonthlyReportRollups1764300000000, Campaigns1764400000000, CampaignFallbackReplies1764500000000, MessageFallbackIndex1764600000000, CampaignFanOutReceipts1764700000000];
+export const MIGRATIONS = [Foundation1763800000000, LapseDetection1763900000000, StaffAccounts1764000000000, Console1764100000000, ReportRollups1764200000000, MonthlyReportRollups1764300000000, Campaigns1764400000000, CampaignFallbackReplies1764500000000, MessageFallbackIndex1764600000000, CampaignFanOutReceipts1764700000000, Responses1764800000000];
