@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { bootstrapApp, loadAppConfigOrExit } from '@comeback/platform';
 import { RESPONSE_COLLECTOR_ENV } from './config';
+import { responseCollectorAppOptions } from './response-collector-app';
 
-// Public endpoints: feedback pages and provider webhooks (later issues).
+// Public endpoints: feedback and unsubscribe pages, provider webhooks.
 const config = loadAppConfigOrExit('response-collector', RESPONSE_COLLECTOR_ENV);
-void bootstrapApp({ app: 'response-collector', spec: RESPONSE_COLLECTOR_ENV, config, imports: [] });
+void bootstrapApp({ ...responseCollectorAppOptions(config), spec: RESPONSE_COLLECTOR_ENV, config });

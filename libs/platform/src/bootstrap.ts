@@ -40,6 +40,8 @@ export interface AppOptions {
   jsonBodyLimit?: string;
   /** Accept HTML form posts (application/x-www-form-urlencoded, up to this size): the console's forms. */
   formBodyLimit?: string;
+  /** Keep each request's raw body (req.rawBody) for signatures computed over the exact bytes (Viber). */
+  rawBody?: boolean;
   /** Connects microservice transports (event consumers) before the app starts them and listens. */
   connectTransports?: (app: NestExpressApplication) => void;
 }
@@ -58,6 +60,7 @@ export async function createNestApp(opts: AppOptions): Promise<NestExpressApplic
   });
   const app = await NestFactory.create<NestExpressApplication>(root, {
     logger: LEVELS.slice(0, LEVELS.indexOf(config.LOG_LEVEL) + 1),
+    rawBody: opts.rawBody ?? false,
   });
   app.enableShutdownHooks();
   app.useBodyParser('json', { limit: opts.jsonBodyLimit ?? '100kb' });
