@@ -1,5 +1,8 @@
 import type { AppOptions } from '@comeback/platform';
+import { CollectorOptionsModule } from './collector-options.module';
 import type { ResponseCollectorConfig } from './config';
+import { InboundProcessingModule } from './intake/inbound-processing.module';
+import { TwilioModule } from './twilio/twilio.module';
 
 /**
  * The response collector as it runs: the public feedback and unsubscribe pages, and the
@@ -7,10 +10,9 @@ import type { ResponseCollectorConfig } from './config';
  * exactly this.
  */
 export function responseCollectorAppOptions(config: ResponseCollectorConfig): Omit<AppOptions, 'config'> {
-  void config;
   return {
     app: 'response-collector',
-    imports: [],
+    imports: [CollectorOptionsModule.forRoot({ publicBaseUrl: config.PUBLIC_BASE_URL }), TwilioModule, InboundProcessingModule],
     jsonBodyLimit: '256kb',
     formBodyLimit: '64kb',
     rawBody: true,

@@ -43,6 +43,8 @@ export const MESSAGING_SETTINGS_SCHEMA = z
     /** SMS, Viber and voice go out only between these local times of the client (e-mail any time). */
     allowedHours: z.object({ from: hhmm.default('08:00'), to: hhmm.default('21:00') }).strict().prefault({})
       .refine((h) => h.from !== h.to, { message: 'from and to must differ', path: ['to'] }),
+    /** How clients reach the business (a phone number, an address): the answer to a HELP text. */
+    contact: z.string().trim().min(1).max(200).optional(),
     /** A client who was sent any campaign message within this many days is left out of a new campaign. */
     frequencyCapDays: z.number().int().min(0).max(365).default(30),
     /** Price per SMS segment, per e-mail, per Viber message and per call, in the organization's currency. */

@@ -11,6 +11,8 @@ export enum EventName {
   ClientChurned = 'client.churned',
   /** A client with an open episode visited again; the episode is closed. */
   ClientReturned = 'client.returned',
+  /** A client's reason for leaving was recorded from their reply (SMS, Viber, voice keypad, feedback page). */
+  ReasonRecorded = 'reason.recorded',
 }
 
 interface EpisodeEvent {
@@ -19,10 +21,16 @@ interface EpisodeEvent {
   episodeId: string;
 }
 
+/** The reply a reason came from is the row to read: its reason (or candidate), channel and words. */
+interface ReasonEvent extends EpisodeEvent {
+  replyId: string;
+}
+
 export interface EventPayloads {
   [EventName.ClientAtRisk]: EpisodeEvent;
   [EventName.ClientChurned]: EpisodeEvent;
   [EventName.ClientReturned]: EpisodeEvent;
+  [EventName.ReasonRecorded]: ReasonEvent;
 }
 
 /** An event as a consumer receives it: the outbox row's id makes handling idempotent. */
@@ -41,7 +49,7 @@ export enum EventConsumer {
 
 /** Who receives which event. The outbox relay fans out by this table; consumers check it at start-up. */
 export const EVENT_SUBSCRIPTIONS: { readonly [C in EventConsumer]: readonly EventName[] } = {
-  [EventConsumer.ClientActivity]: [EventName.ClientAtRisk, EventName.ClientChurned, EventName.ClientReturned],
+  [EventConsumer.ClientActivity]: [EventName.ClientAtRisk, EventName.ClientChurned, EventName.ClientReturned, EventName.ReasonRecorded],
 };
 
 export function consumersOf(event: EventName): EventConsumer[] {

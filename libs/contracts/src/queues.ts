@@ -15,6 +15,8 @@ export enum QueueName {
   SendEmail = 'send-email',
   SendViber = 'send-viber',
   SendVoice = 'send-voice',
+  /** Inbound requests (webhooks, feedback) accepted by the response collector, processed into replies. */
+  Inbound = 'inbound',
 }
 
 export enum JobName {
@@ -45,6 +47,13 @@ export enum JobName {
   SendEmail = 'send.email',
   SendViber = 'send.viber',
   SendVoice = 'send.voice',
+  /**
+   * Processes one inbound request (a provider's webhook) the response collector accepted. Job id
+   * `<source>:<idempotency key>`, so a provider's retry is not queued twice. The one payload that
+   * is not ids only: the request itself, since it must survive a PostgreSQL outage (Redis keeps it,
+   * the worker writes it to inbound_requests when the database is back).
+   */
+  ProcessInbound = 'inbound.process',
 }
 
 export interface JobPayloads {
@@ -59,6 +68,19 @@ export interface JobPayloads {
   [JobName.SendEmail]: { messageId: string };
   [JobName.SendViber]: { messageId: string };
   [JobName.SendVoice]: { messageId: string };
+  [JobName.ProcessInbound]: InboundPayload;
+}
+
+/** An inbound request as accepted (signature verified) by the response collector. */
+export interface InboundPayload {
+  /** 'twilio-sms', 'twilio-status', 'twilio-voice', 'viber'. */
+  source: string;
+  /** The provider's id of the event (Twilio MessageSid, Viber message_token...), unique per source. */
+  key: string;
+  /** ISO time the request was accepted. */
+  receivedAt: string;
+  /** The verified request: its form or JSON fields and the query. */
+  payload: Record<string, unknown>;
 }
 
 /**
@@ -73,6 +95,7 @@ export interface QueueJobs {
   [QueueName.SendEmail]: JobName.SendEmail;
   [QueueName.SendViber]: JobName.SendViber;
   [QueueName.SendVoice]: JobName.SendVoice;
+  [QueueName.Inbound]: JobName.ProcessInbound;
 }
 
 /** Which queue each job runs on. */
@@ -87,6 +110,7 @@ export const JOB_QUEUE: { readonly [J in JobName]: { [Q in QueueName]: J extends
   [JobName.SendEmail]: QueueName.SendEmail,
   [JobName.SendViber]: QueueName.SendViber,
   [JobName.SendVoice]: QueueName.SendVoice,
+  [JobName.ProcessInbound]: QueueName.Inbound,
 };
 
 /** The send queue and job of each channel. */

@@ -57,7 +57,7 @@ export interface RenderContext {
   campaign: CampaignFacts;
   settings: MessagingSettings;
   pick: (channel: Channel, clientLocale: string | null) => { template: CompiledTemplate; locale: string };
-  reasons: { number: number; label: string }[];
+  reasons: { number: number; label: string; id: string }[];
   smsCosts: Map<number, string>;
 }
 
@@ -106,14 +106,14 @@ export class MessageRenderer {
   }
 
   /** The organization's most used reasons, numbered, for "reply with a number" messages. */
-  private async reasonChoices(organizationId: string): Promise<{ number: number; label: string }[]> {
-    const { rows } = await this.pool.query<{ label: string }>(
-      `SELECT r.label FROM churn_reasons r
+  private async reasonChoices(organizationId: string): Promise<{ number: number; label: string; id: string }[]> {
+    const { rows } = await this.pool.query<{ label: string; id: string }>(
+      `SELECT r.label, r.id::text FROM churn_reasons r
          LEFT JOIN LATERAL (SELECT count(*) AS n FROM churn_episodes e WHERE e.organization_id = r.organization_id AND e.reason_id = r.id) u ON true
-        WHERE r.organization_id = $1 ORDER BY u.n DESC, r.label LIMIT 5`,
+        WHERE r.organization_id = $1 AND r.retired_at IS NULL ORDER BY u.n DESC, r.label LIMIT 5`,
       [organizationId],
     );
-    return rows.map((r, i) => ({ number: i + 1, label: r.label }));
+    return rows.map((r, i) => ({ number: i + 1, label: r.label, id: r.id }));
   }
 
   /** Renders each reachable recipient's message, as a row of `messages`; recipients with no channel left are skipped. */
@@ -137,7 +137,9 @@ export class MessageRenderer {
       );
       const rendered = picked.template.render(variables, { locale: r.locale ?? campaign.default_locale, timezone, currency: campaign.currency });
       // E-mail also carries its one-click unsubscribe URL (RFC 8058 headers); the token is not kept anywhere else.
-      const content = r.channel === 'email' ? { ...rendered, unsubscribeUrl: variables.optOutUrl } : rendered;
+      // `choices`: the reason ids behind the numbers the message offered, so a reply "2" means the reason it meant then.
+      const choices = run.reasons.map((reason) => reason.id);
+      const content = r.channel === 'email' ? { ...rendered, unsubscribeUrl: variables.optOutUrl, choices } : { ...rendered, choices };
       let segments: number | null = null;
       let cost: string;
       if (r.channel === 'sms') {

@@ -174,7 +174,7 @@ export class SendService {
     }
     const outbound: OutboundMessage = {
       messageId, organizationId: claimed.organization_id, channel: claimed.channel, to: claimed.to_address, locale: claimed.locale, content: claimed.content,
-      ...this.callbacks(messageId, claimed.channel),
+      ...this.callbacks(claimed.organization_id, messageId, claimed.channel),
       ...(claimed.channel === 'email' ? { unsubscribeUrl: (claimed.content as { unsubscribeUrl?: string }).unsubscribeUrl } : {}),
     };
     let receipt: SendReceipt;
@@ -325,13 +325,14 @@ export class SendService {
   }
 
   /** Status and keypad callback URLs on the response collector, when it has a public URL. */
-  private callbacks(messageId: string, channel: Channel): Pick<OutboundMessage, 'statusCallbackUrl' | 'gatherCallbackUrl'> {
+  private callbacks(organizationId: string, messageId: string, channel: Channel): Pick<OutboundMessage, 'statusCallbackUrl' | 'gatherCallbackUrl'> {
     const base = this.options.publicCallbackUrl;
     if (!base) return {};
     if (channel === 'sms' || channel === 'voice') {
       return {
-        statusCallbackUrl: `${base}/webhooks/twilio/status?message=${messageId}`,
-        ...(channel === 'voice' ? { gatherCallbackUrl: `${base}/webhooks/twilio/voice?message=${messageId}` } : {}),
+        // The organization names whose auth token signs the callback (Twilio signs the whole URL, query included).
+        statusCallbackUrl: `${base}/webhooks/twilio/status?org=${organizationId}&message=${messageId}`,
+        ...(channel === 'voice' ? { gatherCallbackUrl: `${base}/webhooks/twilio/voice?org=${organizationId}&message=${messageId}` } : {}),
       };
     }
     return {};

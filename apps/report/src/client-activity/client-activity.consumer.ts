@@ -25,4 +25,9 @@ export class ClientActivityConsumer {
   async onReturned(@Payload() event: EventEnvelope<EventName.ClientReturned>): Promise<void> {
     await this.activity.record(event);
   }
+
+  @EventPattern(EventName.ReasonRecorded)
+  async onReasonRecorded(@Payload() event: EventEnvelope<EventName.ReasonRecorded>): Promise<void> {
+    await this.activity.recordReason(event);
+  }
 }

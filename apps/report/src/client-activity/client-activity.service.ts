@@ -29,4 +29,19 @@ export class ClientActivityService {
       );
     });
   }
+
+  /** A reason from the client's reply: the timeline shows the reason (or the words, while it is a candidate) and the channel. */
+  async recordReason(event: EventEnvelope<EventName.ReasonRecorded>): Promise<boolean> {
+    return handleEventOnce(this.pool, EventConsumer.ClientActivity, event.id, async (tx) => {
+      await tx.query(
+        `INSERT INTO client_activities (organization_id, client_id, kind, occurred_at, event_id, details)
+         SELECT r.organization_id, r.client_id, $4, $5, $6,
+                jsonb_strip_nulls(jsonb_build_object('episodeId', r.episode_id::text, 'channel', r.channel, 'reason', coalesce(cr.label, r.text), 'text', r.text, 'matchedBy', r.matched_by))
+           FROM replies r LEFT JOIN churn_reasons cr ON cr.id = r.reason_id
+          WHERE r.id = $3 AND r.organization_id = $1 AND r.client_id = $2
+         ON CONFLICT DO NOTHING`,
+        [event.payload.organizationId, event.payload.clientId, event.payload.replyId, event.name, event.occurredAt, event.id],
+      );
+    });
+  }
 }

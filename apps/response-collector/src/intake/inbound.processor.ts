@@ -1,0 +1,77 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { type Job, Worker } from 'bullmq';
+import type Redis from 'ioredis';
+import type { Pool } from 'pg';
+import { assertHandlers, JobName, jobsOfQueue, QueueName, type InboundPayload } from '@comeback/contracts';
+import { INFRASTRUCTURE_OPTIONS, type InfrastructureOptions, PG_POOL, REDIS } from '@comeback/platform';
+import { TwilioReplyService } from '../twilio/twilio-reply.service';
+
+/** What handles each source's requests, given the inbound_requests row id (the reply's idempotency anchor). */
+type SourceHandler = (requestId: string, payload: Record<string, unknown>, receivedAt: Date) => Promise<void>;
+
+/**
+ * The worker of the inbound queue. Each request is first written to inbound_requests (unique per
+ * source and key: a retried callback finds its row), then handled once: a request already
+ * processed is skipped. If PostgreSQL is down the job fails and is retried with backoff until it
+ * is back (INBOUND_JOB_OPTIONS).
+ */
+@Injectable()
+export class InboundProcessor implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('InboundProcessor');
+  private worker: Worker | undefined;
+  private readonly sources: Record<string, SourceHandler>;
+
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(INFRASTRUCTURE_OPTIONS) private readonly infrastructure: InfrastructureOptions,
+    @Inject(PG_POOL) private readonly pool: Pool,
+    twilio: TwilioReplyService,
+  ) {
+    assertHandlers(`queue "${QueueName.Inbound}"`, jobsOfQueue(QueueName.Inbound), [JobName.ProcessInbound]);
+    this.sources = {
+      'twilio-sms': (id, p, at) => twilio.handleSms(id, p, at),
+      'twilio-status': (id, p) => twilio.handleStatus(p),
+    };
+  }
+
+  onApplicationBootstrap(): void {
+    this.worker = new Worker(QueueName.Inbound, (job: Job<InboundPayload>) => this.process(job.data), {
+      // The app's connection (BullMQ duplicates it for the blocking reads and closes those itself).
+      connection: this.redis,
+      prefix: this.infrastructure.redisPrefix,
+      concurrency: 16,
+    });
+    this.worker.on('failed', (job, err) => this.logger.warn(`inbound ${job?.id}: ${err.message} (attempt ${job?.attemptsMade})`));
+    this.worker.on('error', (err) => this.logger.warn(`inbound worker error: ${err.message}`));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.worker?.close();
+  }
+
+  /** Records the request (once) and handles it (once). Exposed for tests. */
+  async process(data: InboundPayload): Promise<'processed' | 'duplicate'> {
+    const handler = this.sources[data.source];
+    if (!handler) throw new Error(`no handler for inbound source "${data.source}"`);
+    const { rows } = await this.pool.query<{ id: string; status: string }>(
+      `WITH ins AS (
+         INSERT INTO inbound_requests (source, idempotency_key, payload, received_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (source, idempotency_key) DO NOTHING RETURNING id::text, status)
+       SELECT id, status FROM ins
+       UNION ALL SELECT id::text, status FROM inbound_requests WHERE source = $1 AND idempotency_key = $2 AND NOT EXISTS (SELECT 1 FROM ins)`,
+      [data.source, data.key, data.payload, data.receivedAt],
+    );
+    const request = rows[0];
+    if (request.status === 'processed') return 'duplicate';
+    try {
+      await handler(request.id, data.payload, new Date(data.receivedAt));
+      await this.pool.query(`UPDATE inbound_requests SET status = 'processed', processed_at = now(), attempts = attempts + 1, error = NULL WHERE id = $1`, [request.id]);
+      return 'processed';
+    } catch (err) {
+      await this.pool
+        .query(`UPDATE inbound_requests SET attempts = attempts + 1, error = $2 WHERE id = $1`, [request.id, (err as Error).message.slice(0, 1000)])
+        .catch(() => undefined);
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,68 @@
+import { Body, Controller, ForbiddenException, Headers, HttpCode, Inject, Post, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { COLLECTOR_OPTIONS, type CollectorOptions } from '../collector-options.module';
+import { IntakeService } from '../intake/intake.service';
+import { replyKeyword } from './reply-keywords';
+import { TwilioAuthService } from './twilio-auth.service';
+
+const MESSAGE_SID = /^(SM|MM)[0-9a-fA-F]{32}$/;
+const CALL_OR_MESSAGE_SID = /^(SM|MM|CA)[0-9a-fA-F]{32}$/;
+
+/** TwiML with at most one text message, escaped. */
+function twiml(message?: string): string {
+  const escaped = message?.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!);
+  return `<?xml version="1.0" encoding="UTF-8"?><Response>${escaped ? `<Message>${escaped}</Message>` : ''}</Response>`;
+}
+
+/**
+ * Twilio's webhooks. Each checks the signature first (403, nothing recorded, when it does not
+ * match), then hands the request to the durable intake and answers at once; the reply is
+ * processed by the inbound worker. An opt-out, opt-in or help keyword is answered in the same
+ * response (one confirmation), since it needs no database.
+ */
+@Controller('webhooks/twilio')
+export class TwilioWebhooksController {
+  constructor(
+    private readonly auth: TwilioAuthService,
+    private readonly intake: IntakeService,
+    @Inject(COLLECTOR_OPTIONS) private readonly options: CollectorOptions,
+  ) {}
+
+  /** An inbound text: `POST /webhooks/twilio/sms?org=<organizationId>` (the number's webhook URL). */
+  @Post('sms')
+  @HttpCode(200)
+  async sms(@Req() req: Request, @Query('org') org: unknown, @Headers('x-twilio-signature') signature: unknown, @Body() body: Record<string, unknown>, @Res() res: Response): Promise<void> {
+    await this.verified(req, org, signature, body);
+    const sid = body.MessageSid;
+    if (typeof sid !== 'string' || !MESSAGE_SID.test(sid)) throw new ForbiddenException('MessageSid missing or malformed');
+    await this.intake.accept('twilio-sms', sid, { ...body, organizationId: org });
+    const keyword = typeof body.Body === 'string' ? replyKeyword(body.Body) : null;
+    const organization = keyword ? await this.auth.organization(org as string) : null;
+    const answer =
+      keyword === 'opt_out' ? `${organization?.name}: you will get no more texts from us. Reply START to undo.`
+      : keyword === 'opt_in' ? `${organization?.name}: texts are back on. Reply STOP to opt out.`
+      : keyword === 'help' ? `${organization?.name}${organization?.contact ? `: ${organization.contact}` : ''}. Reply STOP to opt out.`
+      : undefined;
+    res.type('text/xml').send(twiml(answer));
+  }
+
+  /** Delivery reports of messages and calls: `POST /webhooks/twilio/status?org=<id>&message=<messageId>` (set by the dispatcher). */
+  @Post('status')
+  @HttpCode(204)
+  async status(@Req() req: Request, @Query('org') org: unknown, @Headers('x-twilio-signature') signature: unknown, @Body() body: Record<string, unknown>, @Query('message') message: unknown, @Res() res: Response): Promise<void> {
+    await this.verified(req, org, signature, body);
+    const sid = body.MessageSid ?? body.CallSid;
+    const state = body.MessageStatus ?? body.CallStatus;
+    if (typeof sid !== 'string' || !CALL_OR_MESSAGE_SID.test(sid) || typeof state !== 'string' || typeof message !== 'string' || !/^\d{1,18}$/.test(message)) {
+      throw new ForbiddenException('not a status callback of ours');
+    }
+    await this.intake.accept('twilio-status', `${sid}-${state}`, { ...body, organizationId: org, messageId: message });
+    res.status(204).end();
+  }
+
+  private async verified(req: Request, org: unknown, signature: unknown, body: Record<string, unknown>): Promise<void> {
+    // The URL Twilio was given: our public base (behind a proxy the request's own host differs) and the path and query it called.
+    const url = `${this.options.publicBaseUrl.replace(/\/$/, '')}${req.originalUrl}`;
+    if (!(await this.auth.verify(org, signature, url, body ?? {}))) throw new ForbiddenException('signature does not match');
+  }
+}
