@@ -3,6 +3,7 @@ import { CollectorOptionsModule } from './collector-options.module';
 import type { ResponseCollectorConfig } from './config';
 import { InboundProcessingModule } from './intake/inbound-processing.module';
 import { TwilioModule } from './twilio/twilio.module';
+import { ViberModule } from './viber/viber.module';
 
 /**
  * The response collector as it runs: the public feedback and unsubscribe pages, and the
@@ -12,7 +13,7 @@ import { TwilioModule } from './twilio/twilio.module';
 export function responseCollectorAppOptions(config: ResponseCollectorConfig): Omit<AppOptions, 'config'> {
   return {
     app: 'response-collector',
-    imports: [CollectorOptionsModule.forRoot({ publicBaseUrl: config.PUBLIC_BASE_URL }), TwilioModule, InboundProcessingModule],
+    imports: [CollectorOptionsModule.forRoot({ publicBaseUrl: config.PUBLIC_BASE_URL }), TwilioModule, ViberModule, InboundProcessingModule],
     jsonBodyLimit: '256kb',
     formBodyLimit: '64kb',
     rawBody: true,

@@ -4,7 +4,7 @@ import type Redis from 'ioredis';
 import type { Pool } from 'pg';
 import { assertHandlers, JobName, jobsOfQueue, QueueName, type InboundPayload } from '@comeback/contracts';
 import { INFRASTRUCTURE_OPTIONS, type InfrastructureOptions, PG_POOL, REDIS } from '@comeback/platform';
-import { TwilioReplyService } from '../twilio/twilio-reply.service';
+import { TextRepliesService } from '../replies/text-replies.service';
 
 /** What handles each source's requests, given the inbound_requests row id (the reply's idempotency anchor). */
 type SourceHandler = (requestId: string, payload: Record<string, unknown>, receivedAt: Date) => Promise<void>;
@@ -25,12 +25,15 @@ export class InboundProcessor implements OnApplicationBootstrap, OnApplicationSh
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(INFRASTRUCTURE_OPTIONS) private readonly infrastructure: InfrastructureOptions,
     @Inject(PG_POOL) private readonly pool: Pool,
-    twilio: TwilioReplyService,
+    replies: TextRepliesService,
   ) {
     assertHandlers(`queue "${QueueName.Inbound}"`, jobsOfQueue(QueueName.Inbound), [JobName.ProcessInbound]);
     this.sources = {
-      'twilio-sms': (id, p, at) => twilio.handleSms(id, p, at),
-      'twilio-status': (id, p) => twilio.handleStatus(p),
+      'twilio-sms': (id, p, at) =>
+        replies.handle({ organizationId: String(p.organizationId), channel: 'sms', from: typeof p.From === 'string' ? p.From : null, text: typeof p.Body === 'string' ? p.Body : '', requestId: id, receivedAt: at }),
+      'twilio-status': (_id, p) => replies.handleTwilioStatus(p),
+      viber: (id, p, at) => replies.handleViber(id, p, at),
+      'twilio-voice': (id, p, at) => replies.handleKeypad(id, p, at),
     };
   }
 

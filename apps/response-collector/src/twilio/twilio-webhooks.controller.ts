@@ -2,7 +2,7 @@ import { Body, Controller, ForbiddenException, Headers, HttpCode, Inject, Post, 
 import type { Request, Response } from 'express';
 import { COLLECTOR_OPTIONS, type CollectorOptions } from '../collector-options.module';
 import { IntakeService } from '../intake/intake.service';
-import { replyKeyword } from './reply-keywords';
+import { replyKeyword } from '../replies/reply-keywords';
 import { TwilioAuthService } from './twilio-auth.service';
 
 const MESSAGE_SID = /^(SM|MM)[0-9a-fA-F]{32}$/;
@@ -44,6 +44,21 @@ export class TwilioWebhooksController {
       : keyword === 'help' ? `${organization?.name}${organization?.contact ? `: ${organization.contact}` : ''}. Reply STOP to opt out.`
       : undefined;
     res.type('text/xml').send(twiml(answer));
+  }
+
+  /**
+   * The keypad answer of an automated call (`<Gather>` action, set by the dispatcher):
+   * `POST /webhooks/twilio/voice?org=<id>&message=<messageId>`. The key pressed goes to the
+   * intake; the caller hears thanks and the call ends.
+   */
+  @Post('voice')
+  @HttpCode(200)
+  async voice(@Req() req: Request, @Query('org') org: unknown, @Query('message') message: unknown, @Headers('x-twilio-signature') signature: unknown, @Body() body: Record<string, unknown>, @Res() res: Response): Promise<void> {
+    await this.verified(req, org, signature, body);
+    const sid = body.CallSid;
+    if (typeof sid !== 'string' || !/^CA[0-9a-fA-F]{32}$/.test(sid) || typeof message !== 'string' || !/^\d{1,18}$/.test(message)) throw new ForbiddenException('not a call of ours');
+    await this.intake.accept('twilio-voice', `${sid}-gather`, { ...body, organizationId: org, messageId: message });
+    res.type('text/xml').send('<?xml version="1.0" encoding="UTF-8"?><Response><Say>Thank you.</Say><Hangup/></Response>');
   }
 
   /** Delivery reports of messages and calls: `POST /webhooks/twilio/status?org=<id>&message=<messageId>` (set by the dispatcher). */

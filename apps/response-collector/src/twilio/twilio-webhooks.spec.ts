@@ -171,4 +171,23 @@ describe('Twilio webhooks', () => {
     // A callback that names a message of another organization is refused (signed for this one, so the id is ours to check).
     await post(`/webhooks/twilio/status?org=${orgId}&message=abc`, { MessageSid: sid(901), MessageStatus: 'delivered' }).expect(403);
   });
+
+  it('records the key pressed in an automated call as the reason its menu names, and answers with thanks', async () => {
+    const campaign = (await db.pool.query<{ id: string }>(`SELECT campaign_id::text AS id FROM messages WHERE id = $1`, [message])).rows[0].id;
+    const call = (
+      await db.pool.query<{ id: string }>(
+        `INSERT INTO messages (organization_id, campaign_id, client_id, channel, status, to_address, locale, content, sent_at)
+         VALUES ($1, $2, $3, 'voice', 'sent', '+995599000101', 'en', $4, now()) RETURNING id::text`,
+        [orgId, campaign, client, { script: 'Why did you leave?', language: 'en-US', menu: { '1': 'too expensive', '2': 'Moved away' } }],
+      )
+    ).rows[0].id;
+    const fields = { CallSid: `CA${'7'.repeat(32)}`, Digits: '1', AccountSid: `AC${'1'.repeat(32)}` };
+    const res = await post(`/webhooks/twilio/voice?org=${orgId}&message=${call}`, fields).expect(200);
+    expect(res.text).toContain('<Say>Thank you.</Say><Hangup/>');
+    await waitFor('keypad processed', async () => (await db.pool.query(`SELECT 1 FROM replies WHERE message_id = $1`, [call])).rowCount! > 0);
+    const reply = (await db.pool.query(`SELECT channel, kind, reason_id::text, matched_by, text FROM replies WHERE message_id = $1`, [call])).rows[0];
+    expect(reply).toEqual({ channel: 'voice', kind: 'keypad', reason_id: reasons[0], matched_by: 'keypad', text: 'too expensive' });
+    expect((await db.pool.query(`SELECT reason_id::text, reason_channel FROM churn_episodes WHERE id = $1`, [episode])).rows[0]).toEqual({ reason_id: reasons[0], reason_channel: 'voice' });
+    await post(`/webhooks/twilio/voice?org=${orgId}&message=${call}`, fields, { tamper: { Digits: '2' } }).expect(403);
+  });
 });

@@ -1,0 +1,250 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Pool, PoolClient } from 'pg';
+import { EventName } from '@comeback/contracts';
+import { appendEvents } from '@comeback/events';
+import { PG_POOL } from '@comeback/platform';
+import { replyDigit, replyKeyword } from './reply-keywords';
+
+/** The channels a client can write back on, with the client column that identifies the sender and the consent it sets. */
+const CHANNELS = {
+  sms: { address: 'phone', consent: 'consent_sms' },
+  viber: { address: 'viber_id', consent: 'consent_viber' },
+  voice: { address: 'phone', consent: 'consent_voice' },
+} as const;
+export type ReplyChannel = keyof typeof CHANNELS;
+
+/** A text a client sent, as the webhooks hand it over. */
+export interface TextReply {
+  organizationId: string;
+  channel: ReplyChannel;
+  /** Phone (E.164) or Viber user id. */
+  from: string | null;
+  text: string;
+  requestId: string;
+  receivedAt: Date;
+}
+
+/** A reply answers the newest message sent to the client on the channel within this many days. */
+const OUTREACH_DAYS = 60;
+
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+
+/** The status Twilio reports, as our message states: only the final ones move a message. */
+const DELIVERY: Record<string, 'delivered' | 'undelivered'> = {
+  delivered: 'delivered', read: 'delivered', completed: 'delivered',
+  undelivered: 'undelivered', failed: 'undelivered', busy: 'undelivered', 'no-answer': 'undelivered', canceled: 'undelivered',
+};
+
+/**
+ * What a client's text means (SMS or Viber), recorded once per inbound request (replies.inbound_request_id is
+ * unique): an opt-out, opt-in or help keyword (consent of that channel with its history), a
+ * digit (the reason the message offered under that number), or free text (kept with the reply;
+ * matched to the reason list by the reasons library). The reply is tied to the client by phone or
+ * Viber id and to the newest message sent to them on that channel; the reason goes to that campaign's episode, with a
+ * `reason.recorded` event in the same transaction. A text from an unknown number is kept for staff.
+ */
+@Injectable()
+export class TextRepliesService {
+  private readonly logger = new Logger('TextRepliesService');
+
+  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+
+  async handle(reply: TextReply): Promise<void> {
+    const { organizationId, channel, from, requestId, receivedAt } = reply;
+    const text = reply.text.normalize('NFKC').trim().slice(0, 2000);
+    const { address } = CHANNELS[channel];
+    const db = await this.pool.connect();
+    try {
+      await db.query('BEGIN');
+      const client = from
+        ? (await db.query<{ id: string }>(`SELECT id::text FROM clients WHERE organization_id = $1 AND ${address} = $2 ORDER BY id LIMIT 1`, [organizationId, from])).rows[0]
+        : undefined;
+      if (!client) {
+        await this.insertReply(db, { organizationId, channel, clientId: null, messageId: null, episodeId: null, from, text, kind: 'unknown_sender', reasonId: null, matchedBy: null, requestId, receivedAt, needsReview: true });
+        await db.query('COMMIT');
+        return;
+      }
+      const outreach = (
+        await db.query<{ id: string; campaign_id: string; choices: string[] | null; episode_id: string | null }>(
+          `SELECT m.id::text, m.campaign_id::text, ARRAY(SELECT jsonb_array_elements_text(m.content->'choices')) AS choices, r.episode_id::text
+             FROM messages m LEFT JOIN campaign_recipients r ON r.campaign_id = m.campaign_id AND r.client_id = m.client_id
+            WHERE m.organization_id = $1 AND m.client_id = $2 AND m.channel = $4 AND m.sent_at > now() - make_interval(days => $3)
+            ORDER BY m.sent_at DESC LIMIT 1`,
+          [organizationId, client.id, OUTREACH_DAYS, channel],
+        )
+      ).rows[0];
+      const episodeId =
+        outreach?.episode_id ??
+        (await db.query<{ id: string }>(`SELECT id::text FROM churn_episodes WHERE organization_id = $1 AND client_id = $2 AND status IN ('at_risk', 'lapsed') ORDER BY detected_at DESC LIMIT 1`, [organizationId, client.id]))
+          .rows[0]?.id ??
+        null;
+      const keyword = replyKeyword(text);
+      const base = { organizationId, channel, clientId: client.id, messageId: outreach?.id ?? null, episodeId, from, text, requestId, receivedAt, needsReview: false };
+      if (keyword) {
+        if (keyword !== 'help') await this.setConsent(db, organizationId, client.id, channel, keyword === 'opt_out' ? 'revoked' : 'granted', `${channel}-keyword`);
+        await this.insertReply(db, { ...base, kind: keyword, reasonId: null, matchedBy: null });
+        await db.query('COMMIT');
+        return;
+      }
+      const digit = replyDigit(text);
+      const chosen = digit !== null && outreach?.choices ? outreach.choices[digit - 1] : undefined;
+      // The chosen reason must still be this organization's (it may have been merged since: follow it).
+      const reasonId = chosen
+        ? ((await db.query<{ id: string }>(`SELECT coalesce(merged_into_id, id)::text AS id FROM churn_reasons WHERE organization_id = $1 AND id = $2`, [organizationId, chosen])).rows[0]?.id ?? null)
+        : null;
+      const replyId = await this.insertReply(db, { ...base, kind: reasonId ? 'reason' : 'free_text', reasonId, matchedBy: reasonId ? 'digit' : null, needsReview: !reasonId });
+      if (replyId && outreach) await db.query(`UPDATE messages SET replied_at = coalesce(replied_at, $2) WHERE id = $1`, [outreach.id, receivedAt]);
+      if (replyId && episodeId) {
+        await db.query(
+          `UPDATE churn_episodes SET reason_id = coalesce($3::bigint, reason_id), reason_note = $4, reason_channel = $6, reason_set_at = $5, updated_at = now()
+            WHERE organization_id = $1 AND id = $2`,
+          [organizationId, episodeId, reasonId, text, receivedAt, channel],
+        );
+        if (reasonId) await db.query(`UPDATE churn_reasons SET usage_count = usage_count + 1 WHERE id = $1`, [reasonId]);
+        await appendEvents(db, organizationId, [{ name: EventName.ReasonRecorded, payload: { organizationId, clientId: client.id, episodeId, replyId } }]);
+      }
+      await db.query('COMMIT');
+    } catch (err) {
+      await db.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      db.release();
+    }
+  }
+
+  /**
+   * A delivery report: delivered / undelivered moves the message, found by our id (Twilio's
+   * callback URL names it) or by the provider's id (Viber's token); an in-doubt message is settled
+   * by it (the provider had it).
+   */
+  async delivery(organizationId: string, ref: { messageId: string } | { providerMessageId: string }, state: 'delivered' | 'undelivered', providerMessageId?: string): Promise<void> {
+    const byId = 'messageId' in ref;
+    const { rows } = await this.pool.query<{ campaign_id: string }>(
+      `UPDATE messages SET status = $3, delivered_at = CASE WHEN $3 = 'delivered' THEN coalesce(delivered_at, now()) ELSE delivered_at END,
+              sent_at = coalesce(sent_at, now()), provider_message_id = coalesce(provider_message_id, $4), updated_at = now()
+        WHERE organization_id = $1 AND ${byId ? 'id = $2::bigint' : 'provider_message_id = $2'} AND status IN ('sending', 'sent', 'in_doubt', 'delivered', 'undelivered')
+        RETURNING campaign_id::text`,
+      [organizationId, byId ? ref.messageId : ref.providerMessageId, state, providerMessageId ?? null],
+    );
+    // A refused message of a campaign already done may still fall back: running again until the sweep decides.
+    if (rows.length && state === 'undelivered') {
+      await this.pool.query(`UPDATE campaigns SET status = 'running', finished_at = NULL, updated_at = now() WHERE id = $1 AND status = 'done'`, [rows[0].campaign_id]);
+    }
+  }
+
+  /** Twilio's status callback fields as a delivery report. */
+  async handleTwilioStatus(payload: Record<string, unknown>): Promise<void> {
+    const state = DELIVERY[str(payload.MessageStatus) ?? str(payload.CallStatus) ?? ''];
+    if (state) await this.delivery(str(payload.organizationId)!, { messageId: str(payload.messageId)! }, state, str(payload.MessageSid) ?? str(payload.CallSid) ?? undefined);
+  }
+
+  /**
+   * A Viber callback: a message is a text reply; delivered / seen / failed report on our message
+   * (Viber's message token is its provider id); unsubscribed / subscribed set Viber consent.
+   */
+  async handleViber(requestId: string, p: Record<string, unknown>, receivedAt: Date): Promise<void> {
+    const organizationId = String(p.organizationId);
+    const sender = (p.sender ?? p.user) as { id?: unknown } | undefined;
+    const userId = typeof p.user_id === 'string' ? p.user_id : typeof sender?.id === 'string' ? sender.id : null;
+    switch (p.event) {
+      case 'message': {
+        const message = p.message as { type?: unknown; text?: unknown } | undefined;
+        await this.handle({ organizationId, channel: 'viber', from: userId, text: typeof message?.text === 'string' ? message.text : '', requestId, receivedAt });
+        return;
+      }
+      case 'delivered':
+      case 'seen':
+      case 'failed':
+        if (p.message_token !== undefined) await this.delivery(organizationId, { providerMessageId: String(p.message_token) }, p.event === 'failed' ? 'undelivered' : 'delivered');
+        return;
+      case 'subscribed':
+      case 'unsubscribed': {
+        if (!userId) return;
+        const client = (await this.pool.query<{ id: string }>(`SELECT id::text FROM clients WHERE organization_id = $1 AND viber_id = $2 ORDER BY id LIMIT 1`, [organizationId, userId])).rows[0];
+        if (client) await this.setConsent(this.pool, organizationId, client.id, 'viber', p.event === 'unsubscribed' ? 'revoked' : 'granted', `viber-${p.event}`);
+        return;
+      }
+      default:
+        return; // conversation_started: nothing to record
+    }
+  }
+
+  /**
+   * A key pressed in an automated call: the voice template's menu says which reason label the key
+   * records; the label is found among the organization's reasons (case and width folded). The
+   * reply is tied to the called message, its client and episode, like a text reply.
+   */
+  async handleKeypad(requestId: string, p: Record<string, unknown>, receivedAt: Date): Promise<void> {
+    const organizationId = String(p.organizationId);
+    const digits = typeof p.Digits === 'string' ? p.Digits.trim() : '';
+    const db = await this.pool.connect();
+    try {
+      await db.query('BEGIN');
+      const m = (
+        await db.query<{ id: string; client_id: string; to_address: string; label: string | null; episode_id: string | null }>(
+          `SELECT m.id::text, m.client_id::text, m.to_address, m.content->'menu'->>$3 AS label, r.episode_id::text
+             FROM messages m LEFT JOIN campaign_recipients r ON r.campaign_id = m.campaign_id AND r.client_id = m.client_id
+            WHERE m.organization_id = $1 AND m.id = $2 AND m.channel = 'voice'`,
+          [organizationId, String(p.messageId), digits],
+        )
+      ).rows[0];
+      if (!m) {
+        await db.query('COMMIT');
+        return;
+      }
+      const reasonId = m.label
+        ? ((
+            await db.query<{ id: string }>(
+              `SELECT coalesce(merged_into_id, id)::text AS id FROM churn_reasons WHERE organization_id = $1 AND lower(normalize(label, NFKC)) = lower(normalize($2, NFKC)) ORDER BY retired_at NULLS FIRST LIMIT 1`,
+              [organizationId, m.label],
+            )
+          ).rows[0]?.id ?? null)
+        : null;
+      const replyId = await this.insertReply(db, {
+        organizationId, channel: 'voice', clientId: m.client_id, messageId: m.id, episodeId: m.episode_id, from: m.to_address, text: m.label ?? digits, kind: 'keypad',
+        reasonId, matchedBy: reasonId ? 'keypad' : null, requestId, receivedAt, needsReview: !reasonId,
+      });
+      if (replyId) {
+        await db.query(`UPDATE messages SET replied_at = coalesce(replied_at, $2) WHERE id = $1`, [m.id, receivedAt]);
+        if (m.episode_id) {
+          await db.query(
+            `UPDATE churn_episodes SET reason_id = coalesce($3::bigint, reason_id), reason_note = $4, reason_channel = 'voice', reason_set_at = $5, updated_at = now() WHERE organization_id = $1 AND id = $2`,
+            [organizationId, m.episode_id, reasonId, m.label ?? digits, receivedAt],
+          );
+          if (reasonId) await db.query(`UPDATE churn_reasons SET usage_count = usage_count + 1 WHERE id = $1`, [reasonId]);
+          await appendEvents(db, organizationId, [{ name: EventName.ReasonRecorded, payload: { organizationId, clientId: m.client_id, episodeId: m.episode_id, replyId } }]);
+        }
+      }
+      await db.query('COMMIT');
+    } catch (err) {
+      await db.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      db.release();
+    }
+  }
+
+  /** Consent of one channel, with its history row when it changes (opt-out keywords, Viber's unsubscribe). */
+  async setConsent(db: PoolClient | Pool, organizationId: string, clientId: string, channel: ReplyChannel, status: 'revoked' | 'granted', source: string): Promise<void> {
+    const column = CHANNELS[channel].consent;
+    const { rowCount } = await db.query(`UPDATE clients SET ${column} = $3 WHERE organization_id = $1 AND id = $2 AND ${column} <> $3`, [organizationId, clientId, status]);
+    if (rowCount) {
+      await db.query(`INSERT INTO consent_changes (organization_id, client_id, channel, status, source) VALUES ($1, $2, $4, $3, $5)`, [organizationId, clientId, status, channel, source]);
+    }
+  }
+
+  /** Writes the reply once per inbound request; returns its id, or null when it was already written. */
+  private async insertReply(
+    db: PoolClient,
+    r: { organizationId: string; channel: ReplyChannel; clientId: string | null; messageId: string | null; episodeId: string | null; from: string | null; text: string; kind: string; reasonId: string | null; matchedBy: string | null; requestId: string; receivedAt: Date; needsReview: boolean },
+  ): Promise<string | null> {
+    const { rows } = await db.query<{ id: string }>(
+      `INSERT INTO replies (organization_id, client_id, message_id, episode_id, channel, from_address, text, kind, reason_id, match_score, matched_by, received_at, inbound_request_id, needs_review)
+       VALUES ($1, $2, $3, $4, $13, $5, $6, $7, $8, CASE WHEN $8::bigint IS NULL THEN NULL ELSE 1 END, $9, $10, $11, $12)
+       ON CONFLICT (inbound_request_id) WHERE inbound_request_id IS NOT NULL DO NOTHING
+       RETURNING id::text`,
+      [r.organizationId, r.clientId, r.messageId, r.episodeId, r.from, r.text || null, r.kind, r.reasonId, r.matchedBy, r.receivedAt, r.requestId, r.needsReview, r.channel],
+    );
+    return rows[0]?.id ?? null;
+  }
+}
