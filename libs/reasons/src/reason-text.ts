@@ -4,14 +4,32 @@
  * every script: nothing here assumes Latin letters, word spaces or ASCII punctuation.
  */
 
-/** NFKC (full-width and compatibility forms fold), lower case, punctuation and symbols to spaces, one space between words. */
+/**
+ * Invisible format characters that copy-paste and keyboards leave in text (soft hyphen, zero-width
+ * space, bidirectional marks and isolates, byte-order mark, emoji tag characters). ZWJ and ZWNJ are
+ * kept: they spell words in Persian and Indic scripts (an emoji's ZWJ goes with the emoji, below).
+ */
+const INVISIBLE = /[\u00ad\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u{e0000}-\u{e007f}]/gu;
+
+/** Punctuation and symbols, emoji with their variation selectors, skin tones, keycaps and ZWJ sequences. */
+const PUNCTUATION_AND_SYMBOLS = /(?:[\p{P}\p{S}\p{Extended_Pictographic}\p{Emoji_Modifier}\u20e3\ufe0e\ufe0f]|\u200d(?=[\p{S}\p{Extended_Pictographic}]))+/gu;
+
+/**
+ * The key a reason text is compared and stored by (reason_aliases.normalized,
+ * reason_candidates.normalized): NFKC (full-width and compatibility forms fold), full case folding
+ * (upper then lower case: "ß" and "SS", final and medial sigma meet), punctuation, symbols and emoji
+ * to spaces, invisible format characters dropped, one space between words.
+ */
 export function normaliseReasonText(text: string): string {
   return text
     .normalize('NFKC')
+    .replace(INVISIBLE, '')
+    .replace(PUNCTUATION_AND_SYMBOLS, ' ')
+    .toUpperCase()
     .toLowerCase()
-    .replace(/[\p{P}\p{S}]+/gu, ' ')
     .replace(/\s+/gu, ' ')
-    .trim();
+    .trim()
+    .normalize('NFC');
 }
 
 /** A label as staff typed it, tidied for storage: NFKC, single spaces, trimmed (case kept). */
@@ -101,4 +119,29 @@ export function nearDuplicates(text: string, reasons: readonly ReasonCandidate[]
     .filter((r) => r.score >= NEAR_DUPLICATE_THRESHOLD && r.score < 1)
     .sort((p, q) => q.score - p.score)
     .slice(0, 3);
+}
+
+/** Longest key stored for a text, in code points: a whole SMS in Georgian would pass PostgreSQL's btree limit. */
+export const MAX_REASON_KEY_LENGTH = 500;
+
+/**
+ * The key a text is stored and looked up by (reason_aliases.normalized,
+ * reason_candidates.normalized): normaliseReasonText, cut to MAX_REASON_KEY_LENGTH code points.
+ */
+export function reasonKey(text: string): string {
+  const normalised = normaliseReasonText(text);
+  const chars = Array.from(normalised);
+  return chars.length > MAX_REASON_KEY_LENGTH ? chars.slice(0, MAX_REASON_KEY_LENGTH).join('').trim() : normalised;
+}
+
+/** Emoji with their modifiers, variation selectors, keycaps and joiners. */
+const EMOJI = /(?:[\p{Extended_Pictographic}\p{Emoji_Modifier}\p{Regional_Indicator}\u20e3\ufe0e\ufe0f]|\u200d(?=\p{Extended_Pictographic}))+/gu;
+
+/**
+ * A reply's text made a label (a candidate accepted as a new reason): tidied, without emoji and
+ * without the punctuation around it ("My kids grew up 🙂!!" -> "My kids grew up"); case and the
+ * punctuation inside kept.
+ */
+export function labelFromText(text: string): string {
+  return tidyReasonLabel(text.normalize('NFKC').replace(INVISIBLE, '').replace(EMOJI, ' ')).replace(/^[\p{P}\s]+|[\p{P}\s]+$/gu, '');
 }
