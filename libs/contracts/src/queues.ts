@@ -121,6 +121,9 @@ export const SEND_JOBS = {
   voice: { queue: QueueName.SendVoice, job: JobName.SendVoice },
 } as const;
 
+/** The job id of an inbound request's job: one per source and provider event id (ids limited to safe characters). */
+export const inboundJobId = (source: string, key: string) => `${source}-${key}`.replace(/[^A-Za-z0-9_.-]/g, '_');
+
 /** The job id of a message's send job. */
 export const sendJobId = (messageId: string) => `message-${messageId}`;
 

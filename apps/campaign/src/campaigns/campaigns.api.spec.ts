@@ -186,6 +186,16 @@ describe('campaign app API', () => {
     expect(entry.replies.map((r: { text: string }) => r.text)).toEqual(['ツー ძვირია', 'again']);
     expect(new Date(entry.repliedAt).toISOString()).toBe(new Date(first.repliedAt).toISOString()); // the first reply's time is kept
     expect((await api('get', `campaigns/${c}`).expect(200)).body.replied).toBe(1);
+    // Each reply goes on to the response collector's intake, like a real one.
+    const inbound = new Queue(QueueName.Inbound, { connection: redis, prefix });
+    try {
+      const jobs = await inbound.getJobs(['waiting', 'delayed']);
+      const texts = jobs.filter((j) => j.data.source === 'sandbox').map((j) => j.data.payload.text).sort();
+      expect(texts).toEqual(['again', 'ツー ძვირია']);
+      expect(jobs.find((j) => j.data.payload.text === 'again')?.data.payload).toMatchObject({ organizationId: org.id, channel: 'sms', from: '+99555500003' });
+    } finally {
+      await inbound.close();
+    }
     await api('post', `sandbox/messages/${twilio}/reply`).send({ text: 'no' }).expect(404); // not sent by the sandbox
     await api('post', `sandbox/messages/${sandboxed}/reply`, otherKey).send({ text: 'x' }).expect(403);
   });

@@ -4,7 +4,7 @@ import type Redis from 'ioredis';
 import type { Pool } from 'pg';
 import { assertHandlers, JobName, jobsOfQueue, QueueName, type InboundPayload } from '@comeback/contracts';
 import { INFRASTRUCTURE_OPTIONS, type InfrastructureOptions, PG_POOL, REDIS } from '@comeback/platform';
-import { TextRepliesService } from '../replies/text-replies.service';
+import { TextRepliesService, type ReplyChannel } from '../replies/text-replies.service';
 
 /** What handles each source's requests, given the inbound_requests row id (the reply's idempotency anchor). */
 type SourceHandler = (requestId: string, payload: Record<string, unknown>, receivedAt: Date) => Promise<void>;
@@ -34,6 +34,9 @@ export class InboundProcessor implements OnApplicationBootstrap, OnApplicationSh
       'twilio-status': (_id, p) => replies.handleTwilioStatus(p),
       viber: (id, p, at) => replies.handleViber(id, p, at),
       'twilio-voice': (id, p, at) => replies.handleKeypad(id, p, at),
+      // A reply staff wrote in the sandbox inbox, as the client would have sent it: the same path as a real one.
+      sandbox: (id, p, at) =>
+        replies.handle({ organizationId: String(p.organizationId), channel: p.channel as ReplyChannel, from: String(p.from), text: String(p.text ?? ''), requestId: id, receivedAt: at }),
     };
   }
 

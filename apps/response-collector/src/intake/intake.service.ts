@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
-import { JobName, type InboundPayload } from '@comeback/contracts';
+import { inboundJobId, JobName, type InboundPayload } from '@comeback/contracts';
 import { INBOUND_QUEUE } from './intake.tokens';
 
 /**
@@ -22,7 +22,6 @@ export class IntakeService {
 
   async accept(source: string, key: string, payload: Record<string, unknown>): Promise<void> {
     const data: InboundPayload = { source, key, receivedAt: new Date().toISOString(), payload };
-    // BullMQ custom ids may not contain ':' in some versions' key schemes: keep the id to safe characters.
-    await this.queue.add(JobName.ProcessInbound, data, { ...INBOUND_JOB_OPTIONS, jobId: `${source}-${key}`.replace(/[^A-Za-z0-9_.-]/g, '_') });
+    await this.queue.add(JobName.ProcessInbound, data, { ...INBOUND_JOB_OPTIONS, jobId: inboundJobId(source, key) });
   }
 }

@@ -3,6 +3,7 @@ import type { Pool, PoolClient } from 'pg';
 import { EventName } from '@comeback/contracts';
 import { appendEvents } from '@comeback/events';
 import { PG_POOL } from '@comeback/platform';
+import { recordReasonText } from '@comeback/reasons';
 import { replyDigit, replyKeyword } from './reply-keywords';
 
 /** The channels a client can write back on, with the client column that identifies the sender and the consent it sets. */
@@ -10,6 +11,7 @@ const CHANNELS = {
   sms: { address: 'phone', consent: 'consent_sms' },
   viber: { address: 'viber_id', consent: 'consent_viber' },
   voice: { address: 'phone', consent: 'consent_voice' },
+  email: { address: 'email', consent: 'consent_email' },
 } as const;
 export type ReplyChannel = keyof typeof CHANNELS;
 
@@ -89,10 +91,21 @@ export class TextRepliesService {
       const digit = replyDigit(text);
       const chosen = digit !== null && outreach?.choices ? outreach.choices[digit - 1] : undefined;
       // The chosen reason must still be this organization's (it may have been merged since: follow it).
-      const reasonId = chosen
+      let reasonId = chosen
         ? ((await db.query<{ id: string }>(`SELECT coalesce(merged_into_id, id)::text AS id FROM churn_reasons WHERE organization_id = $1 AND id = $2`, [organizationId, chosen])).rows[0]?.id ?? null)
         : null;
       const replyId = await this.insertReply(db, { ...base, kind: reasonId ? 'reason' : 'free_text', reasonId, matchedBy: reasonId ? 'digit' : null, needsReview: !reasonId });
+      if (replyId && reasonId) await db.query(`UPDATE churn_reasons SET usage_count = usage_count + 1 WHERE id = $1`, [reasonId]);
+      if (replyId && !reasonId && text) {
+        // Free text: the reason list matches it (alias, then fuzzy on any script) or files it as a
+        // candidate for staff; in this transaction, so a retry that finds the reply written counts nothing twice.
+        const matched = await recordReasonText(db, { organizationId, text });
+        reasonId = matched.reasonId;
+        await db.query(
+          `UPDATE replies SET kind = CASE WHEN $2::bigint IS NULL THEN kind ELSE 'reason' END, reason_id = $2, candidate_id = $3, match_score = $4, matched_by = $5, needs_review = $2::bigint IS NULL WHERE id = $1`,
+          [replyId, matched.reasonId, matched.candidateId, matched.score, matched.matchedBy],
+        );
+      }
       if (replyId && outreach) await db.query(`UPDATE messages SET replied_at = coalesce(replied_at, $2) WHERE id = $1`, [outreach.id, receivedAt]);
       if (replyId && episodeId) {
         await db.query(
@@ -100,7 +113,6 @@ export class TextRepliesService {
             WHERE organization_id = $1 AND id = $2`,
           [organizationId, episodeId, reasonId, text, receivedAt, channel],
         );
-        if (reasonId) await db.query(`UPDATE churn_reasons SET usage_count = usage_count + 1 WHERE id = $1`, [reasonId]);
         await appendEvents(db, organizationId, [{ name: EventName.ReasonRecorded, payload: { organizationId, clientId: client.id, episodeId, replyId } }]);
       }
       await db.query('COMMIT');

@@ -153,9 +153,16 @@ describe('Twilio webhooks', () => {
     await sms(402, '+995555999999', 'who is this?').expect(200);
     await processed(401);
     await processed(402);
-    const free = (await db.pool.query(`SELECT kind, text, needs_review, episode_id::text FROM replies WHERE inbound_request_id = (SELECT id FROM inbound_requests WHERE idempotency_key = $1)`, [sid(401)])).rows[0];
-    expect(free).toEqual({ kind: 'free_text', text: 'ძალიან ძვირია', needs_review: true, episode_id: episode });
+    const free = (await db.pool.query(`SELECT kind, text, needs_review, episode_id::text, candidate_id IS NOT NULL AS candidate FROM replies WHERE inbound_request_id = (SELECT id FROM inbound_requests WHERE idempotency_key = $1)`, [sid(401)])).rows[0];
+    // The list has no Georgian words for it yet: a candidate for staff to map (then learned).
+    expect(free).toEqual({ kind: 'free_text', text: 'ძალიან ძვირია', needs_review: true, episode_id: episode, candidate: true });
+    expect((await db.pool.query(`SELECT sample_text, status FROM reason_candidates WHERE organization_id = $1`, [orgId])).rows).toEqual([{ sample_text: 'ძალიან ძვირია', status: 'open' }]);
     expect((await db.pool.query(`SELECT reason_note FROM churn_episodes WHERE id = $1`, [episode])).rows[0].reason_note).toBe('ძალიან ძვირია');
+    // An English text close to a reason is matched by the list.
+    await sms(403, '+995599000101', 'you are way too expensive!!').expect(200);
+    await processed(403);
+    const matched = (await db.pool.query(`SELECT kind, reason_id::text, matched_by FROM replies WHERE inbound_request_id = (SELECT id FROM inbound_requests WHERE idempotency_key = $1)`, [sid(403)])).rows[0];
+    expect(matched).toEqual({ kind: 'reason', reason_id: reasons[0], matched_by: 'fuzzy' });
     const unknown = (await db.pool.query(`SELECT kind, client_id, from_address, organization_id::text, needs_review FROM replies WHERE inbound_request_id = (SELECT id FROM inbound_requests WHERE idempotency_key = $1)`, [sid(402)])).rows[0];
     expect(unknown).toEqual({ kind: 'unknown_sender', client_id: null, from_address: '+995555999999', organization_id: orgId, needs_review: true });
   });

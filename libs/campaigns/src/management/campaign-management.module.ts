@@ -6,7 +6,7 @@ import { CHANNELS, type Channel } from '@comeback/domain';
 import { INFRASTRUCTURE_OPTIONS, type InfrastructureOptions, REDIS } from '@comeback/platform';
 import { CampaignsService } from './campaigns.service';
 import { TemplatesService } from './templates.service';
-import { CAMPAIGN_OPTIONS, CAMPAIGNS_QUEUE, type CampaignOptions, SEND_QUEUES } from './tokens';
+import { CAMPAIGN_OPTIONS, CAMPAIGNS_QUEUE, type CampaignOptions, INBOUND_QUEUE, SEND_QUEUES } from './tokens';
 
 /**
  * Templates and campaigns as staff manage them, shared by the campaign app's API and the
@@ -18,6 +18,7 @@ export class CampaignManagementModule implements OnApplicationShutdown {
   constructor(
     @Inject(CAMPAIGNS_QUEUE) private readonly campaigns: Queue,
     @Inject(SEND_QUEUES) private readonly sends: Record<Channel, Queue>,
+    @Inject(INBOUND_QUEUE) private readonly inbound: Queue,
   ) {}
 
   static forRoot(options: CampaignOptions): DynamicModule {
@@ -37,6 +38,11 @@ export class CampaignManagementModule implements OnApplicationShutdown {
           useFactory: (redis: Redis, infra: InfrastructureOptions) =>
             Object.fromEntries(CHANNELS.map((c) => [c, new Queue(SEND_JOBS[c].queue, { connection: redis, prefix: infra.redisPrefix })])),
         },
+        {
+          provide: INBOUND_QUEUE,
+          inject: [REDIS, INFRASTRUCTURE_OPTIONS],
+          useFactory: (redis: Redis, infra: InfrastructureOptions) => new Queue(QueueName.Inbound, { connection: redis, prefix: infra.redisPrefix }),
+        },
         TemplatesService,
         CampaignsService,
       ],
@@ -45,6 +51,6 @@ export class CampaignManagementModule implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all([this.campaigns.close(), ...Object.values(this.sends).map((q) => q.close())]);
+    await Promise.all([this.campaigns.close(), this.inbound.close(), ...Object.values(this.sends).map((q) => q.close())]);
   }
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import type { Pool } from 'pg';
-import { JobName, SEND_JOBS, sendJobId } from '@comeback/contracts';
+import { inboundJobId, JobName, SEND_JOBS, sendJobId, type InboundPayload } from '@comeback/contracts';
 import type { Channel } from '@comeback/domain';
 import { PG_POOL } from '@comeback/platform';
 import { audienceSql, parseAudience } from '../audience';
@@ -10,7 +10,7 @@ import { CampaignError } from './campaign.error';
 import type { CreateCampaign } from './inputs';
 import { requeueQueuedMessages, SEND_JOB_OPTIONS } from './send-jobs';
 import { TemplatesService, type SmsSampleRecipient } from './templates.service';
-import { CAMPAIGNS_QUEUE, SEND_QUEUES } from './tokens';
+import { CAMPAIGNS_QUEUE, INBOUND_QUEUE, SEND_QUEUES } from './tokens';
 
 export interface CampaignView {
   id: string;
@@ -94,6 +94,7 @@ export class CampaignsService {
     @Inject(CAMPAIGNS_QUEUE) private readonly campaigns: Queue,
     @Inject(SEND_QUEUES) private readonly sends: Record<Channel, Queue>,
     private readonly templates: TemplatesService,
+    @Inject(INBOUND_QUEUE) private readonly inbound: Queue,
   ) {}
 
   async create(organizationId: string, c: CreateCampaign, accountId: string | null = null): Promise<CampaignView> {
@@ -358,19 +359,25 @@ export class CampaignsService {
     const reply = text.normalize('NFKC').trim();
     if (!reply) throw new CampaignError('INVALID_BODY', 'the reply is empty', [{ field: 'text', message: 'write what the client answers' }]);
     if (reply.length > 2000) throw new CampaignError('INVALID_BODY', 'the reply is too long', [{ field: 'text', message: 'at most 2,000 characters' }]);
-    const { rows } = await this.pool.query<{ repliedAt: Date }>(
+    const { rows } = await this.pool.query<{ repliedAt: Date; replyId: string; channel: Channel; to: string }>(
       `WITH m AS (
          SELECT m.id, m.channel, m.to_address FROM messages m
           WHERE m.organization_id = $1 AND m.id = $2 AND EXISTS (SELECT 1 FROM sandbox_messages s WHERE s.message_id = m.id AND s.direction = 'out')
        ), reply AS (
          INSERT INTO sandbox_messages (organization_id, message_id, channel, to_address, content, direction)
          SELECT $1, m.id, m.channel, m.to_address, jsonb_build_object('text', $3::text), 'in' FROM m
+         RETURNING id
        )
-       UPDATE messages SET replied_at = coalesce(replied_at, now()), updated_at = now() FROM m WHERE messages.id = m.id
-       RETURNING messages.replied_at AS "repliedAt"`,
+       UPDATE messages SET replied_at = coalesce(replied_at, now()), updated_at = now() FROM m, reply WHERE messages.id = m.id
+       RETURNING messages.replied_at AS "repliedAt", reply.id::text AS "replyId", m.channel, m.to_address AS "to"`,
       [organizationId, messageId, reply],
     );
     if (!rows.length) throw new CampaignError('NOT_FOUND', `no sandbox message ${messageId}`);
+    // Then it goes where a real reply goes: the response collector's intake, which matches it and
+    // writes it to the client's card (the sandbox inbox is only the phone the demo pretends to be).
+    const { replyId, channel, to } = rows[0];
+    const data: InboundPayload = { source: 'sandbox', key: replyId, receivedAt: new Date().toISOString(), payload: { organizationId, channel, from: to, text: reply } };
+    await this.inbound.add(JobName.ProcessInbound, data, { attempts: 25, backoff: { type: 'exponential', delay: 5_000 }, removeOnComplete: true, removeOnFail: false, jobId: inboundJobId('sandbox', replyId) });
     return { messageId, repliedAt: rows[0].repliedAt };
   }
 }
