@@ -61,6 +61,8 @@ describe('npm run demo (comeback demo)', () => {
       const mail = /e-mail: (\d+) sent over SMTP to the demo mailbox, (\d+) received and parsed back/.exec(out);
       expect(mail?.[2]).toBe(mail?.[1]);
       expect(out).toMatch(/simulated reply from .+ \(campaign replies: 1\)/);
+      // ... and it reached the client's card through the response collector.
+      expect(out).toMatch(/on .+'s card: "ძალიან ძვირი გახდა" by (sms|email|viber|voice)/);
 
       // Every app answers its health check with both stores up.
       for (const port of [base, base + 1, base + 2, base + 3, base + 4]) {

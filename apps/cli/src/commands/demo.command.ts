@@ -329,10 +329,12 @@ async function runDemoCampaign(baseUrl: string, organizationId: string, apiKey: 
   };
   const pool = await openDatabase(databaseUrl);
   try {
-    // Every run may ask the same clients again (no frequency cap), and e-mail goes over real SMTP.
+    // Every run may ask the same clients again (no frequency cap); texts may go at any hour, so the
+    // demo shows them (and a reply) whenever it runs (a real clinic keeps 08:00-21:00 client time);
+    // e-mail goes over real SMTP.
     const email = { type: 'smtp', host: mailbox.host, port: mailbox.port, secure: false, from: `${DEMO_ORGANIZATION.name} <clinic@demo.comeback.test>` };
     await pool.query(
-      `UPDATE organizations SET messaging_settings = jsonb_set(messaging_settings || '{"frequencyCapDays": 0}', '{providers}', coalesce(messaging_settings->'providers', '{}') || jsonb_build_object('email', $2::jsonb))
+      `UPDATE organizations SET messaging_settings = jsonb_set(messaging_settings || '{"frequencyCapDays": 0, "allowedHours": {"from": "00:00", "to": "23:59"}}', '{providers}', coalesce(messaging_settings->'providers', '{}') || jsonb_build_object('email', $2::jsonb))
         WHERE id = $1`,
       [organizationId, email],
     );
@@ -386,11 +388,28 @@ async function runDemoCampaign(baseUrl: string, organizationId: string, apiKey: 
       console.log('    (one-click unsubscribe, RFC 8058, is offered only with an https PUBLIC_FEEDBACK_URL; the demo links to http://127.0.0.1)');
     }
     // One client "answers" in the sandbox, as staff can from the sandbox inbox page.
-    const answered = (await call<{ messageId: string; clientName: string }[]>('GET', 'sandbox/messages'))[0];
+    const answered = (await call<{ messageId: string; clientName: string; clientId: string }[]>('GET', 'sandbox/messages'))[0];
     if (answered) {
       await call('POST', `sandbox/messages/${answered.messageId}/reply`, { text: 'ძალიან ძვირი გახდა' });
       const replied = await call<{ replied: number }>('GET', `campaigns/${draft.id}`);
       console.log(`  simulated reply from ${answered.clientName}: "ძალიან ძვირი გახდა" (campaign replies: ${replied.replied})`);
+      // It travels like a real reply: the response collector's intake matches it and writes it to the client's card.
+      let card: { kind: string; reason: string | null; note: string | null; channel: string | null } | undefined;
+      for (const deadline = Date.now() + 20_000; !card && Date.now() < deadline; await new Promise((r) => setTimeout(r, 250))) {
+        card = (
+          await pool.query<{ kind: string; reason: string | null; note: string | null; channel: string | null }>(
+            `SELECT r.kind, cr.label AS reason, e.reason_note AS note, e.reason_channel AS channel
+               FROM replies r LEFT JOIN churn_reasons cr ON cr.id = r.reason_id LEFT JOIN churn_episodes e ON e.id = r.episode_id
+              WHERE r.organization_id = $1 AND r.client_id = $2 ORDER BY r.id DESC LIMIT 1`,
+            [organizationId, answered.clientId],
+          )
+        ).rows[0];
+      }
+      console.log(
+        card
+          ? `  on ${answered.clientName}'s card: "${card.note}" by ${card.channel}, ${card.reason ? `reason "${card.reason}"` : 'a new candidate reason for staff to accept or map'} (client card: /console/clients/${answered.clientId})`
+          : '  the reply has not reached the card yet (is the response collector running?)',
+      );
     }
   } finally {
     await pool.end();
