@@ -55,15 +55,12 @@ export class TextRepliesService {
     const { organizationId, channel, from, requestId, receivedAt } = reply;
     const text = reply.text.normalize('NFKC').trim().slice(0, 2000);
     const { address } = CHANNELS[channel];
-    const db = await this.pool.connect();
-    try {
-      await db.query('BEGIN');
+    await this.inTransaction(async (db) => {
       const client = from
         ? (await db.query<{ id: string }>(`SELECT id::text FROM clients WHERE organization_id = $1 AND ${address} = $2 ORDER BY id LIMIT 1`, [organizationId, from])).rows[0]
         : undefined;
       if (!client) {
         await this.insertReply(db, { organizationId, channel, clientId: null, messageId: null, episodeId: null, from, text, kind: 'unknown_sender', reasonId: null, matchedBy: null, requestId, receivedAt, needsReview: true });
-        await db.query('COMMIT');
         return;
       }
       const outreach = (
@@ -85,7 +82,6 @@ export class TextRepliesService {
       if (keyword) {
         if (keyword !== 'help') await this.setConsent(db, organizationId, client.id, channel, keyword === 'opt_out' ? 'revoked' : 'granted', `${channel}-keyword`);
         await this.insertReply(db, { ...base, kind: keyword, reasonId: null, matchedBy: null });
-        await db.query('COMMIT');
         return;
       }
       const digit = replyDigit(text);
@@ -107,21 +103,8 @@ export class TextRepliesService {
         );
       }
       if (replyId && outreach) await db.query(`UPDATE messages SET replied_at = coalesce(replied_at, $2) WHERE id = $1`, [outreach.id, receivedAt]);
-      if (replyId && episodeId) {
-        await db.query(
-          `UPDATE churn_episodes SET reason_id = coalesce($3::bigint, reason_id), reason_note = $4, reason_channel = $6, reason_set_at = $5, updated_at = now()
-            WHERE organization_id = $1 AND id = $2`,
-          [organizationId, episodeId, reasonId, text, receivedAt, channel],
-        );
-        await appendEvents(db, organizationId, [{ name: EventName.ReasonRecorded, payload: { organizationId, clientId: client.id, episodeId, replyId } }]);
-      }
-      await db.query('COMMIT');
-    } catch (err) {
-      await db.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      db.release();
-    }
+      if (replyId && episodeId) await this.writeBack(db, { organizationId, clientId: client.id, episodeId, replyId, reasonId, note: text, channel, at: receivedAt });
+    });
   }
 
   /**
@@ -189,9 +172,7 @@ export class TextRepliesService {
   async handleKeypad(requestId: string, p: Record<string, unknown>, receivedAt: Date): Promise<void> {
     const organizationId = String(p.organizationId);
     const digits = typeof p.Digits === 'string' ? p.Digits.trim() : '';
-    const db = await this.pool.connect();
-    try {
-      await db.query('BEGIN');
+    await this.inTransaction(async (db) => {
       const m = (
         await db.query<{ id: string; client_id: string; to_address: string; label: string | null; episode_id: string | null }>(
           `SELECT m.id::text, m.client_id::text, m.to_address, m.content->'menu'->>$3 AS label, r.episode_id::text
@@ -201,7 +182,6 @@ export class TextRepliesService {
         )
       ).rows[0];
       if (!m) {
-        await db.query('COMMIT');
         return;
       }
       const reasonId = m.label
@@ -218,15 +198,31 @@ export class TextRepliesService {
       });
       if (replyId) {
         await db.query(`UPDATE messages SET replied_at = coalesce(replied_at, $2) WHERE id = $1`, [m.id, receivedAt]);
-        if (m.episode_id) {
-          await db.query(
-            `UPDATE churn_episodes SET reason_id = coalesce($3::bigint, reason_id), reason_note = $4, reason_channel = 'voice', reason_set_at = $5, updated_at = now() WHERE organization_id = $1 AND id = $2`,
-            [organizationId, m.episode_id, reasonId, m.label ?? digits, receivedAt],
-          );
-          if (reasonId) await db.query(`UPDATE churn_reasons SET usage_count = usage_count + 1 WHERE id = $1`, [reasonId]);
-          await appendEvents(db, organizationId, [{ name: EventName.ReasonRecorded, payload: { organizationId, clientId: m.client_id, episodeId: m.episode_id, replyId } }]);
-        }
+        if (reasonId) await db.query(`UPDATE churn_reasons SET usage_count = usage_count + 1 WHERE id = $1`, [reasonId]);
+        if (m.episode_id) await this.writeBack(db, { organizationId, clientId: m.client_id, episodeId: m.episode_id, replyId, reasonId, note: m.label ?? digits, channel: 'voice', at: receivedAt });
       }
+    });
+  }
+
+  /** The reply on the client's card: the episode gets the reason (when there is one), the words, channel and time, and reason.recorded goes out with it. */
+  private async writeBack(
+    db: PoolClient,
+    w: { organizationId: string; clientId: string; episodeId: string; replyId: string; reasonId: string | null; note: string; channel: ReplyChannel; at: Date },
+  ): Promise<void> {
+    await db.query(
+      `UPDATE churn_episodes SET reason_id = coalesce($3::bigint, reason_id), reason_note = $4, reason_channel = $6, reason_set_at = $5, updated_at = now()
+        WHERE organization_id = $1 AND id = $2`,
+      [w.organizationId, w.episodeId, w.reasonId, w.note, w.at, w.channel],
+    );
+    await appendEvents(db, w.organizationId, [{ name: EventName.ReasonRecorded, payload: { organizationId: w.organizationId, clientId: w.clientId, episodeId: w.episodeId, replyId: w.replyId } }]);
+  }
+
+  /** Runs `work` in one transaction on a connection of its own. */
+  private async inTransaction(work: (db: PoolClient) => Promise<void>): Promise<void> {
+    const db = await this.pool.connect();
+    try {
+      await db.query('BEGIN');
+      await work(db);
       await db.query('COMMIT');
     } catch (err) {
       await db.query('ROLLBACK').catch(() => undefined);
