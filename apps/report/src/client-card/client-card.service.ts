@@ -48,6 +48,8 @@ export interface ClientCard {
     reasonNote: string | null;
     reasonSetAt: Date | null;
     reasonSetBy: string | null;
+    /** Where a reason the client gave came from (sms, viber, voice, feedback); null when staff recorded it. */
+    reasonChannel: string | null;
     staffMember: string | null;
     service: string | null;
   }[];
@@ -117,7 +119,7 @@ export class ClientCardService {
                 e.p_alive AS "pAlive", e.expected_visits_90d AS "expectedVisits90d", e.score, e.churn_type AS "churnType", e.gradual,
                 e.value_tier AS "valueTier", e.lifetime_visits AS "lifetimeVisits", e.lifetime_revenue::float8 AS "lifetimeRevenue",
                 e.revenue_12m::float8 AS "revenue12m", e.reason_id AS "reasonId", r.label AS reason, e.reason_note AS "reasonNote",
-                e.reason_set_at AS "reasonSetAt", a.display_name AS "reasonSetBy", st.name AS "staffMember", sv.name AS service
+                e.reason_set_at AS "reasonSetAt", a.display_name AS "reasonSetBy", e.reason_channel AS "reasonChannel", st.name AS "staffMember", sv.name AS service
            FROM churn_episodes e
            LEFT JOIN churn_reasons r ON r.id = e.reason_id
            LEFT JOIN staff_accounts a ON a.id = e.reason_set_by

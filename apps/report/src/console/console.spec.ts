@@ -282,6 +282,14 @@ describe('staff console over HTTP (real PostgreSQL)', () => {
       expect(json.body.episodes[0]).toMatchObject({ id: ids.Bela.episode, usualGapDays: 14, churnType: 'involuntary', daysOverdue: 50 });
     });
 
+    it('says a reason was the client\'s own answer, and on which channel, when no one on staff recorded it', async () => {
+      await db.pool.query(`UPDATE churn_episodes SET reason_note = 'ძვირია', reason_channel = 'sms', reason_set_at = now(), reason_set_by = NULL WHERE id = $1`, [ids.Bela.episode]);
+      const res = await http().get(`/console/clients/${ids.Bela.client}`).set('Cookie', sessions.viewer.cookie).expect(200);
+      expect(res.text).toContain('the client&#x27;s own answer (by text)');
+      expect(res.text).not.toContain('recorded by ,');
+      await db.pool.query(`UPDATE churn_episodes SET reason_note = NULL, reason_channel = NULL, reason_set_at = NULL WHERE id = $1`, [ids.Bela.episode]);
+    });
+
     it('records a reason and date of leaving; a passive episode becomes voluntary; the timeline says so', async () => {
       const res = await post('Ana', { reason: '  Too   expensive ', note: 'Prices went up twice', leftOn: '2026-01-15' });
       expect(res.status).toBe(303);
