@@ -161,6 +161,17 @@ describe('dispatcher: sending campaign messages', () => {
     expect(await sandboxCount(cancelled)).toBe(0);
   });
 
+  it('never sends a message to a client who opted out of its channel after it was written: refused for good, so a fallback may follow', async () => {
+    const c = await campaign();
+    const m = await message(c);
+    await db.pool.query(`UPDATE clients SET consent_sms = 'revoked' WHERE id = (SELECT client_id FROM messages WHERE id = $1)`, [m]);
+    await enqueue([m]);
+    await waitFor('the job to be done', async () => !(await sms.getJob(sendJobId(m))));
+    expect(await statusOf(m)).toBe('failed');
+    expect((await db.pool.query(`SELECT last_error_code FROM messages WHERE id = $1`, [m])).rows[0].last_error_code).toBe('opted-out');
+    expect(await sandboxCount(m)).toBe(0);
+  });
+
   it('delays a text to the client\'s allowed hours instead of sending it at night', async () => {
     // A one-hour window that is closed right now in this client's timezone: ten hours from now, UTC.
     const opens = new Date(Date.now() + 10 * 3600_000);

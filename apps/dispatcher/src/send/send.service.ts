@@ -34,6 +34,8 @@ interface ClaimedRow {
   content: never;
   attempts: number;
   client_timezone: string | null;
+  /** The client's consent on the message's channel now: one revoked since the fan-out is not sent. */
+  client_consent: string | null;
   org_timezone: string;
   /** As text: compared with the cached copy, parsed only when it changed (see settingsOf). */
   messaging_settings: string;
@@ -74,6 +76,8 @@ const claimStatement = (locked: 'SKIP LOCKED' | 'WAIT') => `
    WHERE m.id = k.id AND k.status = 'queued' AND c.id = k.campaign_id AND c.status = 'running' AND o.id = m.organization_id
   RETURNING m.id::text, m.organization_id, m.campaign_id::text, m.channel, m.to_address, m.locale, m.content, m.attempts,
             (SELECT cl.timezone FROM clients cl WHERE cl.organization_id = m.organization_id AND cl.id = m.client_id) AS client_timezone,
+            (SELECT CASE m.channel WHEN 'sms' THEN cl.consent_sms WHEN 'email' THEN cl.consent_email WHEN 'viber' THEN cl.consent_viber WHEN 'voice' THEN cl.consent_voice END
+               FROM clients cl WHERE cl.organization_id = m.organization_id AND cl.id = m.client_id) AS client_consent,
             o.timezone AS org_timezone, o.messaging_settings::text AS messaging_settings`;
 
 /**
@@ -148,6 +152,16 @@ export class SendService {
       const settled = await this.settleOrSkip(messageId);
       if (settled.kind !== 'resend') return settled;
       claimed = settled.row;
+    }
+    if (claimed.client_consent === 'revoked') {
+      // Opted out of this channel after the campaign was fanned out (a STOP, an unsubscribe link):
+      // refused for good, never sent; the fallback sweep may try the client's next channel.
+      await this.pool.query(
+        `UPDATE messages SET status = 'failed', last_error_code = 'opted-out', last_error = 'the client opted out of this channel after the message was written', failed_at = now(), updated_at = now()
+          WHERE id = $1 AND status = 'sending'`,
+        [messageId],
+      );
+      return { kind: 'failed', code: 'opted-out' };
     }
     const settings = this.settingsOf(claimed.organization_id, claimed.messaging_settings);
     if (claimed.channel !== 'email') {
