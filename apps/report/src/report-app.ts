@@ -9,6 +9,7 @@ import type { ReportConfig } from './config';
 import { ConsoleModule } from './console/console.module';
 import { IngestionModule } from './ingestion/ingestion.module';
 import { LostClientsModule } from './lost-clients/lost-clients.module';
+import { ReasonPagesModule } from './reason-pages/reason-pages.module';
 import { ReportPagesModule } from './report-pages/report-pages.module';
 import { ReportsModule } from './reports/reports.module';
 import { StaffAccountsModule } from './staff-accounts/staff-accounts.module';
@@ -32,6 +33,7 @@ export function reportAppOptions(config: ReportConfig): Omit<AppOptions, 'config
       ReportPagesModule,
       CampaignManagementModule.forRoot({ publicFeedbackUrl: config.PUBLIC_FEEDBACK_URL }),
       CampaignPagesModule,
+      ReasonPagesModule,
     ],
     jsonBodyLimit: '20mb',
     formBodyLimit: '100kb',

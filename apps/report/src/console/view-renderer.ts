@@ -12,7 +12,7 @@ export const VIEWS_DIR = join(__dirname, 'views');
 export interface PageFrame {
   title: string;
   /** The navigation entry to highlight. */
-  nav?: 'lost' | 'campaigns' | 'reports' | 'accounts';
+  nav?: 'lost' | 'campaigns' | 'reasons' | 'reports' | 'accounts';
   console?: ConsoleContext;
   /** Scripts of ours to load after the page (under /console/assets). */
   scripts?: string[];
@@ -62,6 +62,7 @@ export class ViewRenderer {
       ? [
           { id: 'lost', href: '/console/lost-clients', label: t.t('nav.lost') },
           ...(can(account.role, 'viewCampaigns') ? [{ id: 'campaigns', href: '/console/campaigns', label: t.t('nav.campaigns') }] : []),
+          ...(can(account.role, 'viewReasons') ? [{ id: 'reasons', href: '/console/reasons', label: t.t('nav.reasons') }] : []),
           ...(can(account.role, 'viewReports') ? [{ id: 'reports', href: '/console/reports', label: t.t('nav.reports') }] : []),
           ...(can(account.role, 'manageAccounts') ? [{ id: 'accounts', href: '/console/accounts', label: t.t('nav.accounts') }] : []),
         ].map((item) => ({ ...item, current: item.id === frame.nav }))

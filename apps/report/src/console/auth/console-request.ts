@@ -40,6 +40,10 @@ export const CONSOLE_PERMISSIONS = {
   viewCampaigns: ['admin', 'marketer', 'viewer'],
   /** Edit templates, compose, schedule, pause and cancel campaigns, retry dead letters, simulate replies (this spends money). */
   manageCampaigns: ['admin', 'marketer'],
+  /** The reason list (reasons, candidates) and the replies inbox, read only. */
+  viewReasons: ['admin', 'marketer', 'viewer'],
+  /** Accept, map and dismiss candidates; merge, retire, restore reasons; add labels and aliases; mark replies reviewed. */
+  manageReasons: ['admin', 'marketer'],
   /** Console accounts. */
   manageAccounts: ['admin'],
 } as const satisfies Record<string, readonly StaffRole[]>;
