@@ -89,11 +89,12 @@ describe('npm run demo (comeback demo)', () => {
                 count(DISTINCT c.locale)::int AS locales
          FROM organizations o JOIN clients c ON c.organization_id = o.id WHERE o.slug = 'demo-clinic' GROUP BY o.id`,
       );
-      // The report app received the sweep's events (durable transport) and wrote the timelines.
+      // The report app received the sweep's events (durable transport) and wrote the timelines
+      // (one per episode; the simulated reply adds a reason.recorded entry of its own).
       const deadline2 = Date.now() + 30_000;
       let timeline = { episodes: 0, activities: -1 };
       while (Date.now() < deadline2) {
-        const t = await db.query(`SELECT (SELECT count(*)::int FROM churn_episodes) AS episodes, (SELECT count(*)::int FROM client_activities) AS activities`);
+        const t = await db.query(`SELECT (SELECT count(*)::int FROM churn_episodes) AS episodes, (SELECT count(*)::int FROM client_activities WHERE kind LIKE 'client.%') AS activities`);
         timeline = t.rows[0];
         if (timeline.activities === timeline.episodes) break;
         await new Promise((r) => setTimeout(r, 200));
