@@ -121,6 +121,13 @@ export const SEND_JOBS = {
   voice: { queue: QueueName.SendVoice, job: JobName.SendVoice },
 } as const;
 
+/**
+ * Retries of processing an inbound request: exponential from 5 s, 25 attempts, about two days in
+ * all, long enough to outlast a PostgreSQL outage; a job that still fails is kept (not removed),
+ * so nothing is dropped silently.
+ */
+export const INBOUND_JOB_OPTIONS = { attempts: 25, backoff: { type: 'exponential', delay: 5_000 }, removeOnComplete: true, removeOnFail: false } as const;
+
 /** The job id of an inbound request's job: one per source and provider event id (ids limited to safe characters). */
 export const inboundJobId = (source: string, key: string) => `${source}-${key}`.replace(/[^A-Za-z0-9_.-]/g, '_');
 

@@ -1,14 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
-import { inboundJobId, JobName, type InboundPayload } from '@comeback/contracts';
+import { INBOUND_JOB_OPTIONS, inboundJobId, JobName, type InboundPayload } from '@comeback/contracts';
 import { INBOUND_QUEUE } from './intake.tokens';
-
-/**
- * Retries of processing an inbound request: exponential from 5 s, 25 attempts, about two days in
- * all. Long enough to outlast a PostgreSQL outage; a job that still fails is kept (not removed) so
- * nothing is dropped silently.
- */
-export const INBOUND_JOB_OPTIONS = { attempts: 25, backoff: { type: 'exponential', delay: 5_000 }, removeOnComplete: true, removeOnFail: false } as const;
 
 /**
  * The durable intake: a webhook whose signature checked out hands its request here, and answers

@@ -4,14 +4,15 @@ import { EventName } from '@comeback/contracts';
 import { appendEvents } from '@comeback/events';
 import { PG_POOL } from '@comeback/platform';
 import { recordReasonText } from '@comeback/reasons';
+import { setClientConsent } from './client-consent';
 import { replyDigit, replyKeyword } from './reply-keywords';
 
-/** The channels a client can write back on, with the client column that identifies the sender and the consent it sets. */
+/** The channels a client can write back on, with the client column that identifies the sender. */
 const CHANNELS = {
-  sms: { address: 'phone', consent: 'consent_sms' },
-  viber: { address: 'viber_id', consent: 'consent_viber' },
-  voice: { address: 'phone', consent: 'consent_voice' },
-  email: { address: 'email', consent: 'consent_email' },
+  sms: { address: 'phone' },
+  viber: { address: 'viber_id' },
+  voice: { address: 'phone' },
+  email: { address: 'email' },
 } as const;
 export type ReplyChannel = keyof typeof CHANNELS;
 
@@ -80,7 +81,7 @@ export class TextRepliesService {
       const keyword = replyKeyword(text);
       const base = { organizationId, channel, clientId: client.id, messageId: outreach?.id ?? null, episodeId, from, text, requestId, receivedAt, needsReview: false };
       if (keyword) {
-        if (keyword !== 'help') await this.setConsent(db, organizationId, client.id, channel, keyword === 'opt_out' ? 'revoked' : 'granted', `${channel}-keyword`);
+        if (keyword !== 'help') await setClientConsent(db, { organizationId, clientId: client.id, channel, status: keyword === 'opt_out' ? 'revoked' : 'granted', source: `${channel}-keyword` });
         await this.insertReply(db, { ...base, kind: keyword, reasonId: null, matchedBy: null });
         return;
       }
@@ -156,7 +157,7 @@ export class TextRepliesService {
       case 'unsubscribed': {
         if (!userId) return;
         const client = (await this.pool.query<{ id: string }>(`SELECT id::text FROM clients WHERE organization_id = $1 AND viber_id = $2 ORDER BY id LIMIT 1`, [organizationId, userId])).rows[0];
-        if (client) await this.setConsent(this.pool, organizationId, client.id, 'viber', p.event === 'unsubscribed' ? 'revoked' : 'granted', `viber-${p.event}`);
+        if (client) await setClientConsent(this.pool, { organizationId, clientId: client.id, channel: 'viber', status: p.event === 'unsubscribed' ? 'revoked' : 'granted', source: `viber-${p.event}` });
         return;
       }
       default:
@@ -232,14 +233,7 @@ export class TextRepliesService {
     }
   }
 
-  /** Consent of one channel, with its history row when it changes (opt-out keywords, Viber's unsubscribe). */
-  async setConsent(db: PoolClient | Pool, organizationId: string, clientId: string, channel: ReplyChannel, status: 'revoked' | 'granted', source: string): Promise<void> {
-    const column = CHANNELS[channel].consent;
-    const { rowCount } = await db.query(`UPDATE clients SET ${column} = $3 WHERE organization_id = $1 AND id = $2 AND ${column} <> $3`, [organizationId, clientId, status]);
-    if (rowCount) {
-      await db.query(`INSERT INTO consent_changes (organization_id, client_id, channel, status, source) VALUES ($1, $2, $4, $3, $5)`, [organizationId, clientId, status, channel, source]);
-    }
-  }
+
 
   /** Writes the reply once per inbound request; returns its id, or null when it was already written. */
   private async insertReply(

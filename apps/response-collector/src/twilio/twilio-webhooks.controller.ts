@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import { COLLECTOR_OPTIONS, type CollectorOptions } from '../collector-options.module';
 import { IntakeService } from '../intake/intake.service';
 import { replyKeyword } from '../replies/reply-keywords';
+import { WebhookSecretsService } from '../webhook-secrets/webhook-secrets.service';
 import { TwilioAuthService } from './twilio-auth.service';
 
 const MESSAGE_SID = /^(SM|MM)[0-9a-fA-F]{32}$/;
@@ -24,6 +25,7 @@ function twiml(message?: string): string {
 export class TwilioWebhooksController {
   constructor(
     private readonly auth: TwilioAuthService,
+    private readonly secrets: WebhookSecretsService,
     private readonly intake: IntakeService,
     @Inject(COLLECTOR_OPTIONS) private readonly options: CollectorOptions,
   ) {}
@@ -37,7 +39,7 @@ export class TwilioWebhooksController {
     if (typeof sid !== 'string' || !MESSAGE_SID.test(sid)) throw new ForbiddenException('MessageSid missing or malformed');
     await this.intake.accept('twilio-sms', sid, { ...body, organizationId: org });
     const keyword = typeof body.Body === 'string' ? replyKeyword(body.Body) : null;
-    const organization = keyword ? await this.auth.organization(org as string) : null;
+    const organization = keyword ? await this.secrets.organization(org) : null;
     const answer =
       keyword === 'opt_out' ? `${organization?.name}: you will get no more texts from us. Reply START to undo.`
       : keyword === 'opt_in' ? `${organization?.name}: texts are back on. Reply STOP to opt out.`

@@ -4,6 +4,7 @@ import { PG_POOL } from '@comeback/platform';
 import type { Pool } from 'pg';
 import { choosePageLocale, PublicTranslator } from '../feedback/i18n/translator';
 import { type PersonalLink, PersonalLinkService } from '../feedback/personal-link.service';
+import { setClientConsent } from '../replies/client-consent';
 
 /** Where a consent change came from, as consent_changes.source records it. */
 export type UnsubscribeSource = 'unsubscribe-link' | 'unsubscribe-one-click';
@@ -15,9 +16,6 @@ export interface UnsubscribePageModel {
   /** The client already opted out of this channel. */
   unsubscribed: boolean;
 }
-
-/** The consent column of each channel (a fixed map: no text from a request reaches the SQL). */
-const CONSENT_COLUMN: Readonly<Record<Channel, string>> = { sms: 'consent_sms', email: 'consent_email', viber: 'consent_viber', voice: 'consent_voice' };
 
 /**
  * Opting out through a message's personal link (`/u/:token`): the client's consent for that
@@ -44,21 +42,9 @@ export class UnsubscribeService {
     try {
       await db.query('BEGIN');
       const link = await this.links.open(token, db);
-      const column = CONSENT_COLUMN[link.channel];
-      // One statement: the update takes the client row's lock and re-checks the condition, so of
-      // two concurrent requests exactly one changes the consent and writes its history.
-      const { rowCount } = await db.query(
-        `WITH changed AS (
-           UPDATE clients SET ${column} = 'revoked', updated_at = now()
-            WHERE organization_id = $1 AND id = $2 AND ${column} <> 'revoked'
-            RETURNING organization_id, id
-         )
-         INSERT INTO consent_changes (organization_id, client_id, channel, status, source)
-         SELECT organization_id, id, $3, 'revoked', $4 FROM changed`,
-        [link.organizationId, link.clientId, link.channel, source],
-      );
+      const changed = await setClientConsent(db, { organizationId: link.organizationId, clientId: link.clientId, channel: link.channel, status: 'revoked', source });
       await db.query('COMMIT');
-      return { ...this.model(link, true), changed: (rowCount ?? 0) > 0 };
+      return { ...this.model(link, true), changed };
     } catch (err) {
       await db.query('ROLLBACK').catch(() => undefined);
       throw err;

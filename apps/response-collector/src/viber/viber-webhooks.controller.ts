@@ -1,14 +1,11 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { Controller, ForbiddenException, Headers, HttpCode, Inject, Post, Query, Req } from '@nestjs/common';
+import { Controller, ForbiddenException, Headers, HttpCode, Post, Query, Req } from '@nestjs/common';
 import type { RawBodyRequest } from '@nestjs/common';
 import type { Request } from 'express';
-import type { Pool } from 'pg';
-import { parseMessagingSettings } from '@comeback/campaigns';
-import { PG_POOL } from '@comeback/platform';
 import { IntakeService } from '../intake/intake.service';
+import { WebhookSecretsService } from '../webhook-secrets/webhook-secrets.service';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const TTL_MS = 60_000;
 const EVENTS = new Set(['message', 'delivered', 'seen', 'failed', 'subscribed', 'unsubscribed', 'conversation_started', 'webhook']);
 
 /**
@@ -19,10 +16,8 @@ const EVENTS = new Set(['message', 'delivered', 'seen', 'failed', 'subscribed', 
  */
 @Controller('webhooks/viber')
 export class ViberWebhooksController {
-  private readonly tokens = new Map<string, { token: string | null; at: number }>();
-
   constructor(
-    @Inject(PG_POOL) private readonly pool: Pool,
+    private readonly secrets: WebhookSecretsService,
     private readonly intake: IntakeService,
   ) {}
 
@@ -30,7 +25,7 @@ export class ViberWebhooksController {
   @HttpCode(200)
   async callback(@Req() req: RawBodyRequest<Request>, @Query('org') org: unknown, @Headers('x-viber-content-signature') signature: unknown): Promise<{ status: number }> {
     if (typeof org !== 'string' || !UUID.test(org) || typeof signature !== 'string' || !/^[0-9a-f]{64}$/i.test(signature) || !req.rawBody) throw new ForbiddenException('signature missing');
-    const token = await this.tokenOf(org);
+    const token = (await this.secrets.organization(org))?.viberToken;
     const expected = token ? createHmac('sha256', token).update(req.rawBody).digest() : Buffer.alloc(32);
     if (!token || !timingSafeEqual(expected, Buffer.from(signature, 'hex'))) throw new ForbiddenException('signature does not match');
     const body = req.body as Record<string, unknown>;
@@ -43,21 +38,5 @@ export class ViberWebhooksController {
     if (key === `${event}-`) throw new ForbiddenException('no message_token or timestamp');
     await this.intake.accept('viber', key, { ...body, ...(token64 ? { message_token: token64 } : {}), organizationId: org });
     return { status: 0 };
-  }
-
-  /** The organization's bot token (from the environment variable its settings name), kept a minute. */
-  private async tokenOf(organizationId: string): Promise<string | null> {
-    const cached = this.tokens.get(organizationId);
-    if (cached && Date.now() - cached.at < TTL_MS) return cached.token;
-    try {
-      const { rows } = await this.pool.query<{ messaging_settings: unknown }>(`SELECT messaging_settings FROM organizations WHERE id = $1`, [organizationId]);
-      const viber = rows.length ? parseMessagingSettings(rows[0].messaging_settings).providers.viber : null;
-      const token = viber?.type === 'viber' ? (process.env[viber.authTokenEnv] ?? null) : null;
-      this.tokens.set(organizationId, { token, at: Date.now() });
-      return token;
-    } catch (err) {
-      if (cached) return cached.token; // PostgreSQL away: the last known token still checks signatures
-      throw err;
-    }
   }
 }

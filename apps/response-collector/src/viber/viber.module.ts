@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { IntakeModule } from '../intake/intake.module';
+import { WebhookSecretsModule } from '../webhook-secrets/webhook-secrets.module';
 import { ViberWebhooksController } from './viber-webhooks.controller';
 
 /** Viber's callbacks: signature first, then the durable intake. */
-@Module({ imports: [IntakeModule], controllers: [ViberWebhooksController] })
+@Module({ imports: [IntakeModule, WebhookSecretsModule], controllers: [ViberWebhooksController] })
 export class ViberModule {}

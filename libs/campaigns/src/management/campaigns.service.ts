@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import type { Pool } from 'pg';
-import { inboundJobId, JobName, SEND_JOBS, sendJobId, type InboundPayload } from '@comeback/contracts';
+import { INBOUND_JOB_OPTIONS, inboundJobId, JobName, SEND_JOBS, sendJobId, type InboundPayload } from '@comeback/contracts';
 import type { Channel } from '@comeback/domain';
 import { PG_POOL } from '@comeback/platform';
 import { audienceSql, parseAudience } from '../audience';
@@ -377,7 +377,7 @@ export class CampaignsService {
     // writes it to the client's card (the sandbox inbox is only the phone the demo pretends to be).
     const { replyId, channel, to } = rows[0];
     const data: InboundPayload = { source: 'sandbox', key: replyId, receivedAt: new Date().toISOString(), payload: { organizationId, channel, from: to, text: reply } };
-    await this.inbound.add(JobName.ProcessInbound, data, { attempts: 25, backoff: { type: 'exponential', delay: 5_000 }, removeOnComplete: true, removeOnFail: false, jobId: inboundJobId('sandbox', replyId) });
+    await this.inbound.add(JobName.ProcessInbound, data, { ...INBOUND_JOB_OPTIONS, jobId: inboundJobId('sandbox', replyId) });
     return { messageId, repliedAt: rows[0].repliedAt };
   }
 }
