@@ -57,6 +57,9 @@ describe('npm run demo (comeback demo)', () => {
       // The lapse detector ran through its API and found lost clients.
       expect(out).toMatch(/full sweep: 300 clients scored, [1-9]\d* new events/);
       expect(out).toMatch(/clients: \d+ active, \d+ at risk, [1-9]\d* lapsed, \d+ too new to judge, [1-9]\d* came once/);
+      // ... and built this cycle's call list: the ten most valuable lost clients for managers.
+      expect(out).toMatch(/call list: 10 most valuable lost clients for managers, \d+ for the retention team/);
+      expect(out).toMatch(/e\.g\. call .+ \(\+\d+\): \d+(\.\d+)? GEL in the last 12 months/);
       // The demo campaign ran: its e-mail went over real SMTP and every one sent was received and parsed back.
       const mail = /e-mail: (\d+) sent over SMTP to the demo mailbox, (\d+) received and parsed back/.exec(out);
       expect(mail?.[2]).toBe(mail?.[1]);

@@ -2,6 +2,7 @@ import { CampaignManagementModule } from '@comeback/campaigns';
 import { EventConsumer } from '@comeback/contracts';
 import { connectEventConsumer } from '@comeback/events';
 import type { AppOptions } from '@comeback/platform';
+import { CallListPagesModule } from './call-list-pages/call-list-pages.module';
 import { CampaignPagesModule } from './campaign-pages/campaign-pages.module';
 import { ClientActivityModule } from './client-activity/client-activity.module';
 import { ClientCardModule } from './client-card/client-card.module';
@@ -34,6 +35,7 @@ export function reportAppOptions(config: ReportConfig): Omit<AppOptions, 'config
       CampaignManagementModule.forRoot({ publicFeedbackUrl: config.PUBLIC_FEEDBACK_URL }),
       CampaignPagesModule,
       ReasonPagesModule,
+      CallListPagesModule,
     ],
     jsonBodyLimit: '20mb',
     formBodyLimit: '100kb',

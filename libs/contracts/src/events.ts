@@ -13,6 +13,13 @@ export enum EventName {
   ClientReturned = 'client.returned',
   /** A client's reason for leaving was recorded from their reply (SMS, Viber, voice keypad, feedback page). */
   ReasonRecorded = 'reason.recorded',
+  /**
+   * Staff merged one reason of the organization's list into another: everything that named it
+   * (episodes, replies, feedback answers, call tasks, candidates, aliases, labels) names the target
+   * now. Written in the merge's transaction. The client timeline's entries keep a copy of the reason
+   * they recorded (id and label), which the client-activity consumer brings up to date.
+   */
+  ReasonMerged = 'reason.merged',
 }
 
 interface EpisodeEvent {
@@ -26,11 +33,20 @@ interface ReasonEvent extends EpisodeEvent {
   replyId: string;
 }
 
+/** The merged reason (retired, merged_into_id set) and the one it now is; how many rows moved over, for the record. */
+export interface ReasonMergedEvent {
+  organizationId: string;
+  fromReasonId: string;
+  intoReasonId: string;
+  moved: { episodes: number; replies: number; feedbackResponses: number; callTasks: number; callOutcomes: number; candidates: number; aliases: number; labels: number };
+}
+
 export interface EventPayloads {
   [EventName.ClientAtRisk]: EpisodeEvent;
   [EventName.ClientChurned]: EpisodeEvent;
   [EventName.ClientReturned]: EpisodeEvent;
   [EventName.ReasonRecorded]: ReasonEvent;
+  [EventName.ReasonMerged]: ReasonMergedEvent;
 }
 
 /** An event as a consumer receives it: the outbox row's id makes handling idempotent. */
@@ -49,7 +65,7 @@ export enum EventConsumer {
 
 /** Who receives which event. The outbox relay fans out by this table; consumers check it at start-up. */
 export const EVENT_SUBSCRIPTIONS: { readonly [C in EventConsumer]: readonly EventName[] } = {
-  [EventConsumer.ClientActivity]: [EventName.ClientAtRisk, EventName.ClientChurned, EventName.ClientReturned, EventName.ReasonRecorded],
+  [EventConsumer.ClientActivity]: [EventName.ClientAtRisk, EventName.ClientChurned, EventName.ClientReturned, EventName.ReasonRecorded, EventName.ReasonMerged],
 };
 
 export function consumersOf(event: EventName): EventConsumer[] {

@@ -44,4 +44,5 @@ export {
   type ReasonRef,
 } from './reason-list';
 export { acceptCandidate, dismissCandidate, listCandidates, mapCandidate, recordReasonText, type CandidateListItem, type RecordedReason } from './reason-candidates';
-export { suggestFromBook, suggestReasons, type ReasonSuggestion } from './reason-suggestions';
+export { labelInLocale, nearDuplicatesInBook, suggestFromBook, suggestReasons, type ReasonSuggestion } from './reason-suggestions';
+export { MAX_REASON_NOTE_LENGTH, setEpisodeReason, type EpisodeReasonInput, type EpisodeReasonOutcome } from './reason-episodes';

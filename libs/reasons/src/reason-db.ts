@@ -29,9 +29,9 @@ export async function inTransaction<T>(db: Queryable, work: (tx: Queryable) => P
 }
 
 /**
- * Serialises changes to one organization's reason list until the transaction ends (the client
- * card's "record a reason" takes the same lock before it creates one), so two staff members
- * cannot create the same reason twice or merge into a reason being merged away.
+ * Serialises changes to one organization's reason list until the transaction ends (setEpisodeReason
+ * takes it too, before the episode's row), so two staff members cannot create the same reason
+ * twice or merge into a reason being merged away.
  */
 export async function lockReasonList(tx: Queryable, organizationId: string): Promise<void> {
   await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('churn_reasons:' || $1, 0))`, [organizationId]);

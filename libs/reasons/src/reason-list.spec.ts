@@ -246,7 +246,7 @@ describe('mergeReasons', () => {
     await db.pool.query(`INSERT INTO reason_candidates (organization_id, normalized, sample_text, best_reason_id, best_score) VALUES ($1, 'costly now', 'Costly now', $2, 0.4)`, [org, from]);
 
     const result = await mergeReasons(db.pool, { organizationId: org, fromId: from, intoId: into });
-    expect(result).toEqual({ fromId: from, intoId: into, moved: { episodes: 1, replies: 1, feedbackResponses: 1, callTasks: 1, candidates: 1, aliases: 3, labels: 1 } });
+    expect(result).toEqual({ fromId: from, intoId: into, moved: { episodes: 1, replies: 1, feedbackResponses: 1, callTasks: 1, callOutcomes: 0, candidates: 1, aliases: 3, labels: 1 } });
 
     const pointing = await db.pool.query<{ t: string; reason_id: string }>(
       `SELECT 'episode' AS t, reason_id::text FROM churn_episodes WHERE id = ANY($1::bigint[])

@@ -1,3 +1,5 @@
+import { EventName } from '@comeback/contracts';
+import { appendEvents } from '@comeback/events';
 import { inTransaction, isRowId, lockReasonList, type Queryable } from './reason-db';
 import { ReasonListError } from './reason-list.error';
 import { loadReasonBook } from './reason-book';
@@ -42,7 +44,7 @@ export interface MergeResult {
   fromId: string;
   intoId: string;
   /** Rows that now point at `into`. */
-  moved: { episodes: number; replies: number; feedbackResponses: number; callTasks: number; candidates: number; aliases: number; labels: number };
+  moved: { episodes: number; replies: number; feedbackResponses: number; callTasks: number; callOutcomes: number; candidates: number; aliases: number; labels: number };
 }
 
 /** A label as stored, and its key; refused when empty or too long. */
@@ -185,10 +187,11 @@ export async function restoreReason(db: Queryable, input: { organizationId: stri
 
 /**
  * Merges reason `from` into `into`, in one transaction: the history follows (churn episodes,
- * replies, feedback answers, call tasks and candidates that named `from` name `into`; reasons
+ * replies, feedback answers, call tasks, calls and candidates that named `from` name `into`; reasons
  * merged into `from` earlier now point at `into`), `from`'s aliases move over and its labels
  * become aliases of `into` (a label in a locale `into` has none of becomes `into`'s label there),
- * usage counts add up, and `from` is retired as merged into `into`.
+ * usage counts add up, and `from` is retired as merged into `into`. A `reason.merged` event goes
+ * to the outbox in the same transaction.
  */
 export async function mergeReasons(db: Queryable, input: { organizationId: string; fromId: string; intoId: string }): Promise<MergeResult> {
   const { organizationId: org, fromId, intoId } = input;
@@ -212,6 +215,7 @@ export async function mergeReasons(db: Queryable, input: { organizationId: strin
     // updated_at of a feedback answer is when the client last submitted it: a merge is not that.
     const feedbackResponses = await count(`UPDATE feedback_responses SET reason_id = $3 WHERE organization_id = $1 AND reason_id = $2`);
     const callTasks = await count(`UPDATE call_tasks SET reason_id = $3, updated_at = now() WHERE organization_id = $1 AND reason_id = $2`);
+    const callOutcomes = await count(`UPDATE call_outcomes SET reason_id = $3 WHERE organization_id = $1 AND reason_id = $2`);
     const candidates = await count(
       `UPDATE reason_candidates
           SET reason_id = CASE WHEN reason_id = $2 THEN $3 ELSE reason_id END,
@@ -237,7 +241,10 @@ export async function mergeReasons(db: Queryable, input: { organizationId: strin
     );
     await tx.query(`UPDATE churn_reasons SET usage_count = usage_count + $2 WHERE id = $1`, [intoId, from.usage_count]);
     await tx.query(`UPDATE churn_reasons SET usage_count = 0, merged_into_id = $2, retired_at = coalesce(retired_at, now()) WHERE id = $1`, [fromId, intoId]);
-    return { fromId, intoId, moved: { episodes, replies, feedbackResponses, callTasks, candidates, aliases, labels } };
+    const moved = { episodes, replies, feedbackResponses, callTasks, callOutcomes, candidates, aliases, labels };
+    // Durable, with the merge: the event exists exactly when the merge commits.
+    await appendEvents(tx, org, [{ name: EventName.ReasonMerged, payload: { organizationId: org, fromReasonId: fromId, intoReasonId: intoId, moved } }]);
+    return { fromId, intoId, moved };
   });
 }
 

@@ -18,6 +18,20 @@ export interface ReasonSuggestion {
   nearDuplicate: boolean;
 }
 
+/**
+ * A reason's label for a reader in `locale`: the label in that locale, else in its language ("pt"
+ * for "pt-BR"), else in another region of that language, else the default label.
+ */
+export function labelInLocale(reason: Pick<BookReason, 'label' | 'labels'>, locale?: string): string {
+  const labels = reason.labels;
+  if (!locale || !labels) return reason.label;
+  const language = locale.split('-')[0].toLowerCase();
+  const regional = Object.keys(labels)
+    .filter((l) => l.toLowerCase().startsWith(`${language}-`))
+    .sort()[0];
+  return labels[locale] ?? labels[language] ?? (regional ? labels[regional] : undefined) ?? reason.label;
+}
+
 function texts(reason: BookReason): string[] {
   return [reason.label, ...Object.values(reason.labels ?? {}), ...(reason.aliases ?? [])];
 }
@@ -50,7 +64,7 @@ export function suggestFromBook(typed: string, book: ReasonBook, opts: { locale?
     if (!exact && !prefix && score < minScore) continue;
     out.push({
       id: reason.id,
-      label: (opts.locale && reason.labels?.[opts.locale]) || reason.label,
+      label: labelInLocale(reason, opts.locale),
       score: Math.round(score * 1000) / 1000,
       matchedText: matched && matched.score > close.score ? matched.text : close.text,
       exact,
@@ -64,9 +78,9 @@ export function suggestFromBook(typed: string, book: ReasonBook, opts: { locale?
     .map(({ prefix, ...s }) => (void prefix, s));
 }
 
-/** The reasons of the book a new label would duplicate in all but wording, closest first (at most 3). */
-export function nearDuplicatesInBook(label: string, book: ReasonBook): ReasonSuggestion[] {
-  return suggestFromBook(label, book, { limit: book.reasons.length })
+/** The reasons of the book a new label would duplicate in all but wording, closest first (at most 3), labelled in `locale`. */
+export function nearDuplicatesInBook(label: string, book: ReasonBook, opts: { locale?: string } = {}): ReasonSuggestion[] {
+  return suggestFromBook(label, book, { limit: book.reasons.length, locale: opts.locale })
     .filter((s) => s.nearDuplicate)
     .sort((p, q) => q.score - p.score)
     .slice(0, 3);

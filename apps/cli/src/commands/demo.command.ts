@@ -150,6 +150,7 @@ export function registerDemo(program: Command, config: () => CliConfig): void {
       console.log('\n  run the lapse detector now (the nightly run is at 03:00 Asia/Tbilisi), then follow it:');
       console.log(`    curl -s -X POST ${lapseDetector}/api/v1/organizations/${organizationId}/lapse-sweeps -H 'Authorization: Bearer ${apiKey}'`);
       console.log(`    curl -s ${lapseDetector}/api/v1/organizations/${organizationId}/lapse-sweeps/<sweepId> -H 'Authorization: Bearer ${apiKey}'`);
+      console.log(`  call list           ${report}/console/calls   (call cards with the five-part script: admin works the managers' queue, caller the retention team's)`);
       console.log(`  campaigns           ${report}/console/campaigns   (wizard, progress; templates, sandbox inbox and dead letters from there)`);
       console.log(`  sandbox inbox       ${report}/console/sandbox   (what the demo campaign "sent"; reply as a client)`);
       console.log('\n  campaigns (API key): templates, estimate, schedule, pause, resume, cancel, dead letters, the sandbox outbox:');
@@ -218,6 +219,19 @@ async function runDemoSweep(baseUrl: string, organizationId: string, apiKey: str
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
     console.log(`  client timelines: ${seen.entries} entries written by the report app from the lapse detector's events (durable event transport)`);
+    // The sweep's last chunk also built this win-back cycle's call list (libs/call-list).
+    const calls = await pool.query<{ queue: string; source: string; n: number }>(
+      `SELECT queue, source, count(*)::int AS n FROM call_tasks WHERE organization_id = $1 GROUP BY 1, 2 ORDER BY 1, 2`,
+      [organizationId],
+    );
+    const inQueue = (queue: string) => calls.rows.filter((r) => r.queue === queue).reduce((n, r) => n + r.n, 0);
+    console.log(`  call list: ${inQueue('managers')} most valuable lost clients for managers, ${inQueue('retention')} for the retention team (${calls.rows.filter((r) => r.queue === 'retention').map((r) => `${r.source} ${r.n}`).join(', ') || 'nobody yet'})`);
+    const top = await pool.query<{ name: string; revenue: string; phone: string }>(
+      `SELECT c.name, t.value_at_creation::text AS revenue, c.phone FROM call_tasks t JOIN clients c ON c.organization_id = t.organization_id AND c.id = t.client_id
+        WHERE t.organization_id = $1 AND t.queue = 'managers' ORDER BY t.value_at_creation DESC LIMIT 3`,
+      [organizationId],
+    );
+    for (const x of top.rows) console.log(`    e.g. call ${x.name} (${x.phone}): ${x.revenue} GEL in the last 12 months`);
   } finally {
     await pool.end();
   }
@@ -230,13 +244,15 @@ interface DemoLogin {
 }
 
 /**
- * The demo clinic's console accounts: an administrator and a viewer (who sees the lists and
- * reports but cannot change anything, and gets 403 on the accounts page). Passwords are new
+ * The demo clinic's console accounts: an administrator, a caller (works the call list and the
+ * client cards, no campaigns or reports) and a viewer (who sees the lists and reports but cannot
+ * change anything, and gets 403 on the accounts page). Passwords are new
  * random ones each run, printed once; only their argon2id hashes are stored.
  */
 async function ensureDemoAccounts(pool: Pool, organizationId: string): Promise<DemoLogin[]> {
   const wanted = [
     { role: 'admin', email: 'admin@demo-clinic.test', displayName: 'Demo Administrator' },
+    { role: 'caller', email: 'caller@demo-clinic.test', displayName: 'Demo Caller' },
     { role: 'viewer', email: 'viewer@demo-clinic.test', displayName: 'Demo Viewer' },
   ];
   const logins: DemoLogin[] = [];

@@ -94,7 +94,7 @@ describe('lapse sweep (lapse-detector, real PostgreSQL and Redis)', () => {
     const doctor = await make.staffMember(orgId, { name: 'Dr Beridze' });
     const checkUp = await make.service(orgId, { name: 'Check-up' });
     const history = async (name: string, days: number[]) => {
-      const id = await make.client(orgId, { externalId: name });
+      const id = await make.client(orgId, { externalId: name, phone: `+9955990${String(Object.keys(clients).length).padStart(5, '0')}` });
       await make.visits(orgId, id, days.map(noonOn), 50, { staffMemberId: doctor, serviceId: checkUp });
       clients[name] = { id, days };
     };
@@ -117,6 +117,9 @@ describe('lapse sweep (lapse-detector, real PostgreSQL and Redis)', () => {
     await make.payment(orgId, clients['cancelled-plan'].id, { at: noonOn(today - 35), status: 'cancelled' });
     // Same-day visits count once.
     await make.visits(orgId, clients['weekly-active'].id, [noonOn(today - 3)]);
+
+    // Managers call the two most valuable lost clients each cycle.
+    await db.pool.query(`UPDATE organizations SET call_list_top_n = 2 WHERE id = $1`, [orgId]);
 
     app = await makeApp();
     planner = app.get(SweepPlannerService);
@@ -172,6 +175,26 @@ describe('lapse sweep (lapse-detector, real PostgreSQL and Redis)', () => {
     const events = await outbox();
     expect(events.map((e) => e.name).sort()).toEqual(['client.at-risk', 'client.churned', 'client.churned', 'client.churned', 'client.churned']);
     expect(events[0].payload).toEqual({ organizationId: orgId, clientId: expect.any(String), episodeId: expect.any(String) });
+  });
+
+  it("builds this cycle's call list as the sweep finishes: the most valuable lapsed clients go to managers", async () => {
+    const { rows } = await db.pool.query(
+      `SELECT c.external_id, t.queue, t.source, t.value_at_creation::float8 AS value, e.status
+         FROM call_tasks t JOIN clients c ON c.organization_id = t.organization_id AND c.id = t.client_id
+         JOIN churn_episodes e ON e.id = t.episode_id
+        WHERE t.organization_id = $1 ORDER BY t.value_at_creation DESC`,
+      [orgId],
+    );
+    expect(rows).toHaveLength(2);
+    expect(rows.every((r) => r.queue === 'managers' && r.source === 'top_value' && r.status === 'lapsed')).toBe(true);
+    // 20 weekly visits of 50 in the last 12 months lead; the other lapsed clients have at most 15.
+    expect(rows[0]).toMatchObject({ external_id: 'weekly-gone-6-weeks', value: 1000 });
+    const others = await db.pool.query(
+      `SELECT max(revenue_12m)::float8 AS value FROM churn_episodes e
+        WHERE organization_id = $1 AND status = 'lapsed' AND NOT EXISTS (SELECT 1 FROM call_tasks t WHERE t.episode_id = e.id)`,
+      [orgId],
+    );
+    expect(rows[1].value).toBeGreaterThanOrEqual(others.rows[0].value);
   });
 
   it('sees a row recorded by a transaction that was still open when the previous sweep was planned', async () => {

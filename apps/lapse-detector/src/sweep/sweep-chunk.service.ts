@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
+import { generateCallList } from '@comeback/call-list';
 import { expectedTransactions } from '@comeback/lapse-model';
 import { PG_POOL } from '@comeback/platform';
 import type { LapseSettings } from '@comeback/domain';
@@ -134,10 +135,26 @@ export class SweepChunkService {
     await client.query(write.text, write.values);
   }
 
-  /** The last chunk marks the sweep done. */
+  /**
+   * The last chunk marks the sweep done and, in the same transaction, tops up this win-back
+   * cycle's call list from the episodes the sweep just wrote (libs/call-list), so a finished sweep
+   * has its list.
+   */
   async finish(client: PoolClient, sweep: Pick<SweepRow, 'id' | 'organization_id'>): Promise<void> {
     await client.query(`UPDATE lapse_sweeps SET status = 'done', finished_at = clock_timestamp() WHERE id = $1`, [sweep.id]);
-    this.logger.log(`sweep ${sweep.id} done`);
+    // A call list that cannot be built must not keep the sweep from finishing: it rolls back to the
+    // savepoint alone, is logged, and the next sweep or the console's "top up" builds it.
+    await client.query('SAVEPOINT call_list');
+    try {
+      const calls = await generateCallList(client, sweep.organization_id);
+      await client.query('RELEASE SAVEPOINT call_list');
+      this.logger.log(
+        `sweep ${sweep.id} done; call list ${calls.cycle}: ${calls.carried} carried over, ${calls.closed} closed, ${calls.managers} added for managers, ${calls.retention} for the retention team`,
+      );
+    } catch (err) {
+      await client.query('ROLLBACK TO SAVEPOINT call_list');
+      this.logger.error(`sweep ${sweep.id} done, but its call list was not built: ${(err as Error).message}`);
+    }
   }
 
   private async loadSweep(client: PoolClient, sweepId: string): Promise<SweepRow> {

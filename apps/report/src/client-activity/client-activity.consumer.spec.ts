@@ -7,6 +7,7 @@ import { loadConfig } from '@comeback/config';
 import { ContractMismatchError, EventConsumer, EventName, eventQueueName } from '@comeback/contracts';
 import { appendEvents, connectEventConsumer, OutboxRelay } from '@comeback/events';
 import { createNestApp } from '@comeback/platform';
+import { createReason, mergeReasons } from '@comeback/reasons';
 import { createTestDatabase, factories, TEST_REDIS_URL, testRedisPrefix, waitFor, type TestDatabase } from '@comeback/testing';
 import { REPORT_ENV } from '../config';
 import { ClientActivityModule } from './client-activity.module';
@@ -107,6 +108,43 @@ describe('client-activity consumer over the durable event transport (real Postgr
     } finally {
       await app.close();
     }
+  });
+
+  it("brings the reason on staff's timeline entries up to date after merges (reason.merged), keeping the words recorded", async () => {
+    const reasonIds: Record<string, string> = {};
+    for (const label of ['Pricey', 'Costs too much', 'Too expensive', 'Moved away']) reasonIds[label] = (await createReason(db.pool, { organizationId: orgId, label })).reason.id;
+    const entry = async (org: string, client: string, reasonId: string, reason: string): Promise<string> =>
+      (
+        await db.pool.query<{ id: string }>(
+          `INSERT INTO client_activities (organization_id, client_id, kind, occurred_at, details) VALUES ($1, $2, 'reason.recorded', now(), $3) RETURNING id::text`,
+          [org, client, { episodeId, reasonId, reason, note: null, newReason: false }],
+        )
+      ).rows[0].id;
+    const pricey = await entry(orgId, clientId, reasonIds.Pricey, 'Pricey');
+    const moved = await entry(orgId, clientId, reasonIds['Moved away'], 'Moved away');
+    // Another organization's entry naming the same id (it cannot be its reason) is left alone.
+    const other = await factories(db.pool).organization();
+    const foreign = await entry(other.id, await factories(db.pool).client(other.id), reasonIds.Pricey, 'Pricey');
+    await mergeReasons(db.pool, { organizationId: orgId, fromId: reasonIds.Pricey, intoId: reasonIds['Costs too much'] });
+    await mergeReasons(db.pool, { organizationId: orgId, fromId: reasonIds['Costs too much'], intoId: reasonIds['Too expensive'] });
+    const events = (await db.pool.query<{ id: string }>(`SELECT id::text FROM outbox_events WHERE name = $1 ORDER BY id`, [EventName.ReasonMerged])).rows.map((r) => r.id);
+    expect(events).toHaveLength(2);
+    expect(await relay.drain()).toBe(2);
+
+    const app = await startConsumer();
+    try {
+      await waitFor('both merges handled', async () => {
+        const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM event_receipts WHERE consumer = $1 AND event_id = ANY($2::bigint[])`, [EventConsumer.ClientActivity, events]);
+        return rows[0].n === 2;
+      });
+    } finally {
+      await app.close();
+    }
+    const details = async (id: string) => (await db.pool.query(`SELECT details FROM client_activities WHERE id = $1`, [id])).rows[0].details;
+    expect(await details(pricey)).toEqual({ episodeId, reasonId: reasonIds['Too expensive'], reason: 'Too expensive', recordedAs: 'Pricey', note: null, newReason: false });
+    expect(await details(moved)).toEqual({ episodeId, reasonId: reasonIds['Moved away'], reason: 'Moved away', note: null, newReason: false });
+    expect(await details(foreign)).toMatchObject({ reasonId: reasonIds.Pricey, reason: 'Pricey' });
+    expect(await details(foreign)).not.toHaveProperty('recordedAs');
   });
 
   it('refuses to start when a subscribed event has no handler or two', async () => {

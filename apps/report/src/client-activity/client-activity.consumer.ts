@@ -30,4 +30,9 @@ export class ClientActivityConsumer {
   async onReasonRecorded(@Payload() event: EventEnvelope<EventName.ReasonRecorded>): Promise<void> {
     await this.activity.recordReason(event);
   }
+
+  @EventPattern(EventName.ReasonMerged)
+  async onReasonMerged(@Payload() event: EventEnvelope<EventName.ReasonMerged>): Promise<void> {
+    await this.activity.recordMerge(event);
+  }
 }

@@ -44,4 +44,28 @@ export class ClientActivityService {
       );
     });
   }
+
+  /**
+   * A merge of two reasons: the timeline entries of reasons staff recorded (they keep the reason's
+   * id and label) that name the merged reason name the reason it is now, read at handling time and
+   * followed through later merges, so events handled out of order end the same; the label they
+   * were recorded under stays as `recordedAs`. Only the event's organization's entries change.
+   */
+  async recordMerge(event: EventEnvelope<EventName.ReasonMerged>): Promise<boolean> {
+    return handleEventOnce(this.pool, EventConsumer.ClientActivity, event.id, async (tx) => {
+      await tx.query(
+        `WITH RECURSIVE chain AS (
+           SELECT id, merged_into_id, label, 0 AS depth FROM churn_reasons WHERE organization_id = $1 AND id = $3
+           UNION ALL
+           SELECT r.id, r.merged_into_id, r.label, c.depth + 1 FROM chain c JOIN churn_reasons r ON r.id = c.merged_into_id AND r.organization_id = $1
+            WHERE c.depth < 32
+         ), target AS (SELECT id, label FROM chain WHERE merged_into_id IS NULL)
+         UPDATE client_activities a
+            SET details = a.details || jsonb_build_object('reasonId', t.id::text, 'reason', t.label, 'recordedAs', coalesce(a.details->'recordedAs', a.details->'reason'))
+           FROM target t
+          WHERE a.organization_id = $1 AND (a.kind = 'reason.recorded' OR a.kind LIKE 'call.%') AND a.details->>'reasonId' = $2`,
+        [event.payload.organizationId, event.payload.fromReasonId, event.payload.intoReasonId],
+      );
+    });
+  }
 }

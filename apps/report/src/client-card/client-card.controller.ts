@@ -5,9 +5,19 @@ import { ConsoleGuard, RequirePermission } from '../console/auth/console.guard';
 import { can, type ConsoleRequest } from '../console/auth/console-request';
 import { ConsoleExceptionFilter } from '../console/console-exception.filter';
 import { ViewRenderer } from '../console/view-renderer';
-import { ClientCardService, type ReasonInput } from './client-card.service';
+import { REASON_ERROR_STATUS } from '../reason-pages/reason-pages.errors';
+import { ClientCardService, type ReasonInput, type ReasonOutcome } from './client-card.service';
 import { parseReasonForm } from './dto/reason-form.dto';
-import type { ScoredReason } from '@comeback/reasons';
+import { ReasonListError, type ReasonSuggestion } from '@comeback/reasons';
+
+/** The reason form sent back: a near-duplicate warning (nothing saved yet) or a reason that cannot be chosen. */
+interface PendingReason {
+  episodeId: string;
+  input: ReasonInput;
+  nearDuplicates: ReasonSuggestion[];
+  /** The retired reason the form named (by id or by its words). */
+  refused?: { label: string };
+}
 
 const ID = /^[1-9][0-9]{0,17}$/;
 
@@ -23,8 +33,11 @@ function localToday(timeZone: string): string {
 
 /**
  * `GET /console/clients/:clientId` (the card), `…/card.json`, `POST …/episodes/:episodeId/reason`
- * (record the reason and date of leaving), and `GET /console/reasons/suggest?q=` (the reason
- * field's suggestions and near-duplicate warning, for the page's script).
+ * (record the reason and date of leaving: 303 when saved; the card again with 409 for a
+ * near-duplicate warning or a retired reason; 404 for another client's or organization's episode
+ * or reason), and `GET /console/reasons/suggest?q=` (the reason field's suggestions and
+ * near-duplicate warning, for the page's script). Reasons are the live ones of the reason list,
+ * labelled in the staff member's console language.
  */
 @Controller('console')
 @UseGuards(ConsoleGuard)
@@ -44,7 +57,7 @@ export class ClientCardController {
   @Get('clients/:clientId/card.json')
   @RequirePermission('viewClients')
   cardJson(@Req() req: ConsoleRequest, @Param('clientId') clientId: string) {
-    return this.cards.card(req.console.organization.id, checkId(clientId, 'clientId'));
+    return this.cards.card(req.console.organization.id, checkId(clientId, 'clientId'), req.console.t.locale);
   }
 
   @Post('clients/:clientId/episodes/:episodeId/reason')
@@ -56,11 +69,22 @@ export class ClientCardController {
     @Body() body: Record<string, unknown>,
     @Res() res: Response,
   ): Promise<void> {
-    const { organization, account } = req.console;
+    const { organization, account, t } = req.console;
     checkId(clientId, 'clientId');
     checkId(episodeId, 'episodeId');
     const input = parseReasonForm(body, localToday(organization.timezone));
-    const outcome = await this.cards.recordReason(organization.id, clientId, episodeId, account.id, input);
+    let outcome: ReasonOutcome;
+    try {
+      outcome = await this.cards.recordReason(organization.id, clientId, episodeId, account.id, input, t.locale);
+    } catch (err) {
+      if (!(err instanceof ReasonListError)) throw err;
+      if ((err.code === 'INVALID_STATE' || err.code === 'DUPLICATE') && err.reasonId) {
+        // A retired reason (picked on a stale page, or typed): the form again, saying so, nothing saved.
+        const label = (await this.cards.reasonLabel(organization.id, err.reasonId, t.locale)) ?? input.label;
+        return this.renderCard(req, res, clientId, REASON_ERROR_STATUS[err.code], { pending: { episodeId, input, nearDuplicates: [], refused: { label } } });
+      }
+      throw new ConsoleError(err.code === 'NOT_FOUND' ? 'NOT_FOUND' : 'INVALID_INPUT', err.message);
+    }
     if (outcome.saved) return res.redirect(303, `/console/clients/${clientId}?saved=1#episode-${episodeId}`);
     // A near-duplicate: show the card again with the warning and both choices, nothing saved yet.
     await this.renderCard(req, res, clientId, 409, { pending: { episodeId, input, nearDuplicates: outcome.nearDuplicates } });
@@ -70,7 +94,7 @@ export class ClientCardController {
   @RequirePermission('viewClients')
   suggest(@Req() req: ConsoleRequest, @Query('q') q: unknown) {
     const text = typeof q === 'string' ? q.slice(0, 200) : '';
-    return this.cards.suggest(req.console.organization.id, text);
+    return this.cards.suggest(req.console.organization.id, text, req.console.t.locale);
   }
 
   private async renderCard(
@@ -78,10 +102,10 @@ export class ClientCardController {
     res: Response,
     clientId: string,
     status: number,
-    extra: { saved?: boolean; pending?: { episodeId: string; input: ReasonInput; nearDuplicates: ScoredReason[] } },
+    extra: { saved?: boolean; pending?: PendingReason },
   ): Promise<void> {
     const { organization, account, t } = req.console;
-    const [card, reasons] = await Promise.all([this.cards.card(organization.id, clientId), this.cards.reasons(organization.id)]);
+    const [card, reasons] = await Promise.all([this.cards.card(organization.id, clientId, t.locale), this.cards.reasons(organization.id, t.locale)]);
     const canEdit = can(account.role, 'editClients');
     const episodes = card.episodes.map((e, i) => ({
       ...e,

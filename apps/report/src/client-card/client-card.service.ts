@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PG_POOL } from '@comeback/platform';
-import { nearDuplicates, rankReasons, sameReason, tidyReasonLabel, type ReasonCandidate, type ScoredReason } from '@comeback/reasons';
+import { labelInLocale, loadReasonBook, nearDuplicatesInBook, setEpisodeReason, suggestFromBook, type EpisodeReasonOutcome, type ReasonSuggestion } from '@comeback/reasons';
 import type { Pool } from 'pg';
 import { ConsoleError } from '../console/auth/console.errors';
 
@@ -57,14 +57,32 @@ export interface ClientCard {
 }
 
 export interface ReasonInput {
+  /** What staff typed (kept to show the form again when it comes back with a warning). */
   label: string;
+  /** The existing reason staff picked on the near-duplicate warning ("Use …"); when set, `label` is not read. */
+  reasonId: string | null;
   note: string | null;
   leftOn: string | null;
   /** Staff saw the near-duplicate warning and still want a new reason. */
   confirmNew: boolean;
 }
 
-export type ReasonOutcome = { saved: true; reasonId: string; created: boolean } | { saved: false; nearDuplicates: ScoredReason[] };
+export type ReasonOutcome = EpisodeReasonOutcome;
+
+/** A live reason (not retired, not merged) as the card offers it: labelled in the reader's locale. */
+export interface ReasonOption {
+  id: string;
+  label: string;
+}
+
+export interface ReasonSuggestions {
+  /** Ranked by the reason list's suggester: the one named exactly, then prefixes, then by closeness. */
+  suggestions: ReasonSuggestion[];
+  /** What saving the text as a new reason would warn about (the same check the server makes on save). */
+  nearDuplicates: ReasonSuggestion[];
+  /** The reason the text already names (label in any locale or alias), if any. */
+  exact: ReasonSuggestion | null;
+}
 
 const CHANNELS = ['sms', 'email', 'viber', 'voice'] as const;
 
@@ -78,7 +96,8 @@ const CHANNELS = ['sms', 'email', 'viber', 'voice'] as const;
 export class ClientCardService {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
-  async card(orgId: string, clientId: string): Promise<ClientCard> {
+  /** The card; reason labels in `locale` when the reason has one (see labelInLocale), else the default label. */
+  async card(orgId: string, clientId: string, locale?: string): Promise<ClientCard> {
     const client = await this.pool.query(
       `SELECT id, external_id AS "externalId", name, phone, email, viber_id AS "viberId", locale, timezone, created_at AS "createdAt",
               consent_sms, consent_email, consent_viber, consent_voice
@@ -118,7 +137,9 @@ export class ClientCardService {
                      THEN greatest(0, floor(extract(epoch FROM now() - e.expected_next_visit_at) / 86400))::int END AS "daysOverdue",
                 e.p_alive AS "pAlive", e.expected_visits_90d AS "expectedVisits90d", e.score, e.churn_type AS "churnType", e.gradual,
                 e.value_tier AS "valueTier", e.lifetime_visits AS "lifetimeVisits", e.lifetime_revenue::float8 AS "lifetimeRevenue",
-                e.revenue_12m::float8 AS "revenue12m", e.reason_id AS "reasonId", r.label AS reason, e.reason_note AS "reasonNote",
+                e.revenue_12m::float8 AS "revenue12m", e.reason_id AS "reasonId",
+                coalesce((SELECT l.label FROM reason_labels l WHERE l.reason_id = r.id AND l.locale = ANY($3::text[])
+                           ORDER BY array_position($3::text[], l.locale) LIMIT 1), r.label) AS reason, e.reason_note AS "reasonNote",
                 e.reason_set_at AS "reasonSetAt", a.display_name AS "reasonSetBy", e.reason_channel AS "reasonChannel", st.name AS "staffMember", sv.name AS service
            FROM churn_episodes e
            LEFT JOIN churn_reasons r ON r.id = e.reason_id
@@ -126,7 +147,7 @@ export class ClientCardService {
            LEFT JOIN staff_members st ON st.id = e.staff_member_id
            LEFT JOIN services sv ON sv.id = e.service_id
           WHERE e.organization_id = $1 AND e.client_id = $2::bigint ORDER BY e.detected_at DESC, e.id DESC`,
-        args,
+        [...args, locale ? [locale, locale.split('-')[0]] : []],
       ),
       this.pool.query(
         `SELECT kind, occurred_at AS "occurredAt", details FROM client_activities
@@ -156,63 +177,66 @@ export class ClientCardService {
     };
   }
 
-  async reasons(orgId: string): Promise<ReasonCandidate[]> {
-    const { rows } = await this.pool.query<ReasonCandidate>(`SELECT id::text, label FROM churn_reasons WHERE organization_id = $1 ORDER BY label`, [orgId]);
-    return rows;
+  /** The organization's live reasons (not retired, not merged), labelled in `locale`, alphabetically: the reason field's list without script. */
+  async reasons(orgId: string, locale?: string): Promise<ReasonOption[]> {
+    const book = await loadReasonBook(this.pool, orgId);
+    return book.reasons.map((r) => ({ id: r.id, label: labelInLocale(r, locale) })).sort((a, b) => a.label.localeCompare(b.label, locale));
   }
 
-  /** Reasons to offer while staff type: prefix matches first, then similar labels (any script). */
-  async suggest(orgId: string, text: string): Promise<{ suggestions: ScoredReason[]; nearDuplicates: ScoredReason[]; exact: ReasonCandidate | null }> {
-    const reasons = await this.reasons(orgId);
-    return { suggestions: rankReasons(text, reasons), nearDuplicates: nearDuplicates(text, reasons), exact: sameReason(text, reasons) ?? null };
+  /** The label of any reason of the organization (retired and merged too) in `locale`; null when there is none. */
+  async reasonLabel(orgId: string, reasonId: string, locale?: string): Promise<string | null> {
+    const { rows } = await this.pool.query<{ label: string; labels: Record<string, string> }>(
+      `SELECT r.label, coalesce((SELECT jsonb_object_agg(l.locale, l.label) FROM reason_labels l WHERE l.reason_id = r.id), '{}'::jsonb) AS labels
+         FROM churn_reasons r WHERE r.organization_id = $1 AND r.id = $2::bigint`,
+      [orgId, reasonId],
+    );
+    return rows[0] ? labelInLocale(rows[0], locale) : null;
+  }
+
+  /**
+   * Reasons to offer while staff type, from the organization's live reasons (libs/reasons'
+   * suggester: labels in every locale, aliases, word forms, other scripts), labelled in `locale`.
+   */
+  async suggest(orgId: string, text: string, locale?: string): Promise<ReasonSuggestions> {
+    const book = await loadReasonBook(this.pool, orgId);
+    const suggestions = suggestFromBook(text, book, { locale });
+    return { suggestions, nearDuplicates: nearDuplicatesInBook(text, book, { locale }), exact: suggestions.find((s) => s.exact) ?? null };
   }
 
   /**
    * Records the reason (and optionally the date of leaving and a note) on one of the client's
-   * episodes. An existing reason written differently (case, spacing, punctuation, width) is reused;
-   * a new label close to an existing one is not created until staff confirm it, so variants of one
-   * reason do not split the statistics. A recorded reason means the client decided: a passive
-   * episode becomes voluntary. The change is on the client's timeline.
+   * episodes through the reason list (setEpisodeReason: an existing reason written differently is
+   * reused, a new label close to an existing one waits for staff to confirm it, a merged reason's
+   * id names its target, a retired one is refused), and puts it on the client's timeline, in one
+   * transaction. Refusals are ReasonListErrors.
    */
-  async recordReason(orgId: string, clientId: string, episodeId: string, accountId: string, input: ReasonInput): Promise<ReasonOutcome> {
-    const label = tidyReasonLabel(input.label);
+  async recordReason(orgId: string, clientId: string, episodeId: string, accountId: string, input: ReasonInput, locale?: string): Promise<ReasonOutcome> {
     const db = await this.pool.connect();
     try {
       await db.query('BEGIN');
-      const episode = await db.query(
-        `SELECT id FROM churn_episodes WHERE organization_id = $1 AND client_id = $2::bigint AND id = $3::bigint FOR UPDATE`,
-        [orgId, clientId, episodeId],
-      );
-      if (!episode.rows[0]) throw new ConsoleError('NOT_FOUND', 'no such episode on this client');
-      // Serialise reason creation per organization so two people typing the same new reason get one.
-      await db.query(`SELECT pg_advisory_xact_lock(hashtextextended('churn_reasons:' || $1, 0))`, [orgId]);
-      const existing = (await db.query<ReasonCandidate>(`SELECT id::text, label FROM churn_reasons WHERE organization_id = $1`, [orgId])).rows;
-      let reason = sameReason(label, existing);
-      let created = false;
-      if (!reason) {
-        const similar = nearDuplicates(label, existing);
-        if (similar.length && !input.confirmNew) {
-          await db.query('ROLLBACK');
-          return { saved: false, nearDuplicates: similar };
-        }
-        const inserted = await db.query<{ id: string }>(`INSERT INTO churn_reasons (organization_id, label) VALUES ($1, $2) RETURNING id::text`, [orgId, label]);
-        reason = { id: inserted.rows[0].id, label };
-        created = true;
+      const outcome = await setEpisodeReason(db, {
+        organizationId: orgId,
+        clientId,
+        episodeId,
+        ...(input.reasonId ? { reasonId: input.reasonId } : { label: input.label }),
+        confirmNew: input.confirmNew,
+        note: input.note,
+        leftOn: input.leftOn,
+        setBy: accountId,
+        locale,
+      });
+      if (outcome.saved) {
+        await db.query(
+          `INSERT INTO client_activities (organization_id, client_id, kind, occurred_at, details)
+           SELECT $1, $2::bigint, 'reason.recorded', now(),
+                  jsonb_build_object('episodeId', $3::text, 'reasonId', r.id::text, 'reason', r.label, 'note', $4::text, 'leftOn', $5::text,
+                                     'byAccountId', $6::text, 'newReason', $7::boolean)
+             FROM churn_reasons r WHERE r.organization_id = $1 AND r.id = $8::bigint`,
+          [orgId, clientId, episodeId, input.note, input.leftOn, accountId, outcome.created, outcome.reasonId],
+        );
       }
-      await db.query(
-        `UPDATE churn_episodes
-            SET reason_id = $2::bigint, reason_note = $3, left_on = coalesce($4::date, left_on), reason_set_at = now(), reason_set_by = $5,
-                churn_type = CASE WHEN churn_type = 'passive' OR churn_type IS NULL THEN 'voluntary' ELSE churn_type END, updated_at = now()
-          WHERE id = $1::bigint`,
-        [episodeId, reason.id, input.note, input.leftOn, accountId],
-      );
-      await db.query(
-        `INSERT INTO client_activities (organization_id, client_id, kind, occurred_at, details)
-         VALUES ($1, $2::bigint, 'reason.recorded', now(), $3)`,
-        [orgId, clientId, JSON.stringify({ episodeId, reasonId: reason.id, reason: reason.label, note: input.note, leftOn: input.leftOn, byAccountId: accountId, newReason: created })],
-      );
       await db.query('COMMIT');
-      return { saved: true, reasonId: reason.id, created };
+      return outcome;
     } catch (err) {
       await db.query('ROLLBACK').catch(() => undefined);
       throw err;

@@ -1,3 +1,5 @@
+import { zonedInstant } from '@comeback/campaigns';
+
 /** Years a date typed into the console may have: JavaScript takes year 0000, PostgreSQL refuses it (a 500, not a 400). */
 export const CALENDAR_YEARS = { from: 1900, to: 2100 } as const;
 
@@ -25,4 +27,19 @@ export function calendarDateError(value: unknown): string {
   if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return 'must be a date YYYY-MM-DD';
   if (!realDay(value)) return 'is not a calendar date';
   return `must be a date between ${CALENDAR_YEARS.from} and ${CALENDAR_YEARS.to}`;
+}
+
+/**
+ * A local date and time typed into a `datetime-local` field (the organization's wall clock,
+ * seconds ignored) as an instant, or why it cannot be one. Skipped and repeated wall times around
+ * a clock change resolve as zonedInstant says.
+ */
+export function localDateTime(typed: string, timezone: string): { at: Date } | { message: string } {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::\d{2}(?:\.\d{1,3})?)?$/.exec(typed);
+  if (!m) return { message: 'a date and time, e.g. 2026-12-01T10:00' };
+  const [y, mo, d, h, mi] = m.slice(1).map(Number);
+  const probe = new Date(Date.UTC(y, mo - 1, d));
+  if (mo < 1 || mo > 12 || probe.getUTCDate() !== d || h > 23 || mi > 59) return { message: 'is not a calendar date and time' };
+  if (y < CALENDAR_YEARS.from || y > CALENDAR_YEARS.to) return { message: `must be a date between ${CALENDAR_YEARS.from} and ${CALENDAR_YEARS.to}` };
+  return { at: zonedInstant(y, mo, d, h * 60 + mi, timezone) };
 }

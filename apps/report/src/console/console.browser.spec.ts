@@ -4,6 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { createStaffAccount } from '@comeback/accounts';
 import { loadConfig } from '@comeback/config';
 import { createNestApp } from '@comeback/platform';
+import { createReason, mergeReasons, retireReason } from '@comeback/reasons';
 import { createTestDatabase, factories, launchChromium, screenshot, signInToConsole, TEST_REDIS_URL, testRedisPrefix, textOf, type TestDatabase } from '@comeback/testing';
 import { REPORT_ENV } from '../config';
 import { reportAppOptions } from '../report-app';
@@ -21,6 +22,7 @@ describe('staff console in headless Chromium', () => {
   let base: string;
   let orgId: string;
   const clients: Record<string, string> = {};
+  let tooExpensive: string;
 
   const shot = screenshot;
   const signIn = (email: string): Promise<Page> => signInToConsole(browser, base, '/console/lost-clients', email, PASSWORD, /\/console\/lost-clients/);
@@ -36,7 +38,8 @@ describe('staff console in headless Chromium', () => {
     orgId = (await make.organization({ name: 'Kutaisi Dental' })).id;
     const doctor = await make.staffMember(orgId, { name: 'Dr Nino Beridze' });
     const service = await make.service(orgId, { name: 'Cleaning' });
-    const reason = (await db.pool.query(`INSERT INTO churn_reasons (organization_id, label) VALUES ($1, 'Too expensive') RETURNING id`, [orgId])).rows[0].id;
+    const reason = (await db.pool.query(`INSERT INTO churn_reasons (organization_id, label) VALUES ($1, 'Too expensive') RETURNING id::text`, [orgId])).rows[0].id;
+    tooExpensive = reason;
     const now = Date.now();
     const people: [string, string, number, string | null][] = [
       ['ნინო ბერიძე', 'lapsed', 1200, null],
@@ -152,5 +155,48 @@ describe('staff console in headless Chromium', () => {
     const { rows } = await db.pool.query(`SELECT reason_id FROM churn_episodes WHERE client_id = $1`, [clients['Иван Петров']]);
     expect(rows[0].reason_id).toBeNull();
     await page.close();
+  });
+  it('offers only live reasons on the card, and the near-duplicate warning works without JavaScript too', async () => {
+    // A retired reason, and one merged into "Too expensive" (its words name that reason now).
+    const rude = (await createReason(db.pool, { organizationId: orgId, label: 'Rude receptionist' })).reason.id;
+    await retireReason(db.pool, { organizationId: orgId, reasonId: rude });
+    const pricey = (await createReason(db.pool, { organizationId: orgId, label: 'Pricey' })).reason.id;
+    await mergeReasons(db.pool, { organizationId: orgId, fromId: pricey, intoId: tooExpensive });
+
+    const page = await signIn('marketer@kutaisi.test');
+    await page.goto(`${base}/console/clients/${clients['<script>alert(1)</script>']}`);
+    const options = await page.locator('#reason-list option').evaluateAll((os) => os.map((o) => o.getAttribute('value')));
+    expect(options).toEqual(['Too expensive']);
+    // The script asks the reason list: the merged reason's words offer the reason it was merged into.
+    await page.getByLabel('Reason', { exact: true }).fill('price');
+    await page.locator('form.reason-form .hint button').first().waitFor({ state: 'visible' });
+    const offered = await page.locator('form.reason-form .hint button').evaluateAll((bs) => bs.map((b) => b.textContent));
+    expect(offered).toEqual(['Too expensive']);
+    await shot(page, '06-card-live-reasons');
+    await page.close();
+
+    // Without JavaScript: the server's warning, then "create it" (the checkbox) saves a new reason.
+    const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
+    try {
+      const plain = await context.newPage();
+      await plain.goto(`${base}/console/clients/${clients['<script>alert(1)</script>']}`);
+      await plain.getByLabel('E-mail').fill('marketer@kutaisi.test');
+      await plain.getByLabel('Password').fill(PASSWORD);
+      await plain.getByRole('button', { name: 'Sign in' }).click();
+      await plain.waitForURL(new RegExp(`/console/clients/${clients['<script>alert(1)</script>']}`));
+      await plain.getByLabel('Reason', { exact: true }).fill('Expensive parking');
+      const [warned] = await Promise.all([plain.waitForResponse((r) => r.request().method() === 'POST'), plain.getByRole('button', { name: 'Save' }).click()]);
+      expect(warned.status()).toBe(409);
+      expect(await textOf(plain.getByRole('alert'))).toContain('looks like a reason you already have');
+      await plain.getByLabel('No, “Expensive parking” is a different reason: create it').check();
+      await shot(plain, '07-card-no-script-confirm');
+      await plain.getByRole('button', { name: 'Save' }).click();
+      await plain.getByText('Saved.').waitFor({ state: 'visible' });
+      expect(await textOf(plain.locator('.episode strong'))).toBe('Expensive parking');
+    } finally {
+      await context.close();
+    }
+    const { rows } = await db.pool.query(`SELECT label FROM churn_reasons WHERE organization_id = $1 AND retired_at IS NULL ORDER BY label`, [orgId]);
+    expect(rows.map((r) => r.label)).toEqual(['Expensive parking', 'Too expensive']);
   });
 });

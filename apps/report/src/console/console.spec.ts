@@ -307,10 +307,12 @@ describe('staff console over HTTP (real PostgreSQL)', () => {
       const warned = await post('Bela', { reason: 'expensive' });
       expect(warned.status).toBe(409);
       expect(warned.text).toContain('looks like a reason you already have');
-      expect(warned.text).toContain('value="Too expensive"');
+      const existing = (await db.pool.query(`SELECT id::text FROM churn_reasons WHERE organization_id = $1 AND label = 'Too expensive'`, [orgId])).rows[0].id;
+      expect(warned.text).toContain(`name="useReason" value="${existing}"`);
+      expect(warned.text).toContain('Use “Too expensive”');
       expect((await db.pool.query(`SELECT reason_id FROM churn_episodes WHERE id = $1`, [ids.Bela.episode])).rows[0].reason_id).toBeNull();
-      // "Use the existing one": the episode gets the existing reason, no new one is made.
-      await post('Bela', { reason: 'expensive', useReason: 'Too expensive' }).expect(303);
+      // "Use the existing one" (the button sends its id): the episode gets the existing reason, no new one is made.
+      await post('Bela', { reason: 'expensive', useReason: existing }).expect(303);
       const reasons = await db.pool.query(`SELECT label FROM churn_reasons WHERE organization_id = $1 ORDER BY label`, [orgId]);
       expect(reasons.rows.map((r) => r.label)).toEqual(['Too expensive']);
       // Same reason written differently is simply the same reason.

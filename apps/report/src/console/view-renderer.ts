@@ -12,7 +12,7 @@ export const VIEWS_DIR = join(__dirname, 'views');
 export interface PageFrame {
   title: string;
   /** The navigation entry to highlight. */
-  nav?: 'lost' | 'campaigns' | 'reasons' | 'reports' | 'accounts';
+  nav?: 'lost' | 'calls' | 'campaigns' | 'reasons' | 'reports' | 'accounts';
   console?: ConsoleContext;
   /** Scripts of ours to load after the page (under /console/assets). */
   scripts?: string[];
@@ -61,6 +61,7 @@ export class ViewRenderer {
     const nav = account
       ? [
           { id: 'lost', href: '/console/lost-clients', label: t.t('nav.lost') },
+          ...(can(account.role, 'viewCalls') ? [{ id: 'calls', href: '/console/calls', label: t.t('nav.calls') }] : []),
           ...(can(account.role, 'viewCampaigns') ? [{ id: 'campaigns', href: '/console/campaigns', label: t.t('nav.campaigns') }] : []),
           ...(can(account.role, 'viewReasons') ? [{ id: 'reasons', href: '/console/reasons', label: t.t('nav.reasons') }] : []),
           ...(can(account.role, 'viewReports') ? [{ id: 'reports', href: '/console/reports', label: t.t('nav.reports') }] : []),

@@ -9,8 +9,25 @@ import { ViewRenderer } from '../console/view-renderer';
 import { REPLY_CHANNELS, replyFilters, rowId } from './reason-forms';
 import { ReasonPagesExceptionFilter } from './reason-pages.errors';
 
-/** The inbox shows at most this many replies, newest first. */
+/** The inbox shows this many replies a page, newest first. */
 const INBOX_LIMIT = 200;
+
+/**
+ * The next page's cursor: the last row's time (to the microsecond, as text) and id. Anything that
+ * is not one starts from the newest.
+ */
+function pageCursor(value: unknown): [string, string] | null {
+  if (typeof value !== 'string' || value.length > 200) return null;
+  try {
+    const parsed = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(parsed) && parsed.length === 2 && typeof parsed[0] === 'string' && /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/.test(parsed[0]) && /^[1-9][0-9]{0,17}$/.test(String(parsed[1]))) {
+      return [parsed[0], String(parsed[1])];
+    }
+  } catch {
+    // not a cursor of ours
+  }
+  return null;
+}
 
 interface InboxRow {
   id: string;
@@ -28,6 +45,8 @@ interface InboxRow {
   matched_by: string | null;
   match_score: number | null;
   needs_review: boolean;
+  /** The row's time as text, exact to the microsecond (a JS Date keeps milliseconds), for the cursor. */
+  at_key: string;
 }
 
 /**
@@ -49,19 +68,26 @@ export class ReplyPagesController {
   async inbox(@Req() req: ConsoleRequest, @Query() q: Record<string, unknown>, @Res() res: Response): Promise<void> {
     const { t, account, organization } = req.console;
     const filters = replyFilters(q);
+    const after = pageCursor(q.after);
     // The newest replies of this organization (ix_replies_org_received), with the client's name, the reason's label and the candidate's text.
     const { rows } = await this.pool.query<InboxRow>(
       `SELECT p.id::text, p.received_at, p.client_id::text, c.name AS client_name, p.from_address, p.channel, p.kind, p.text,
-              p.reason_id::text, r.label AS reason_label, p.candidate_id::text, k.sample_text AS candidate_text, p.matched_by, p.match_score, p.needs_review
+              p.reason_id::text, r.label AS reason_label, p.candidate_id::text, k.sample_text AS candidate_text, p.matched_by, p.match_score, p.needs_review,
+              p.received_at::text AS at_key
          FROM replies p
          LEFT JOIN clients c ON c.organization_id = p.organization_id AND c.id = p.client_id
          LEFT JOIN churn_reasons r ON r.organization_id = p.organization_id AND r.id = p.reason_id
          LEFT JOIN reason_candidates k ON k.organization_id = p.organization_id AND k.id = p.candidate_id
         WHERE p.organization_id = $1 AND (NOT $2 OR p.needs_review) AND ($3::text IS NULL OR p.channel = $3)
+          AND ($4::timestamptz IS NULL OR (p.received_at, p.id) < ($4::timestamptz, $5::bigint))
         ORDER BY p.received_at DESC, p.id DESC
-        LIMIT ${INBOX_LIMIT}`,
-      [organization.id, filters.review, filters.channel],
+        LIMIT ${INBOX_LIMIT + 1}`,
+      [organization.id, filters.review, filters.channel, after?.[0] ?? null, after?.[1] ?? null],
     );
+    // Paged by keyset (time, id): page 50 costs what page 1 does.
+    const more = rows.length > INBOX_LIMIT;
+    if (more) rows.pop();
+    const last = rows[rows.length - 1];
     const replies = rows.map((r) => ({
       ...r,
       channelLabel: t.t(`replies.channel.${r.channel}`),
@@ -69,6 +95,7 @@ export class ReplyPagesController {
       matchedByLabel: r.matched_by ? t.t(`replies.matchedBy.${r.matched_by}`) : null,
     }));
     const backTo = `/console/replies?shown=1${filters.review ? '&review=1' : ''}${filters.channel ? `&channel=${filters.channel}` : ''}`;
+    const older = more && last ? `${backTo}&after=${Buffer.from(JSON.stringify([last.at_key, last.id])).toString('base64url')}` : null;
     res.type('html').send(
       this.views.render('replies', t, { title: t.t('replies.title'), nav: 'reasons', console: req.console }, {
         replies,
@@ -76,6 +103,8 @@ export class ReplyPagesController {
         channels: REPLY_CHANNELS.map((c) => ({ code: c, label: t.t(`replies.channel.${c}`) })),
         limit: INBOX_LIMIT,
         backTo,
+        older,
+        paged: after !== null,
         canManage: can(account.role, 'manageReasons'),
         reviewed: q.reviewed === '1',
       }),

@@ -15,14 +15,14 @@ import { Service } from './service.entity';
 import { StaffAccount, StaffSession } from './staff-account.entity';
 import { StaffMember } from './staff-member.entity';
 import { Visit } from './visit.entity';
-import { CallTask, FeedbackResponse, InboundRequest, Reply } from './response.entity';
+import { CallOutcome, CallTask, FeedbackResponse, InboundRequest, Reply } from './response.entity';
 import { ReasonAlias, ReasonCandidate, ReasonLabel } from './reason-list.entity';
 
 export * from './channel';
 export {
   ApiKey, Campaign, CampaignRecipient, Message, MessageTemplate, SandboxMessage, ChurnEpisode, ChurnReason, Client, ClientActivity, ClientRhythm, ConsentChange, EventReceipt, LapseModelFit, LapseSweep,
   LapseSweepChunk, Organization, OutboxEvent, PaymentEvent, Service, StaffAccount, StaffMember, StaffSession, Visit,
-  CallTask, FeedbackResponse, InboundRequest, Reply, ReasonAlias, ReasonCandidate, ReasonLabel,
+  CallOutcome, CallTask, FeedbackResponse, InboundRequest, Reply, ReasonAlias, ReasonCandidate, ReasonLabel,
 };
 export { STAFF_ROLES, type StaffRole } from './staff-account.entity';
 export { RHYTHM_STATUSES, type RhythmStatus } from './client-rhythm.entity';
@@ -40,7 +40,7 @@ export const ENTITIES = [
   Organization, ApiKey, StaffMember, Service, Client, ConsentChange, Visit, PaymentEvent, ChurnReason, ChurnEpisode,
   ClientRhythm, LapseSweep, LapseSweepChunk, LapseModelFit, OutboxEvent, EventReceipt, ClientActivity, StaffAccount, StaffSession,
   MessageTemplate, Campaign, CampaignRecipient, Message, SandboxMessage,
-  ReasonLabel, ReasonAlias, ReasonCandidate, InboundRequest, Reply, FeedbackResponse, CallTask,
+  ReasonLabel, ReasonAlias, ReasonCandidate, InboundRequest, Reply, FeedbackResponse, CallTask, CallOutcome,
 ];
 export { CAMPAIGN_STATUSES, type CampaignStatus } from './campaign.entity';
 export { MESSAGE_STATUSES, type MessageStatus } from './message.entity';

@@ -1,7 +1,8 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 /** A business using Comeback. Every business row in the database carries its organization id. */
 @Entity({ name: 'organizations' })
+@Check('ck_organizations_call_list_top_n', 'call_list_top_n BETWEEN 0 AND 500')
 export class Organization {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_organizations' })
   id: string;
@@ -44,6 +45,10 @@ export class Organization {
    */
   @Column({ name: 'messaging_settings', type: 'jsonb', default: () => "'{}'" })
   messagingSettings: Record<string, unknown>;
+
+  /** How many of the most valuable lost clients go to managers' call list each win-back cycle. */
+  @Column({ name: 'call_list_top_n', type: 'smallint', default: 10 })
+  callListTopN: number;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

@@ -1,6 +1,7 @@
 import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import { ChurnReason } from './churn-reason.entity';
 import { Organization } from './organization.entity';
+import { StaffAccount } from './staff-account.entity';
 
 /**
  * Every inbound request a public endpoint accepted (a provider's webhook, a feedback form, an
@@ -162,8 +163,9 @@ export class FeedbackResponse {
 @Entity({ name: 'call_tasks' })
 @Index('ux_call_tasks_client_cycle', ['organizationId', 'clientId', 'cycle'], { unique: true })
 @Index('ix_call_tasks_open', ['organizationId', 'queue', 'status'])
+@Index('ix_call_tasks_client', ['organizationId', 'clientId'])
 @Check('ck_call_tasks_queue', `queue IN ('managers','retention')`)
-@Check('ck_call_tasks_status', `status IN ('open','done','call_back','no_answer')`)
+@Check('ck_call_tasks_status', `status IN ('open','done','call_back','no_answer','closed')`)
 export class CallTask {
   @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS', primaryKeyConstraintName: 'pk_call_tasks' })
   id: string;
@@ -213,9 +215,94 @@ export class CallTask {
   @Column({ name: 'done_by', type: 'uuid', nullable: true })
   doneBy: string | null;
 
+  /** The caller who took the task (so two callers do not ring the same client); null: anyone's. */
+  @Column({ name: 'assigned_to', type: 'uuid', nullable: true })
+  assignedTo: string | null;
+
+  @ManyToOne(() => StaffAccount, { onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'assigned_to', foreignKeyConstraintName: 'fk_call_tasks_assigned_to' })
+  assignee?: StaffAccount;
+
+  /** When to ring again ('call_back'). */
+  @Column({ name: 'call_back_at', type: 'timestamptz', nullable: true })
+  callBackAt: Date | null;
+
+  /** Calls made so far (each one is a call_outcomes row). */
+  @Column({ type: 'integer', default: 0 })
+  attempts: number;
+
+  /** The client's 12-month revenue when the task was made: what put a top-value client on the list. */
+  @Column({ name: 'value_at_creation', type: 'numeric', precision: 14, scale: 2, nullable: true })
+  valueAtCreation: string | null;
+
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;
 
   @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
   updatedAt: Date;
+}
+
+/**
+ * One call made from the call list and what came of it: reached (with the reason, the offer made
+ * and whether the client agreed to come back), call back later, no answer, do not call again (the
+ * client's calls consent is revoked), or a wrong number. A task's calls are its history; the last
+ * one sets the task's status.
+ */
+@Entity({ name: 'call_outcomes' })
+@Index('ix_call_outcomes_task', ['taskId'])
+@Index('ix_call_outcomes_org_client', ['organizationId', 'clientId'])
+@Check('ck_call_outcomes_outcome', `outcome IN ('reached','call_back','no_answer','do_not_call','wrong_number')`)
+export class CallOutcome {
+  @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS', primaryKeyConstraintName: 'pk_call_outcomes' })
+  id: string;
+
+  @Column({ name: 'organization_id', type: 'uuid' })
+  organizationId: string;
+
+  @ManyToOne(() => Organization, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'organization_id', foreignKeyConstraintName: 'fk_call_outcomes_organization' })
+  organization?: Organization;
+
+  @Column({ name: 'task_id', type: 'bigint' })
+  taskId: string;
+
+  @ManyToOne(() => CallTask, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'task_id', foreignKeyConstraintName: 'fk_call_outcomes_task' })
+  task?: CallTask;
+
+  @Column({ name: 'client_id', type: 'bigint' })
+  clientId: string;
+
+  @Column({ type: 'text' })
+  outcome: 'reached' | 'call_back' | 'no_answer' | 'do_not_call' | 'wrong_number';
+
+  @Column({ name: 'reason_id', type: 'bigint', nullable: true })
+  reasonId: string | null;
+
+  @ManyToOne(() => ChurnReason, { onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'reason_id', foreignKeyConstraintName: 'fk_call_outcomes_reason' })
+  reason?: ChurnReason;
+
+  /** What the client said, in their words. */
+  @Column({ name: 'client_words', type: 'text', nullable: true })
+  clientWords: string | null;
+
+  @Column({ name: 'offer_made', type: 'text', nullable: true })
+  offerMade: string | null;
+
+  /** true: agreed to come back; false: declined; null: undecided or not reached. */
+  @Column({ name: 'agreed_to_return', type: 'boolean', nullable: true })
+  agreedToReturn: boolean | null;
+
+  @Column({ name: 'call_back_at', type: 'timestamptz', nullable: true })
+  callBackAt: Date | null;
+
+  @Column({ type: 'text', nullable: true })
+  note: string | null;
+
+  @Column({ name: 'recorded_by', type: 'uuid', nullable: true })
+  recordedBy: string | null;
+
+  @Column({ name: 'recorded_at', type: 'timestamptz', default: () => 'now()' })
+  recordedAt: Date;
 }

@@ -1,5 +1,6 @@
-import { CREATE_CAMPAIGN_BODY, zonedInstant, type CreateCampaign } from '@comeback/campaigns';
+import { CREATE_CAMPAIGN_BODY, type CreateCampaign } from '@comeback/campaigns';
 import { CHANNELS, type Channel } from '@comeback/domain';
+import { localDateTime } from '../../console/calendar-date';
 
 /** One thing wrong with a form, named by its field (the page puts the message next to it). */
 export interface FormProblem {
@@ -79,13 +80,9 @@ export function campaignFromForm(form: CampaignForm): { draft: CreateCampaign } 
 export function startFromForm(body: Record<string, unknown>, timezone: string, now = new Date()): { at?: string } | { problems: FormProblem[] } {
   const typed = str(body.startAt);
   if (!typed) return {};
-  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::\d{2}(?:\.\d{1,3})?)?$/.exec(typed);
-  if (!m) return { problems: [{ field: 'startAt', message: 'a date and time, e.g. 2026-12-01T10:00' }] };
-  const [y, mo, d, h, mi] = m.slice(1).map(Number);
-  const probe = new Date(Date.UTC(y, mo - 1, d));
-  if (mo < 1 || mo > 12 || probe.getUTCDate() !== d || h > 23 || mi > 59) return { problems: [{ field: 'startAt', message: 'is not a calendar date and time' }] };
-  if (y > 2100) return { problems: [{ field: 'startAt', message: 'must be a date between 1900 and 2100' }] };
-  const at = zonedInstant(y, mo, d, h * 60 + mi, timezone);
+  const local = localDateTime(typed, timezone);
+  if ('message' in local) return { problems: [{ field: 'startAt', message: local.message }] };
+  const at = local.at;
   if (at.getTime() < now.getTime() - 60_000) return { problems: [{ field: 'startAt', message: 'must not be in the past' }] };
   return { at: at.toISOString() };
 }

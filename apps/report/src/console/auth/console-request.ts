@@ -44,6 +44,12 @@ export const CONSOLE_PERMISSIONS = {
   viewReasons: ['admin', 'marketer', 'viewer'],
   /** Accept, map and dismiss candidates; merge, retire, restore reasons; add labels and aliases; mark replies reviewed. */
   manageReasons: ['admin', 'marketer'],
+  /** The call list and call cards, read only. */
+  viewCalls: ['admin', 'marketer', 'caller', 'viewer'],
+  /** Take a call, record how it went (reason, offer, agreement, call back, no answer). */
+  workCalls: ['admin', 'marketer', 'caller'],
+  /** How many top-value clients go to managers each cycle; rebuild the list now. */
+  manageCalls: ['admin', 'marketer'],
   /** Console accounts. */
   manageAccounts: ['admin'],
 } as const satisfies Record<string, readonly StaffRole[]>;

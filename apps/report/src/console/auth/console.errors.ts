@@ -8,6 +8,8 @@ export const CONSOLE_ERRORS = {
   CSRF_REJECTED: 403,
   NOT_FOUND: 404,
   INVALID_INPUT: 400,
+  /** The thing changed under the person's feet (someone else took or recorded it). */
+  CONFLICT: 409,
 } as const;
 
 export type ConsoleErrorCode = keyof typeof CONSOLE_ERRORS;

@@ -23,6 +23,7 @@ export class Translator {
   private readonly day: Intl.DateTimeFormat;
   /** Calendar dates (date columns) are shown as they are, so formatted in UTC, not shifted into the zone. */
   private readonly calendarDay: Intl.DateTimeFormat;
+  private readonly calendarMonth: Intl.DateTimeFormat;
   private readonly dayTime: Intl.DateTimeFormat;
 
   constructor(locale: string, readonly timeZone: string, readonly currency: string) {
@@ -35,6 +36,7 @@ export class Translator {
     this.money = new Intl.NumberFormat(this.locale, { style: 'currency', currency, maximumFractionDigits: 2 });
     this.day = new Intl.DateTimeFormat(this.locale, { dateStyle: 'medium', timeZone });
     this.calendarDay = new Intl.DateTimeFormat(this.locale, { dateStyle: 'medium', timeZone: 'UTC' });
+    this.calendarMonth = new Intl.DateTimeFormat(this.locale, { month: 'long', year: 'numeric', timeZone: 'UTC' });
     this.dayTime = new Intl.DateTimeFormat(this.locale, { dateStyle: 'medium', timeStyle: 'short', timeZone });
   }
 
@@ -84,6 +86,11 @@ export class Translator {
       return this.calendarDay.format(new Date(`${value}T00:00:00Z`));
     }
     return this.day.format(new Date(value));
+  }
+
+  /** The month of a calendar date ('YYYY-MM-DD'), e.g. "November 2026". */
+  formatMonth(value: string): string {
+    return /^\d{4}-\d{2}-\d{2}$/.test(value) ? this.calendarMonth.format(new Date(`${value}T00:00:00Z`)) : '—';
   }
 
   /** An instant, in the organization's time zone. */
