@@ -1,6 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import { CallListError } from './call-list.error';
-import { inTransaction } from './transaction';
+import { inTransaction } from '@comeback/domain';
 
 export interface GeneratedCallList {
   /** The win-back cycle: the first day of the organization's current month. */

@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import { ReasonListError, setEpisodeReason, type ReasonSuggestion } from '@comeback/reasons';
 import { CALL_CYCLE_SQL } from './call-list-generator';
 import { CallListError } from './call-list.error';
-import { inTransaction } from './transaction';
+import { inTransaction } from '@comeback/domain';
 
 export const CALL_QUEUES = ['managers', 'retention'] as const;
 export type CallQueue = (typeof CALL_QUEUES)[number];

@@ -7,26 +7,8 @@ import type { Pool, PoolClient } from 'pg';
  */
 export type Queryable = Pool | PoolClient;
 
-function isClient(db: Queryable): db is PoolClient {
-  return 'release' in db;
-}
-
 /** Runs `work` in a transaction: the caller's when given a client, else one of its own. */
-export async function inTransaction<T>(db: Queryable, work: (tx: Queryable) => Promise<T>): Promise<T> {
-  if (isClient(db)) return work(db);
-  const tx = await db.connect();
-  try {
-    await tx.query('BEGIN');
-    const result = await work(tx);
-    await tx.query('COMMIT');
-    return result;
-  } catch (err) {
-    await tx.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    tx.release();
-  }
-}
+export { inTransaction } from '@comeback/domain';
 
 /**
  * Serialises changes to one organization's reason list until the transaction ends (setEpisodeReason

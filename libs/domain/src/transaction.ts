@@ -1,9 +1,9 @@
 import type { Pool, PoolClient } from 'pg';
 
 /**
- * Runs `work` in a transaction: the caller's, when given a client already in one (the lapse sweep
- * builds the list in the transaction that finishes the sweep), else one of its own on a
- * connection from the pool, rolled back when `work` throws.
+ * Runs `work` in a transaction: the caller's, when given a client already in one (BEGIN … COMMIT
+ * are then the caller's), else one of its own on a connection from the pool, rolled back when
+ * `work` throws.
  */
 export async function inTransaction<T>(db: Pool | PoolClient, work: (tx: PoolClient) => Promise<T>): Promise<T> {
   if ('release' in db) return work(db);
