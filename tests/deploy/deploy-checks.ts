@@ -25,7 +25,7 @@ import { CAMPAIGN_ENV } from '../../apps/campaign/src/config';
 import { DISPATCHER_ENV } from '../../apps/dispatcher/src/config';
 import { LAPSE_DETECTOR_ENV } from '../../apps/lapse-detector/src/config';
 import { REPORT_ENV } from '../../apps/report/src/config';
-import { RESPONSE_COLLECTOR_ENV } from '../../apps/response-collector/src/config';
+import { RESPONSE_COLLECTOR_ENV, RESPONSE_COLLECTOR_WORKER_ENV } from '../../apps/response-collector/src/config';
 
 export const ROOT = join(__dirname, '..', '..');
 
@@ -38,6 +38,8 @@ export interface AppSpec {
   env: EnvSpec;
   /** Takes outside traffic: the only apps whose port compose publishes. */
   public: boolean;
+  /** The script its command runs, when not apps/<name>/src/main.ts (a second process of an app, see PROCESSES). */
+  script?: string;
 }
 
 export const APPS: readonly AppSpec[] = [
@@ -47,6 +49,17 @@ export const APPS: readonly AppSpec[] = [
   { name: 'lapse-detector', env: LAPSE_DETECTOR_ENV, public: false },
   { name: 'dispatcher', env: DISPATCHER_ENV, public: false },
 ];
+
+/**
+ * A second process of an app, deployed as one of its own (compose service, Deployment and Service
+ * named after it, held to the same checks): the response collector's inbound worker.
+ */
+export const PROCESSES: readonly AppSpec[] = [
+  { name: 'response-collector-worker', env: RESPONSE_COLLECTOR_WORKER_ENV, public: false, script: 'apps/response-collector/src/worker.ts' },
+];
+
+/** Every process deployed: each app's main process and the second processes. */
+export const DEPLOYED: readonly AppSpec[] = [...APPS, ...PROCESSES];
 
 /** The one-shot `comeback` CLI services; they read (a subset of) the common variables. */
 export const CLI_SPEC: EnvSpec = COMMON_ENV;
@@ -121,7 +134,13 @@ export function scriptOf(cmd: string[]): string | undefined {
  * Apps whose V8 heap is capped wherever they run: without a cap V8 lets garbage pile up in
  * proportion to the machine's memory, so a process's peak RSS would depend on the host.
  */
-export const HEAP_CAPS: Record<string, string> = { campaign: '--max-old-space-size=256', dispatcher: '--max-old-space-size=256' };
+export const HEAP_CAPS: Record<string, string> = {
+  campaign: '--max-old-space-size=256',
+  dispatcher: '--max-old-space-size=256',
+  // Both response-collector processes: `npm run bench -- webhooks` measures them with it.
+  'response-collector': '--max-old-space-size=256',
+  'response-collector-worker': '--max-old-space-size=256',
+};
 
 /** The modules preloaded with `-r`/`--require`. */
 export function preloadsOf(cmd: string[]): string[] {
@@ -134,15 +153,15 @@ export function scriptArgs(cmd: string[]): string[] {
   return script === undefined ? [] : cmd.slice(cmd.indexOf(script) + 1);
 }
 
-function appCommandProblems(where: string, app: string, cmd: string[]): string[] {
+function appCommandProblems(where: string, app: string, cmd: string[], entry?: string): string[] {
   const problems: string[] = [];
-  const want = `apps/${app}/src/main.ts`;
+  const want = entry ?? `apps/${app}/src/main.ts`;
   if (!cmd.length) return [`${where}: no command; it must run node -r ./tools/register.js ${want}`];
   const script = scriptOf(cmd);
   if (script !== want) problems.push(`${where}: command runs ${JSON.stringify(script ?? cmd.join(' '))}, expected node running ${want}`);
   if (!preloadsOf(cmd).includes('./tools/register.js')) problems.push(`${where}: command does not preload the TypeScript hook (-r ./tools/register.js)`);
   const heap = HEAP_CAPS[app];
-  if (heap && !cmd.includes(heap)) problems.push(`${where}: command must cap the heap with ${heap} (the memory floors are measured with it: npm run bench -- campaign)`);
+  if (heap && !cmd.includes(heap)) problems.push(`${where}: command must cap the heap with ${heap} (the memory figures are measured with it: npm run bench -- campaign / webhooks)`);
   return problems;
 }
 
@@ -200,7 +219,7 @@ function dependsOnProblems(where: string, svc: Json, want: Record<string, string
 }
 
 /** The set of services, and for each app: command, env keys, port, healthcheck, published ports, restart, depends_on. */
-export function checkComposeApps(compose: unknown, apps: readonly AppSpec[] = APPS): string[] {
+export function checkComposeApps(compose: unknown, apps: readonly AppSpec[] = DEPLOYED): string[] {
   const problems: string[] = [];
   const root = obj(compose);
   if ('version' in root) problems.push('docker-compose.yml: has a top-level `version` key (obsolete in the Compose specification); remove it');
@@ -225,7 +244,7 @@ export function checkComposeApps(compose: unknown, apps: readonly AppSpec[] = AP
     const where = `docker-compose.yml: service ${app.name}`;
     if (!(app.name in services)) continue;
     const svc = obj(services[app.name]);
-    problems.push(...appCommandProblems(where, app.name, composeCommand(svc)));
+    problems.push(...appCommandProblems(where, app.name, composeCommand(svc), app.script));
 
     const env = composeEnv(svc);
     const known = Object.keys(app.env);
@@ -278,7 +297,7 @@ export function checkComposeApps(compose: unknown, apps: readonly AppSpec[] = AP
 }
 
 /** Each app's compose `environment` names every variable its schema knows (the file documents the whole configuration). */
-export function checkComposeEnvComplete(compose: unknown, apps: readonly AppSpec[] = APPS): string[] {
+export function checkComposeEnvComplete(compose: unknown, apps: readonly AppSpec[] = DEPLOYED): string[] {
   const services = composeServices(compose);
   return apps.flatMap((app) => {
     const env = composeEnv(obj(services[app.name]));
@@ -289,7 +308,7 @@ export function checkComposeEnvComplete(compose: unknown, apps: readonly AppSpec
 }
 
 /** Every compose environment value passes the app's own schema (and the CLI services' values the common schema). */
-export function checkComposeEnvValues(compose: unknown, apps: readonly AppSpec[] = APPS): string[] {
+export function checkComposeEnvValues(compose: unknown, apps: readonly AppSpec[] = DEPLOYED): string[] {
   const services = composeServices(compose);
   const problems: string[] = [];
   for (const app of apps) {
@@ -574,7 +593,7 @@ export function find<T>(objects: KObject[], kind: string, name: string): T | und
 }
 
 /** Namespace, labels, unique names, ConfigMap references of the rendered base. */
-export function checkRendered(objects: KObject[], apps: readonly AppSpec[] = APPS): string[] {
+export function checkRendered(objects: KObject[], apps: readonly AppSpec[] = DEPLOYED): string[] {
   const problems: string[] = [];
   if (!find(objects, 'Namespace', NAMESPACE)) problems.push(`render: no Namespace ${NAMESPACE}`);
   const seen = new Set<string>();
@@ -701,7 +720,7 @@ function probeProblems(where: string, name: string, probe: IProbe | undefined, c
 }
 
 /** Each app: Deployment and Service named after it, ports, probes, env from ConfigMap/Secret, security. */
-export function checkK8sApps(objects: KObject[], apps: readonly AppSpec[] = APPS): string[] {
+export function checkK8sApps(objects: KObject[], apps: readonly AppSpec[] = DEPLOYED): string[] {
   const problems: string[] = [];
   for (const app of apps) {
     const port = defaultPort(app);
@@ -719,7 +738,7 @@ export function checkK8sApps(objects: KObject[], apps: readonly AppSpec[] = APPS
       continue;
     }
     const cw = `${where} container ${c.name}`;
-    problems.push(...appCommandProblems(cw, app.name, [...(c.command ?? []), ...(c.args ?? [])]));
+    problems.push(...appCommandProblems(cw, app.name, [...(c.command ?? []), ...(c.args ?? [])], app.script));
     if (!/^comeback(:|@|$)/.test(c.image ?? '')) problems.push(`${cw}: image must be the comeback image (placeholder comeback:latest), is ${c.image}`);
     const containerPorts = list(c.ports).map((p) => obj(p).containerPort);
     if (!containerPorts.includes(port)) problems.push(`${cw}: containerPort ${containerPorts.join(', ') || 'none'}, the schema's PORT default is ${port}`);
@@ -764,7 +783,7 @@ export function checkK8sApps(objects: KObject[], apps: readonly AppSpec[] = APPS
 }
 
 /** The shared ConfigMap holds only known, non-secret variables. */
-export function checkConfigMaps(objects: KObject[], apps: readonly AppSpec[] = APPS): string[] {
+export function checkConfigMaps(objects: KObject[], apps: readonly AppSpec[] = DEPLOYED): string[] {
   const problems: string[] = [];
   const specs = [...apps.map((a) => a.env), CLI_SPEC];
   for (const cm of objects.filter((o) => o.kind === 'ConfigMap')) {

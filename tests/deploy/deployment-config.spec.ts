@@ -13,6 +13,7 @@ import { envVar } from '@comeback/config';
 import {
   APPS,
   type AppSpec,
+  DEPLOYED,
   checkBaseFiles,
   checkComposeApps,
   checkComposeEnvComplete,
@@ -60,7 +61,7 @@ describe('the apps', () => {
 });
 
 describe('docker-compose.yml', () => {
-  it('has the five apps plus postgres, redis, mailpit, migrate and demo-data; each app runs its main.ts on its port, with healthcheck, restart policy and dependencies', () => {
+  it('has the five apps and the response collector\'s inbound worker plus postgres, redis, mailpit, migrate and demo-data; each runs its script on its port, with healthcheck, restart policy and dependencies', () => {
     expect(checkComposeApps(compose)).toEqual([]);
   });
 
@@ -91,7 +92,7 @@ describe('k8s/base', () => {
         'Namespace/comeback',
         'ConfigMap/comeback-config',
         'Job/migrate',
-        ...APPS.flatMap((a) => [`Deployment/${a.name}`, `Service/${a.name}`]),
+        ...DEPLOYED.flatMap((a) => [`Deployment/${a.name}`, `Service/${a.name}`]),
       ].sort(),
     );
   });
@@ -149,7 +150,7 @@ function baseWith(edit: (k: Json, files: string[]) => void) {
 
 /** The apps with one extra variable that has no default, to exercise the "required" checks. */
 const withRequiredVar = (name: string, secret = false): AppSpec[] =>
-  APPS.map((a) => (a.name === 'report' ? { ...a, env: { ...a.env, [name]: envVar(z.string().min(1), 'test only', secret) } } : a));
+  DEPLOYED.map((a) => (a.name === 'report' ? { ...a, env: { ...a.env, [name]: envVar(z.string().min(1), 'test only', secret) } } : a));
 
 const cases: [string, () => string[], RegExp][] = [
   // docker-compose.yml
@@ -168,6 +169,8 @@ const cases: [string, () => string[], RegExp][] = [
   ['compose: an app running another main.ts', () => checkComposeApps(composeWith((s) => (svc(s, 'campaign').command = ['node', '-r', './tools/register.js', 'apps/report/src/main.ts']))), /campaign: command runs "apps\/report\/src\/main.ts"/],
   ['compose: an app without the swc hook', () => checkComposeApps(composeWith((s) => (svc(s, 'campaign').command = 'node apps/campaign/src/main.ts'))), /campaign: command does not preload the TypeScript hook/],
   ['compose: the dispatcher without its heap cap', () => checkComposeApps(composeWith((s) => (svc(s, 'dispatcher').command = ['node', '-r', './tools/register.js', 'apps/dispatcher/src/main.ts']))), /dispatcher: command must cap the heap with --max-old-space-size=256/],
+  ['compose: the inbound worker running the web process', () => checkComposeApps(composeWith((s) => (svc(s, 'response-collector-worker').command = ['node', '--max-old-space-size=256', '-r', './tools/register.js', 'apps/response-collector/src/main.ts']))), /response-collector-worker: command runs "apps\/response-collector\/src\/main.ts", expected node running apps\/response-collector\/src\/worker.ts/],
+  ['compose: the inbound worker publishing a port', () => checkComposeApps(composeWith((s) => (svc(s, 'response-collector-worker').ports = ['3005:3005']))), /response-collector-worker: is internal and must not publish ports/],
   ['compose: a missing app', () => checkComposeApps(composeWith((s) => delete s.dispatcher)), /service dispatcher is missing/],
   ['compose: an extra service', () => checkComposeApps(composeWith((s) => (s.worker = { image: 'comeback:latest' }))), /unexpected service worker/],
   ['compose: a `version` key', () => checkComposeApps(composeWith((_, root) => (root.version = '3.8'))), /top-level `version`/],
@@ -185,6 +188,7 @@ const cases: [string, () => string[], RegExp][] = [
   ['k8s: no part-of label', () => checkRendered(renderBase(baseWith((k) => delete k.labels)).objects), /Service\/report lacks the label app.kubernetes.io\/part-of/],
   ['k8s: a kustomization field the render does not know', () => renderBase(baseWith((k) => (k.patches = []))).problems, /uses "patches", which this test's render does not emulate/],
   ['k8s: a reference to a ConfigMap the base does not produce', () => checkRendered(objectsWith((o) => (obj(list(container(o, 'Deployment', 'campaign').envFrom)[0]).configMapRef = { name: 'nope' }))), /Deployment\/campaign reads ConfigMap nope/],
+  ['k8s: no Deployment of the inbound worker', () => checkRendered(objectsWith((o) => o.splice(o.findIndex((x) => x.kind === 'Deployment' && x.metadata.name === 'response-collector-worker'), 1))), /no Deployment response-collector-worker/],
   ['k8s: a missing Service', () => checkRendered(objectsWith((o) => o.splice(o.findIndex((x) => x.kind === 'Service' && x.metadata.name === 'dispatcher'), 1))), /no Service dispatcher/],
   // k8s/base: schemas
   ['k8s schema: a port given as a string', () => checkSchemas(objectsWith((o) => (obj(list(container(o, 'Deployment', 'report').ports)[0]).containerPort = '3000'))), /Deployment\/report: does not match the Kubernetes schema: .*containerPort must be integer/],

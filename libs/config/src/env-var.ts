@@ -45,3 +45,15 @@ export const COMMON_ENV = {
 export function portVar(defaultPort: number) {
   return envVar(port.default(defaultPort), 'HTTP port of this app (health, API, pages).');
 }
+
+/**
+ * The size of an app's plain `pg` pool (PG_POOL), with that app's default: how many statements it
+ * can have in flight at once. Every replica opens up to this many connections, so replicas × size
+ * must stay under the server's max_connections.
+ */
+export function pgPoolSizeVar(defaultSize: number) {
+  return envVar(
+    z.coerce.number().int().min(1).max(200).default(defaultSize),
+    'Most PostgreSQL connections of the app\'s pg pool (PG_POOL); every replica opens up to this many, so keep replicas × size under max_connections.',
+  );
+}

@@ -1,2 +1,2 @@
-export { COMMON_ENV, envVar, portVar, type EnvVar } from './env-var';
+export { COMMON_ENV, envVar, pgPoolSizeVar, portVar, type EnvVar } from './env-var';
 export { ConfigError, describeConfig, loadConfig, type ConfigOf, type EnvSpec } from './load-config';

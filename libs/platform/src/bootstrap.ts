@@ -13,6 +13,8 @@ interface BaseConfig {
   HOST: string;
   PORT: number;
   LOG_LEVEL: LogLevel;
+  /** PG_POOL's size, for apps whose schema has PG_POOL_SIZE (pgPoolSizeVar). */
+  PG_POOL_SIZE?: number;
 }
 
 /**
@@ -55,6 +57,7 @@ export async function createNestApp(opts: AppOptions): Promise<NestExpressApplic
       databaseUrl: config.DATABASE_URL,
       redisUrl: config.REDIS_URL,
       redisPrefix: config.REDIS_PREFIX,
+      pgPoolSize: config.PG_POOL_SIZE,
     },
     imports: opts.imports ?? [],
   });

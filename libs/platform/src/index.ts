@@ -5,3 +5,4 @@ export { checkInfrastructure, checkPostgres, checkRedis, InfrastructureUnavailab
 export { InfrastructureModule, INFRASTRUCTURE_OPTIONS, PG_POOL, type InfrastructureOptions } from './infrastructure.module';
 export { createRedis, REDIS } from './redis';
 export { ApiKeyGuard, type ApiKeyRequest } from './auth/api-key.guard';
+export { ExpiringCache, type CachedEntry } from './expiring-cache';

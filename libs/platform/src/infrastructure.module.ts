@@ -10,7 +10,12 @@ export interface InfrastructureOptions {
   redisUrl: string;
   redisPrefix: string;
   appName: string;
+  /** Most connections of PG_POOL (an app's PG_POOL_SIZE when its schema has one); DEFAULT_PG_POOL_SIZE otherwise. */
+  pgPoolSize?: number;
 }
+
+/** PG_POOL's size for apps whose configuration does not set one. */
+export const DEFAULT_PG_POOL_SIZE = 5;
 
 export const INFRASTRUCTURE_OPTIONS = Symbol('INFRASTRUCTURE_OPTIONS');
 
@@ -48,7 +53,7 @@ export class InfrastructureModule implements OnApplicationShutdown {
         {
           provide: PG_POOL,
           useFactory: () => {
-            const pool = new Pool({ connectionString: opts.databaseUrl, max: 5, application_name: `comeback-${opts.appName}-bulk` });
+            const pool = new Pool({ connectionString: opts.databaseUrl, max: opts.pgPoolSize ?? DEFAULT_PG_POOL_SIZE, application_name: `comeback-${opts.appName}-bulk` });
             // An idle connection dropped by the server (restart, failover) must not crash the app:
             // the pool discards it and the next query opens a new one.
             pool.on('error', (err) => new Logger('PG_POOL').warn(`idle PostgreSQL connection lost: ${err.message}`));

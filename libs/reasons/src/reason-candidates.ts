@@ -17,7 +17,7 @@ import { labelFromText, tidyReasonLabel } from './reason-text';
 const MAX_SAMPLE_LENGTH = 1000;
 
 export interface RecordedReason {
-  /** The matched reason, when the text matched one (then usage_count went up by one). */
+  /** The matched reason, when the text matched one (then usage_count went up by one, unless countUsage was false). */
   reasonId: string | null;
   /** The candidate the text was filed under, when it matched none. */
   candidateId: string | null;
@@ -44,14 +44,25 @@ export interface CandidateListItem {
  * count goes up; else filed as a candidate (the same normalised text again adds an occurrence),
  * with the closest reason and its score for staff. A text too short to judge records nothing.
  * Pass `book` (loadReasonBook) to record many texts against one read of the list.
+ *
+ * `countUsage: false` leaves churn_reasons.usage_count alone: for the reply intake, whose reply
+ * (matched_by set) is counted for its reason when usage is read (listReasons), so that many
+ * clients' replies at once do not queue on the reason's row.
  */
-export async function recordReasonText(db: Queryable, input: { organizationId: string; text: string; book?: ReasonBook }): Promise<RecordedReason> {
+export async function recordReasonText(
+  db: Queryable,
+  input: { organizationId: string; text: string; book?: ReasonBook; countUsage?: boolean },
+): Promise<RecordedReason> {
+  const countUsage = input.countUsage ?? true;
   const book = input.book ?? (await loadReasonBook(db, input.organizationId));
   const match = matchReason(input.text, book);
   if (match.outcome === 'none') return { reasonId: null, candidateId: null, score: null, matchedBy: null, bestReasonId: null };
   if (match.outcome === 'matched') {
+    const matched = { reasonId: match.reasonId, candidateId: null, score: match.score, matchedBy: match.matchedBy, bestReasonId: match.reasonId };
+    // Without counting, the caller's reply names the reason (its foreign key refuses one deleted since the book was read).
+    if (!countUsage) return matched;
     const { rowCount } = await db.query(`UPDATE churn_reasons SET usage_count = usage_count + 1 WHERE organization_id = $1 AND id = $2`, [input.organizationId, match.reasonId]);
-    if (rowCount) return { reasonId: match.reasonId, candidateId: null, score: match.score, matchedBy: match.matchedBy, bestReasonId: match.reasonId };
+    if (rowCount) return matched;
     // The reason is gone (a book read before it was deleted): file the text for staff instead.
   }
   const sample = Array.from(tidyReasonLabel(input.text)).slice(0, MAX_SAMPLE_LENGTH).join('');
@@ -75,8 +86,10 @@ export async function recordReasonText(db: Queryable, input: { organizationId: s
   );
   if (rows.length) return { reasonId: null, candidateId: rows[0].id, score: match.score, matchedBy: null, bestReasonId: match.bestReasonId };
   const resolved = await db.query<{ id: string }>(
-    `UPDATE churn_reasons r SET usage_count = usage_count + 1 FROM reason_candidates c
-      WHERE c.organization_id = $1 AND c.normalized = $2 AND r.id = c.reason_id RETURNING r.id::text`,
+    countUsage
+      ? `UPDATE churn_reasons r SET usage_count = usage_count + 1 FROM reason_candidates c
+          WHERE c.organization_id = $1 AND c.normalized = $2 AND r.id = c.reason_id RETURNING r.id::text`
+      : `SELECT r.id::text FROM reason_candidates c JOIN churn_reasons r ON r.id = c.reason_id WHERE c.organization_id = $1 AND c.normalized = $2`,
     [input.organizationId, match.normalized],
   );
   const reasonId = resolved.rows[0]?.id ?? null; // null only if the candidate changed in between: nothing recorded

@@ -248,7 +248,24 @@ export async function mergeReasons(db: Queryable, input: { organizationId: strin
   });
 }
 
-/** The organization's reasons, most used first, with labels per locale and aliases; retired and merged ones only when asked. */
+/**
+ * How often each reason of the organization was given: its churn_reasons.usage_count (what the list
+ * itself counts: texts recorded with recordReasonText, candidates resolved to it with their
+ * occurrences, the counts of reasons merged into it) plus the replies the reply intake matched to
+ * it (matched_by set: a digit, a key, the feedback form, exact or similar words), counted when read.
+ * The intake does not touch the reason's row, so replies of many clients at once do not queue on
+ * it. A feedback reply is kept current by later answers, so a changed pick moves its count; a
+ * merge moves the replies, and so their count; a reply that got its reason from a resolved
+ * candidate has no matched_by (its candidate's occurrences counted it).
+ */
+const USAGE = `
+  WITH answered AS (
+    SELECT reason_id, count(*)::int AS n FROM replies
+     WHERE organization_id = $1 AND reason_id IS NOT NULL AND matched_by IS NOT NULL
+     GROUP BY reason_id
+  )`;
+
+/** The organization's reasons, most used first (usage as USAGE counts it), with labels per locale and aliases; retired and merged ones only when asked. */
 export async function listReasons(db: Queryable, organizationId: string, opts: { includeRetired?: boolean } = {}): Promise<ReasonListItem[]> {
   const { rows } = await db.query<{
     id: string;
@@ -259,13 +276,15 @@ export async function listReasons(db: Queryable, organizationId: string, opts: {
     retired_at: Date | null;
     merged_into_id: string | null;
   }>(
-    `SELECT r.id::text, r.label, r.usage_count, r.retired_at, r.merged_into_id::text,
+    `${USAGE}
+     SELECT r.id::text, r.label, r.usage_count + coalesce(u.n, 0) AS usage_count, r.retired_at, r.merged_into_id::text,
             coalesce((SELECT jsonb_object_agg(l.locale, l.label) FROM reason_labels l WHERE l.reason_id = r.id), '{}'::jsonb) AS labels,
             coalesce((SELECT jsonb_agg(jsonb_build_object('text', a.normalized, 'source', a.source) ORDER BY a.created_at, a.normalized)
                         FROM reason_aliases a WHERE a.organization_id = r.organization_id AND a.reason_id = r.id), '[]'::jsonb) AS aliases
        FROM churn_reasons r
+       LEFT JOIN answered u ON u.reason_id = r.id
       WHERE r.organization_id = $1 AND ($2 OR r.retired_at IS NULL)
-      ORDER BY r.retired_at IS NOT NULL, r.usage_count DESC, r.label`,
+      ORDER BY r.retired_at IS NOT NULL, r.usage_count + coalesce(u.n, 0) DESC, r.label`,
     [organizationId, opts.includeRetired ?? false],
   );
   return rows.map((r) => ({

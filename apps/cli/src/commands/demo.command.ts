@@ -17,7 +17,8 @@ import { printImportSummary } from './import.command';
 function demoApps(basePort: number): AppSpec[] {
   return [
     { name: 'report', port: basePort, purpose: 'reports API and ingestion API' },
-    { name: 'response-collector', port: basePort + 1, purpose: 'feedback pages and provider webhooks' },
+    { name: 'response-collector', port: basePort + 1, purpose: 'feedback pages and provider webhooks', nodeFlags: ['--max-old-space-size=256'] },
+    { name: 'response-collector-worker', entry: 'response-collector/src/worker.ts', port: basePort + 5, purpose: 'inbound worker: writes replies and feedback answers', nodeFlags: ['--max-old-space-size=256'] },
     { name: 'campaign', port: basePort + 2, purpose: 'templates, audiences, campaigns', nodeFlags: ['--max-old-space-size=256'] },
     { name: 'lapse-detector', port: basePort + 3, purpose: 'nightly and on-demand lapse sweeps' },
     { name: 'dispatcher', port: basePort + 4, purpose: 'SMS / e-mail / Viber / voice workers', nodeFlags: ['--max-old-space-size=256'] },

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 
 export interface AppSpec {
   name: string;
+  /** Its entry point under apps/ when it is not `<name>/src/main.ts` (a second process of an app). */
+  entry?: string;
   port: number;
   /** What a person opens or calls on it. */
   purpose: string;
@@ -28,7 +30,7 @@ export class AppSupervisor {
 
   start(onExit: (name: string, code: number | null) => void): void {
     this.apps.forEach((app, i) => {
-      const child = spawn(process.execPath, [...(app.nodeFlags ?? []), '-r', './tools/register.js', join('apps', app.name, 'src', 'main.ts')], {
+      const child = spawn(process.execPath, [...(app.nodeFlags ?? []), '-r', './tools/register.js', join('apps', app.entry ?? join(app.name, 'src', 'main.ts'))], {
         cwd: ROOT,
         env: { ...this.env, PORT: String(app.port) },
         stdio: ['ignore', 'pipe', 'pipe'],

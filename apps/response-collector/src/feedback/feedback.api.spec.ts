@@ -1,10 +1,12 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
-import { loadConfig } from '@comeback/config';
-import { createNestApp } from '@comeback/platform';
-import { createTestDatabase, factories, TEST_REDIS_URL, testRedisPrefix, type TestDatabase } from '@comeback/testing';
-import { RESPONSE_COLLECTOR_ENV } from '../config';
-import { responseCollectorAppOptions } from '../response-collector-app';
+import type { InboundPayload } from '@comeback/contracts';
+import { createStaffAccount } from '@comeback/accounts';
+import { assignCallTask, recordCallOutcome } from '@comeback/call-list';
+import { listReasons } from '@comeback/reasons';
+import { createTestDatabase, factories, testRedisPrefix, waitFor, type TestDatabase } from '@comeback/testing';
+import { InboundProcessor } from '../intake/inbound.processor';
+import { startTestCollector, type TestCollector } from '../testing/test-collector';
 import { linkedMessage, type LinkedMessage, reason } from './testing/personal-link.fixture';
 
 const LINK_DAYS = 30;
@@ -12,14 +14,16 @@ const ORG_NAME = 'Kutaisi Dental & Co';
 const CLIENT_NAME = 'Ирина Секретова';
 
 /**
- * The feedback page through the real app (HTTP, real PostgreSQL): the page in the client's
- * language with the organization's main reasons; unknown, expired and revoked links answered with
- * one page that names no one; an answer recorded in one transaction (response, reply, episode,
- * reason usage, call task, reason.recorded event) and updated, never duplicated, by a second
- * submission; refused answers write nothing.
+ * The feedback page through the real app (HTTP, real PostgreSQL, the durable intake on the real
+ * Redis and the inbound worker): the page in the client's language with the organization's main
+ * reasons; unknown, expired and revoked links answered with one page that names no one; an answer
+ * thanked at once and written by the worker in one transaction (response, reply, episode, reason
+ * usage, call task, reason.recorded event), updated, never duplicated, by a second submission;
+ * refused answers are never queued and write nothing.
  */
 describe('feedback page (GET|POST /f/:token)', () => {
   let db: TestDatabase;
+  let collector: TestCollector;
   let app: NestExpressApplication;
   let orgId: string;
   let otherOrgId: string;
@@ -27,11 +31,22 @@ describe('feedback page (GET|POST /f/:token)', () => {
 
   const http = () => request(app.getHttpServer());
   const post = (token: string, fields: Record<string, string> | string) => http().post(`/f/${token}`).type('form').send(fields);
+  /** A submission the page takes (200, thanked at once), once the inbound worker has written it. */
+  const answer = async (token: string, fields: Record<string, string>) => {
+    const res = await post(token, fields).expect(200);
+    await collector.settled();
+    return res;
+  };
   const one = async <T = Record<string, unknown>>(sql: string, params: unknown[] = []) => (await db.pool.query(sql, params)).rows[0] as T;
   const count = async (sql: string, params: unknown[] = []) => (await one<{ n: number }>(`SELECT count(*)::int AS n FROM (${sql}) x`, params)).n;
-  const usage = async (id: string) => (await one<{ usage_count: number }>(`SELECT usage_count FROM churn_reasons WHERE id = $1`, [id])).usage_count;
-  /** Everything an answer writes, for "nothing was written" checks. */
+  /** A reason's usage as the reason list counts it (its row's count and the replies naming it). */
+  const usage = async (id: string) => {
+    const { organization_id: org } = await one<{ organization_id: string }>(`SELECT organization_id FROM churn_reasons WHERE id = $1`, [id]);
+    return (await listReasons(db.pool, org, { includeRetired: true })).find((r) => r.id === id)!.usageCount;
+  };
+  /** Everything an answer writes, once whatever was queued is handled, for "nothing was written" checks. */
   const written = async (m: LinkedMessage) => ({
+    queued: await collector.settled().then(() => count(`SELECT 1 FROM inbound_requests WHERE source = 'feedback' AND payload->>'messageId' = $1`, [m.messageId])),
     responses: await count(`SELECT 1 FROM feedback_responses WHERE message_id = $1`, [m.messageId]),
     replies: await count(`SELECT 1 FROM replies WHERE message_id = $1`, [m.messageId]),
     callTasks: await count(`SELECT 1 FROM call_tasks WHERE client_id = $1`, [m.clientId]),
@@ -42,11 +57,8 @@ describe('feedback page (GET|POST /f/:token)', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    const config = loadConfig('response-collector', RESPONSE_COLLECTOR_ENV, {
-      DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: testRedisPrefix(), LOG_LEVEL: 'error', FEEDBACK_LINK_DAYS: String(LINK_DAYS),
-    });
-    app = await createNestApp({ ...responseCollectorAppOptions(config), config });
-    await app.init();
+    collector = await startTestCollector({ DATABASE_URL: db.url, REDIS_PREFIX: testRedisPrefix(), FEEDBACK_LINK_DAYS: String(LINK_DAYS) });
+    app = collector.app;
     const make = factories(db.pool);
     orgId = (await make.organization({ name: ORG_NAME, defaultLocale: 'ka', timezone: 'Asia/Tbilisi' })).id;
     otherOrgId = (await make.organization({ name: 'Other Clinic' })).id;
@@ -63,7 +75,7 @@ describe('feedback page (GET|POST /f/:token)', () => {
   });
 
   afterAll(async () => {
-    await app?.close();
+    await collector?.close();
     await db?.drop();
   });
 
@@ -97,7 +109,7 @@ describe('feedback page (GET|POST /f/:token)', () => {
     expect(css.headers['cache-control']).toBe('public, max-age=3600');
     expect(css.headers['content-security-policy']).toContain("default-src 'self'");
     await http().get('/public-assets/../feedback.service.ts').expect(404);
-    expect(await written(m)).toMatchObject({ responses: 0, replies: 0, callTasks: 0, events: 0, repliedAt: null });
+    expect(await written(m)).toMatchObject({ queued: 0, responses: 0, replies: 0, callTasks: 0, events: 0, repliedAt: null });
   });
 
   it('falls back from a language without a catalog to the message\'s, then the organization\'s, and lays Arabic out right to left', async () => {
@@ -126,7 +138,7 @@ describe('feedback page (GET|POST /f/:token)', () => {
       pages.push(res.text);
       // A submission to a gone link is refused the same way and writes nothing.
       await post(m.token, { reason: reasons.price, text: 'hello', callMe: 'yes' }).set('Accept-Language', 'en').expect(410);
-      expect(await written(m)).toMatchObject({ responses: 0, replies: 0, callTasks: 0, events: 0, repliedAt: null, episode: { reason_id: null } });
+      expect(await written(m)).toMatchObject({ queued: 0, responses: 0, replies: 0, callTasks: 0, events: 0, repliedAt: null, episode: { reason_id: null } });
     }
     await http().get(`/f/${stillValid.token}`).expect(200);
     // One page for every case: the generic text in every language, nothing about the client or the business.
@@ -143,11 +155,11 @@ describe('feedback page (GET|POST /f/:token)', () => {
     expect(inArabic.text).toContain('<html lang="ar" dir="rtl">');
   });
 
-  it('records an answer in one go, and a second submission updates it: one response, one reply, the episode written back, usage counted once, one call task', async () => {
+  it('thanks at once and records an answer in one go, and a second submission updates it: one response, one reply, the episode written back, usage counted once, one call task', async () => {
     const m = await linkedMessage(db.pool, orgId, { clientLocale: 'ru' });
     const [priceBefore, movedBefore] = [await usage(reasons.price), await usage(reasons.moved)];
     // Full-width letters and digits are folded by NFKC; CR LF becomes LF.
-    const first = await post(m.token, { reason: reasons.price, text: '  Ｃｅｎｙ ｗｅｎｔ ｕｐ ２０％\r\nsorry  ', callMe: 'yes', callTime: ' after   18:00 ', rating: '4', submit: '' }).expect(200);
+    const first = await answer(m.token, { reason: reasons.price, text: '  Ｃｅｎｙ ｗｅｎｔ ｕｐ ２０％\r\nsorry  ', callMe: 'yes', callTime: ' after   18:00 ', rating: '4', submit: '' });
     expect(first.text).toContain('<html lang="ru" dir="ltr">');
     expect(first.text).toContain('Спасибо');
     expect(first.text).toContain('Мы вам позвоним. Удобное для вас время: \u2068after 18:00\u2069.');
@@ -184,7 +196,7 @@ describe('feedback page (GET|POST /f/:token)', () => {
     expect(again.text).toContain('Ceny went up 20%\nsorry</textarea>');
 
     // Changed: another reason, no words, no rating, another time.
-    await post(m.token, { reason: reasons.moved, text: '', callMe: 'yes', callTime: 'mornings', rating: '' }).expect(200);
+    await answer(m.token, { reason: reasons.moved, text: '', callMe: 'yes', callTime: 'mornings', rating: '' });
     expect(await count(`SELECT 1 FROM feedback_responses WHERE message_id = $1`, [m.messageId])).toBe(1);
     const changed = await one<{ reason_id: string; free_text: string | null; rating: number | null; submitted_at: Date; updated_at: Date }>(
       `SELECT reason_id::text, free_text, rating, submitted_at, updated_at FROM feedback_responses WHERE message_id = $1`,
@@ -204,12 +216,33 @@ describe('feedback page (GET|POST /f/:token)', () => {
     expect((await written(m)).events).toBe(2);
 
     // The same answer again counts nothing twice; taking back "call me" removes the open task it made.
-    await post(m.token, { reason: reasons.moved, callMe: 'yes', callTime: 'mornings' }).expect(200);
+    await answer(m.token, { reason: reasons.moved, callMe: 'yes', callTime: 'mornings' });
     expect(await usage(reasons.moved)).toBe(movedBefore + 1);
-    await post(m.token, { reason: reasons.moved }).expect(200);
+    await answer(m.token, { reason: reasons.moved });
     expect(await count(`SELECT 1 FROM call_tasks WHERE client_id = $1`, [m.clientId])).toBe(0);
     expect(await count(`SELECT 1 FROM feedback_responses WHERE message_id = $1`, [m.messageId])).toBe(1);
     expect(await count(`SELECT 1 FROM replies WHERE message_id = $1`, [m.messageId])).toBe(1);
+  });
+
+  it('reopens a call this cycle already reached when the client asks again, and sets it back to done when they take that back', async () => {
+    const m = await linkedMessage(db.pool, orgId);
+    await answer(m.token, { reason: reasons.price, callMe: 'yes', callTime: 'evenings' });
+    const task = await one<{ id: string }>(`SELECT id::text FROM call_tasks WHERE client_id = $1`, [m.clientId]);
+    const caller = (await createStaffAccount(db.pool, { organizationId: orgId, email: `caller-${m.messageId}@clinic.test`, displayName: 'Caller', role: 'caller', password: 'long enough passphrase' })).id;
+    await assignCallTask(db.pool, orgId, task.id, caller, true);
+    await recordCallOutcome(db.pool, { organizationId: orgId, taskId: task.id, recordedBy: caller, outcome: 'reached', reasonId: reasons.price, agreedToReturn: false });
+    const state = () => one(`SELECT status, source, attempts, preferred_time, call_back_at FROM call_tasks WHERE id = $1`, [task.id]);
+    expect(await state()).toMatchObject({ status: 'done', attempts: 1 });
+
+    // Asked again after the call: to ring again, with the new time; the call made stays on the task.
+    await answer(m.token, { reason: reasons.price, callMe: 'yes', callTime: 'weekends' });
+    expect(await state()).toEqual({ status: 'open', source: 'asked', attempts: 1, preferred_time: 'weekends', call_back_at: null });
+    expect(await count(`SELECT 1 FROM call_tasks WHERE client_id = $1`, [m.clientId])).toBe(1);
+
+    // Taken back: the reached call is not lost (no delete), the task is done again.
+    await answer(m.token, { reason: reasons.price });
+    expect(await state()).toMatchObject({ status: 'done', attempts: 1 });
+    expect(await count(`SELECT 1 FROM call_outcomes WHERE task_id = $1 AND outcome = 'reached'`, [task.id])).toBe(1);
   });
 
   it('applies simultaneous submissions of one link one after the other: still one response, one reply, one call task, usage counted once', async () => {
@@ -217,13 +250,71 @@ describe('feedback page (GET|POST /f/:token)', () => {
     const before = await usage(reasons.wait);
     const results = await Promise.all(Array.from({ length: 6 }, () => post(m.token, { reason: reasons.wait, callMe: 'yes' })));
     expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200]);
-    expect(await written(m)).toMatchObject({ responses: 1, replies: 1, callTasks: 1 });
+    expect(await written(m)).toMatchObject({ queued: 6, responses: 1, replies: 1, callTasks: 1 });
     expect(await usage(reasons.wait)).toBe(before + 1);
+  });
+
+  it('applies a link\'s answers in the order they were sent, whatever order the worker meets them in', async () => {
+    const m = await linkedMessage(db.pool, orgId);
+    const processor = collector.worker!.get(InboundProcessor);
+    const job = (key: string, sentAt: string, reasonId: string, text: string): InboundPayload => ({
+      source: 'feedback',
+      key,
+      receivedAt: sentAt.replace(/\d{3}Z$/, 'Z'),
+      payload: { checked: true, messageId: m.messageId, organizationId: orgId, sentAt, answer: { reasonId, text, callMe: false, callTime: null, rating: null } },
+    });
+    // The later answer reaches the worker first (jobs run concurrently); the earlier one then changes nothing but the first-answer time.
+    expect(await processor.process(job('order-2', '2030-01-01T10:00:00.000002Z', reasons.moved, 'second'))).toBe('processed');
+    expect(await processor.process(job('order-1', '2030-01-01T10:00:00.000001Z', reasons.price, 'first'))).toBe('processed');
+    const row = await one<{ reason_id: string; free_text: string; submitted_at: Date; updated_at: Date }>(
+      `SELECT reason_id::text, free_text, submitted_at, updated_at FROM feedback_responses WHERE message_id = $1`,
+      [m.messageId],
+    );
+    expect(row).toMatchObject({ reason_id: reasons.moved, free_text: 'second' });
+    expect([row.submitted_at.toISOString(), row.updated_at.toISOString()]).toEqual(['2030-01-01T10:00:00.000Z', '2030-01-01T10:00:00.000Z']);
+    expect(await one(`SELECT reason_id::text, text FROM replies WHERE message_id = $1`, [m.messageId])).toEqual({ reason_id: reasons.moved, text: 'second' });
+    expect((await db.pool.query(`SELECT idempotency_key, error FROM inbound_requests WHERE idempotency_key LIKE 'order-%' ORDER BY idempotency_key`)).rows).toEqual([
+      { idempotency_key: 'order-1', error: 'not written: a later answer of this link was applied already' },
+      { idempotency_key: 'order-2', error: null },
+    ]);
+    // Micro-seconds kept: the first answer's time is the earlier one.
+    expect((await one<{ earlier: boolean }>(`SELECT submitted_at < updated_at AS earlier FROM feedback_responses WHERE message_id = $1`, [m.messageId])).earlier).toBe(true);
+  });
+
+  it('leaves the answer alone when an earlier one waited for the link\'s lock while a later one was written', async () => {
+    const m = await linkedMessage(db.pool, orgId);
+    const processor = collector.worker!.get(InboundProcessor);
+    // Another transaction holds the message's lock and writes the later answer…
+    const other = await db.pool.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query(`SELECT 1 FROM messages WHERE id = $1 FOR UPDATE`, [m.messageId]);
+      const earlier = processor.process({
+        source: 'feedback',
+        key: 'waited-1',
+        receivedAt: '2030-02-01T10:00:00.000Z',
+        payload: { checked: true, messageId: m.messageId, organizationId: orgId, sentAt: '2030-02-01T10:00:00.000001Z', answer: { reasonId: reasons.price, text: 'earlier', callMe: false, callTime: null, rating: null } },
+      });
+      // …while the earlier answer waits for that lock.
+      await waitFor('the earlier answer waiting for the lock', async () =>
+        (await db.pool.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)).rowCount! > 0,
+      );
+      await other.query(
+        `INSERT INTO feedback_responses (message_id, organization_id, client_id, reason_id, free_text, submitted_at, updated_at) VALUES ($1, $2, $3, $4, 'later', $5, $5)`,
+        [m.messageId, orgId, m.clientId, reasons.moved, '2030-02-01T10:00:00.000002Z'],
+      );
+      await other.query('COMMIT');
+      expect(await earlier).toBe('processed');
+    } finally {
+      other.release();
+    }
+    expect(await one(`SELECT reason_id::text, free_text FROM feedback_responses WHERE message_id = $1`, [m.messageId])).toEqual({ reason_id: reasons.moved, free_text: 'later' });
+    expect((await one<{ error: string }>(`SELECT error FROM inbound_requests WHERE idempotency_key = 'waited-1'`)).error).toBe('not written: a later answer of this link was applied already');
   });
 
   it('keeps free text the reason list cannot place as the client\'s words and a candidate for staff, and matches one it can', async () => {
     const m = await linkedMessage(db.pool, orgId);
-    await post(m.token, { text: 'Нашла клинику ближе к дому' }).expect(200);
+    await answer(m.token, { text: 'Нашла клинику ближе к дому' });
     expect(await one(`SELECT reason_id, free_text FROM feedback_responses WHERE message_id = $1`, [m.messageId])).toEqual({ reason_id: null, free_text: 'Нашла клинику ближе к дому' });
     expect(await one(`SELECT reason_id, matched_by, match_score, needs_review, text FROM replies WHERE message_id = $1`, [m.messageId])).toEqual({
       reason_id: null, matched_by: null, match_score: null, needs_review: true, text: 'Нашла клинику ближе к дому',
@@ -236,13 +327,13 @@ describe('feedback page (GET|POST /f/:token)', () => {
 
     // Words the list knows (a label in Georgian) are matched to the reason.
     const known = await linkedMessage(db.pool, orgId);
-    await post(known.token, { text: 'ძალიან ძვირია!' }).expect(200);
+    await answer(known.token, { text: 'ძალიან ძვირია!' });
     expect(await one(`SELECT reason_id::text, matched_by FROM replies WHERE message_id = $1`, [known.messageId])).toEqual({ reason_id: reasons.price, matched_by: 'alias' });
     expect(await one(`SELECT reason_id::text FROM churn_episodes WHERE id = $1`, [known.episodeId])).toEqual({ reason_id: reasons.price });
 
     // A client the campaign had no episode for: the answer is kept, nothing to write back.
     const noEpisode = await linkedMessage(db.pool, orgId, { episode: false });
-    await post(noEpisode.token, { text: 'just a rating and words', rating: '2' }).expect(200);
+    await answer(noEpisode.token, { text: 'just a rating and words', rating: '2' });
     expect(await written(noEpisode)).toMatchObject({ responses: 1, replies: 1, events: 0, callTasks: 0, episode: null });
   });
 
@@ -269,10 +360,10 @@ describe('feedback page (GET|POST /f/:token)', () => {
     expect(kept.text).toContain('&lt;script&gt;alert(1)&lt;/script&gt;</textarea>');
     expect(kept.text).not.toContain('<script>alert');
     expect(kept.text).not.toContain('Other clinic reason');
-    expect(await written(m)).toEqual({ responses: 0, replies: 0, callTasks: 0, events: 0, repliedAt: null, episode: { reason_id: null, reason_note: null, reason_channel: null, reason_set_at: null } });
+    expect(await written(m)).toEqual({ queued: 0, responses: 0, replies: 0, callTasks: 0, events: 0, repliedAt: null, episode: { reason_id: null, reason_note: null, reason_channel: null, reason_set_at: null } });
     expect(await usage(reasons.foreign)).toBe(foreignBefore);
     // 2,000 characters are fine, counted as characters (an emoji is one, not two UTF-16 units).
-    await post(m.token, { text: '😀'.repeat(2000) }).expect(200);
+    await answer(m.token, { text: '😀'.repeat(2000) });
     expect([...(await one<{ free_text: string }>(`SELECT free_text FROM feedback_responses WHERE message_id = $1`, [m.messageId])).free_text]).toHaveLength(2000);
   });
 });

@@ -1,11 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { loadConfig } from '@comeback/config';
-import { createNestApp } from '@comeback/platform';
-import { createTestDatabase, factories, launchChromium, screenshot, TEST_REDIS_URL, testRedisPrefix, textOf, type TestDatabase } from '@comeback/testing';
-import { RESPONSE_COLLECTOR_ENV } from '../config';
-import { responseCollectorAppOptions } from '../response-collector-app';
+import { createTestDatabase, factories, launchChromium, screenshot, testRedisPrefix, textOf, type TestDatabase } from '@comeback/testing';
+import { startTestCollector, type TestCollector } from '../testing/test-collector';
 import { linkedMessage, reason } from './testing/personal-link.fixture';
 
 jest.setTimeout(120_000);
@@ -24,6 +21,7 @@ interface Dom {
  */
 describe('feedback page in headless Chromium', () => {
   let db: TestDatabase;
+  let collector: TestCollector;
   let app: NestExpressApplication;
   let browser: Browser;
   let context: BrowserContext;
@@ -58,8 +56,8 @@ describe('feedback page in headless Chromium', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    const config = loadConfig('response-collector', RESPONSE_COLLECTOR_ENV, { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: testRedisPrefix(), LOG_LEVEL: 'error', HOST: '127.0.0.1' });
-    app = await createNestApp({ ...responseCollectorAppOptions(config), config });
+    collector = await startTestCollector({ DATABASE_URL: db.url, REDIS_PREFIX: testRedisPrefix(), HOST: '127.0.0.1' });
+    app = collector.app;
     await app.listen(0, '127.0.0.1');
     base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
     orgId = (await factories(db.pool).organization({ name: 'ქუთაისის სტომატოლოგია', defaultLocale: 'ka', timezone: 'Asia/Tbilisi' })).id;
@@ -75,7 +73,7 @@ describe('feedback page in headless Chromium', () => {
   afterAll(async () => {
     await context?.close();
     await browser?.close();
-    await app?.close();
+    await collector?.close();
     await db?.drop();
   });
 
@@ -119,6 +117,8 @@ describe('feedback page in headless Chromium', () => {
     await screenshot(page, '40-feedback-ar-thanks');
     await page.close();
 
+    // Thanked at once; the inbound worker writes the answer.
+    await collector.settled();
     const { rows } = await db.pool.query(`SELECT reason_id::text, free_text, call_me, call_time, rating FROM feedback_responses WHERE message_id = $1`, [m.messageId]);
     expect(rows).toEqual([{ reason_id: reasons.price, free_text: 'الأسعار ارتفعت كثيراً هذا العام', call_me: true, call_time: 'بعد الساعة 6 مساءً', rating: 4 }]);
     const episode = (await db.pool.query(`SELECT reason_id::text, reason_channel FROM churn_episodes WHERE id = $1`, [m.episodeId])).rows[0];
@@ -152,7 +152,8 @@ describe('feedback page in headless Chromium', () => {
     expect(await page.locator('.call-note').count()).toBe(0);
     await screenshot(page, '40-feedback-ka-thanks');
 
-    // Opening the link again shows the answer, to change it; the change replaces it.
+    // Opening the link again (once the worker wrote it) shows the answer, to change it; the change replaces it.
+    await collector.settled();
     await page.goto(`${base}/f/${m.token}`);
     expect(await textOf(page.locator('.note').first())).toMatch(/^თქვენ უკვე გვიპასუხეთ/);
     expect(await page.getByLabel('საცხოვრებლად გადავედი').isChecked()).toBe(true);
@@ -162,6 +163,7 @@ describe('feedback page in headless Chromium', () => {
     await page.getByRole('button', { name: 'გაგზავნა' }).click();
     expect(await textOf(page.getByRole('heading', { level: 1 }))).toBe('გმადლობთ');
     await page.close();
+    await collector.settled();
     const { rows } = await db.pool.query(`SELECT reason_id::text, free_text, rating FROM feedback_responses WHERE message_id = $1`, [m.messageId]);
     expect(rows).toEqual([{ reason_id: reasons.wait, free_text: 'ბათუმში გადავედი, მაგრამ ექიმი ძალიან მომწონდა', rating: null }]);
   });

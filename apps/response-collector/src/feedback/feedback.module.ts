@@ -1,4 +1,6 @@
 import { type DynamicModule, Global, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
+import { IntakeModule } from '../intake/intake.module';
+import { FeedbackPages } from './feedback-pages';
 import { FeedbackController } from './feedback.controller';
 import { FEEDBACK_OPTIONS, type FeedbackOptions } from './feedback.options';
 import { FeedbackService } from './feedback.service';
@@ -20,9 +22,11 @@ export class FeedbackModule implements NestModule {
   static forRoot(options: FeedbackOptions): DynamicModule {
     return {
       module: FeedbackModule,
+      // Answers go to the durable intake; the inbound worker writes them (FeedbackRecordingModule).
+      imports: [IntakeModule],
       controllers: [FeedbackController, PublicAssetsController],
-      providers: [{ provide: FEEDBACK_OPTIONS, useValue: options }, PersonalLinkService, PublicPages, PublicPageFilter, FeedbackService],
-      exports: [PersonalLinkService, PublicPages, PublicPageFilter],
+      providers: [{ provide: FEEDBACK_OPTIONS, useValue: options }, PersonalLinkService, PublicPages, PublicPageFilter, FeedbackService, FeedbackPages],
+      exports: [PersonalLinkService, PublicPages, PublicPageFilter, FeedbackService, FeedbackPages],
     };
   }
 

@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import { Injectable, type NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 
@@ -14,12 +15,17 @@ export const PUBLIC_CSP =
 @Injectable()
 export class PublicHeadersMiddleware implements NestMiddleware {
   use(req: Request, res: Response, next: NextFunction): void {
-    res.setHeader('Content-Security-Policy', PUBLIC_CSP);
-    res.setHeader('X-Frame-Options', 'DENY');
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Referrer-Policy', 'no-referrer');
-    res.setHeader('X-Robots-Tag', 'noindex, nofollow');
-    res.setHeader('Cache-Control', req.originalUrl.startsWith('/public-assets/') ? 'public, max-age=3600' : 'no-store');
+    setPublicHeaders(res, req.originalUrl);
     next();
   }
+}
+
+/** The public pages' headers (above), for a response to `path`; the lean path sets them with this too. */
+export function setPublicHeaders(res: Pick<ServerResponse, 'setHeader'>, path: string): void {
+  res.setHeader('Content-Security-Policy', PUBLIC_CSP);
+  res.setHeader('X-Frame-Options', 'DENY');
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Referrer-Policy', 'no-referrer');
+  res.setHeader('X-Robots-Tag', 'noindex, nofollow');
+  res.setHeader('Cache-Control', path.startsWith('/public-assets/') ? 'public, max-age=3600' : 'no-store');
 }

@@ -4,10 +4,22 @@ import type Redis from 'ioredis';
 import type { Pool } from 'pg';
 import { assertHandlers, JobName, jobsOfQueue, QueueName, type InboundPayload } from '@comeback/contracts';
 import { INFRASTRUCTURE_OPTIONS, type InfrastructureOptions, PG_POOL, REDIS } from '@comeback/platform';
+import { FeedbackRecorder } from '../feedback/feedback-recorder.service';
+import { FEEDBACK_SOURCE } from '../feedback/feedback-submission';
 import { TextRepliesService, type ReplyChannel } from '../replies/text-replies.service';
 
-/** What handles each source's requests, given the inbound_requests row id (the reply's idempotency anchor). */
-type SourceHandler = (requestId: string, payload: Record<string, unknown>, receivedAt: Date) => Promise<void>;
+/**
+ * What handles each source's requests, given the inbound_requests row id (the reply's idempotency
+ * anchor). It may return a sentence saying why the request wrote nothing (kept on its row).
+ */
+type SourceHandler = (requestId: string, payload: Record<string, unknown>, receivedAt: Date) => Promise<void | string | null>;
+
+export const INBOUND_PROCESSING_OPTIONS = Symbol('INBOUND_PROCESSING_OPTIONS');
+
+export interface InboundProcessingOptions {
+  /** Requests one worker process handles at once (INBOUND_CONCURRENCY): each holds one PostgreSQL connection for its transaction. */
+  concurrency: number;
+}
 
 /**
  * The worker of the inbound queue. Each request is first written to inbound_requests (unique per
@@ -25,7 +37,9 @@ export class InboundProcessor implements OnApplicationBootstrap, OnApplicationSh
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(INFRASTRUCTURE_OPTIONS) private readonly infrastructure: InfrastructureOptions,
     @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(INBOUND_PROCESSING_OPTIONS) private readonly options: InboundProcessingOptions,
     replies: TextRepliesService,
+    feedback: FeedbackRecorder,
   ) {
     assertHandlers(`queue "${QueueName.Inbound}"`, jobsOfQueue(QueueName.Inbound), [JobName.ProcessInbound]);
     this.sources = {
@@ -37,6 +51,8 @@ export class InboundProcessor implements OnApplicationBootstrap, OnApplicationSh
       // A reply staff wrote in the sandbox inbox, as the client would have sent it: the same path as a real one.
       sandbox: (id, p, at) =>
         replies.handle({ organizationId: String(p.organizationId), channel: p.channel as ReplyChannel, from: String(p.from), text: String(p.text ?? ''), requestId: id, receivedAt: at }),
+      // An answer the feedback page took (a personal link's form).
+      [FEEDBACK_SOURCE]: (_id, p) => feedback.record(p),
     };
   }
 
@@ -45,7 +61,7 @@ export class InboundProcessor implements OnApplicationBootstrap, OnApplicationSh
       // The app's connection (BullMQ duplicates it for the blocking reads and closes those itself).
       connection: this.redis,
       prefix: this.infrastructure.redisPrefix,
-      concurrency: 16,
+      concurrency: this.options.concurrency,
     });
     this.worker.on('failed', (job, err) => this.logger.warn(`inbound ${job?.id}: ${err.message} (attempt ${job?.attemptsMade})`));
     this.worker.on('error', (err) => this.logger.warn(`inbound worker error: ${err.message}`));
@@ -70,8 +86,11 @@ export class InboundProcessor implements OnApplicationBootstrap, OnApplicationSh
     const request = rows[0];
     if (request.status === 'processed') return 'duplicate';
     try {
-      await handler(request.id, data.payload, new Date(data.receivedAt));
-      await this.pool.query(`UPDATE inbound_requests SET status = 'processed', processed_at = now(), attempts = attempts + 1, error = NULL WHERE id = $1`, [request.id]);
+      const note = await handler(request.id, data.payload, new Date(data.receivedAt));
+      await this.pool.query(`UPDATE inbound_requests SET status = 'processed', processed_at = now(), attempts = attempts + 1, error = $2 WHERE id = $1`, [
+        request.id,
+        typeof note === 'string' ? note : null,
+      ]);
       return 'processed';
     } catch (err) {
       await this.pool

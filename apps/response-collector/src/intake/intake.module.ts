@@ -2,16 +2,26 @@ import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import type Redis from 'ioredis';
 import { QueueName } from '@comeback/contracts';
-import { INFRASTRUCTURE_OPTIONS, type InfrastructureOptions, REDIS } from '@comeback/platform';
+import { createRedis, INFRASTRUCTURE_OPTIONS, type InfrastructureOptions } from '@comeback/platform';
 import { IntakeService } from './intake.service';
-import { INBOUND_QUEUE } from './intake.tokens';
+import { INBOUND_QUEUE, INTAKE_REDIS } from './intake.tokens';
 
-/** The durable intake's front: the inbound queue and the service webhooks hand their requests to. */
+/**
+ * The durable intake's front: the inbound queue and the service webhooks and the feedback page
+ * hand their requests to. The queue has a Redis connection of its own with auto-pipelining: the
+ * jobs added by every request the event loop took in one turn go to Redis in one write, not one
+ * each (under load, much of the intake's time went to socket writes).
+ */
 @Module({
   providers: [
     {
+      provide: INTAKE_REDIS,
+      inject: [INFRASTRUCTURE_OPTIONS],
+      useFactory: (infra: InfrastructureOptions) => createRedis(infra.redisUrl, { connectionName: `comeback-${infra.appName}-intake`, enableAutoPipelining: true }),
+    },
+    {
       provide: INBOUND_QUEUE,
-      inject: [REDIS, INFRASTRUCTURE_OPTIONS],
+      inject: [INTAKE_REDIS, INFRASTRUCTURE_OPTIONS],
       useFactory: (redis: Redis, infra: InfrastructureOptions) => new Queue(QueueName.Inbound, { connection: redis, prefix: infra.redisPrefix }),
     },
     IntakeService,
@@ -19,9 +29,14 @@ import { INBOUND_QUEUE } from './intake.tokens';
   exports: [IntakeService],
 })
 export class IntakeModule implements OnApplicationShutdown {
-  constructor(@Inject(INBOUND_QUEUE) private readonly queue: Queue) {}
+  constructor(
+    @Inject(INBOUND_QUEUE) private readonly queue: Queue,
+    @Inject(INTAKE_REDIS) private readonly redis: Redis,
+  ) {}
 
   async onApplicationShutdown(): Promise<void> {
     await this.queue.close();
+    // A connection given to the queue stays open when the queue closes.
+    await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }

@@ -23,10 +23,12 @@ const HELP = ['help', 'info', 'помощь', 'справка', 'დახმა
 
 export type ReplyKeyword = 'opt_out' | 'opt_in' | 'help';
 
+// toLowerCase is the root locale's mapping (what toLocaleLowerCase('und') gives), several times
+// faster: every inbound text goes through this in the web process.
 const normalise = (text: string) =>
   text
     .normalize('NFKC')
-    .toLocaleLowerCase('und')
+    .toLowerCase()
     .replace(/[\p{P}\p{S}]+/gu, ' ')
     .replace(/\s+/gu, ' ')
     .trim();

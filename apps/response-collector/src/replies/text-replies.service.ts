@@ -67,9 +67,9 @@ export class TextRepliesService {
       const outreach = (
         await db.query<{ id: string; campaign_id: string; choices: string[] | null; episode_id: string | null }>(
           `SELECT m.id::text, m.campaign_id::text, ARRAY(SELECT jsonb_array_elements_text(m.content->'choices')) AS choices, r.episode_id::text
-             FROM messages m LEFT JOIN campaign_recipients r ON r.campaign_id = m.campaign_id AND r.client_id = m.client_id
-            WHERE m.organization_id = $1 AND m.client_id = $2 AND m.channel = $4 AND m.sent_at > now() - make_interval(days => $3)
-            ORDER BY m.sent_at DESC LIMIT 1`,
+               FROM messages m LEFT JOIN campaign_recipients r ON r.campaign_id = m.campaign_id AND r.client_id = m.client_id
+              WHERE m.organization_id = $1 AND m.client_id = $2 AND m.channel = $4 AND m.sent_at > now() - make_interval(days => $3)
+              ORDER BY m.sent_at DESC LIMIT 1`,
           [organizationId, client.id, OUTREACH_DAYS, channel],
         )
       ).rows[0];
@@ -91,16 +91,16 @@ export class TextRepliesService {
       let reasonId = chosen
         ? ((await db.query<{ id: string }>(`SELECT coalesce(merged_into_id, id)::text AS id FROM churn_reasons WHERE organization_id = $1 AND id = $2`, [organizationId, chosen])).rows[0]?.id ?? null)
         : null;
+      // The reply (matched_by set) counts for its reason when usage is read (listReasons): the
+      // reason's row is not written, so replies naming the same reason do not queue on its lock.
       const replyId = await this.insertReply(db, { ...base, kind: reasonId ? 'reason' : 'free_text', reasonId, matchedBy: reasonId ? 'digit' : null, needsReview: !reasonId });
-      if (replyId && reasonId) await db.query(`UPDATE churn_reasons SET usage_count = usage_count + 1 WHERE id = $1`, [reasonId]);
       if (replyId && !reasonId && text) {
         // Free text: the reason list matches it (alias, then fuzzy on any script) or files it as a
-        // candidate for staff; in this transaction, so a retry that finds the reply written counts nothing twice.
-        const matched = await recordReasonText(db, { organizationId, text });
+        // candidate for staff; in this transaction, so a retry that finds the reply written files nothing twice.
+        const matched = await recordReasonText(db, { organizationId, text, countUsage: false });
         reasonId = matched.reasonId;
         await db.query(
-          `UPDATE replies SET kind = CASE WHEN $2::bigint IS NULL THEN kind ELSE 'reason' END, reason_id = $2, candidate_id = $3, match_score = $4, matched_by = $5, needs_review = $2::bigint IS NULL WHERE id = $1`,
-          [replyId, matched.reasonId, matched.candidateId, matched.score, matched.matchedBy],
+          `UPDATE replies SET kind = CASE WHEN $2::bigint IS NULL THEN kind ELSE 'reason' END, reason_id = $2, candidate_id = $3, match_score = $4, matched_by = $5, needs_review = $2::bigint IS NULL WHERE id = $1`, [replyId, matched.reasonId, matched.candidateId, matched.score, matched.matchedBy],
         );
       }
       if (replyId && outreach) await db.query(`UPDATE messages SET replied_at = coalesce(replied_at, $2) WHERE id = $1`, [outreach.id, receivedAt]);
@@ -199,7 +199,6 @@ export class TextRepliesService {
       });
       if (replyId) {
         await db.query(`UPDATE messages SET replied_at = coalesce(replied_at, $2) WHERE id = $1`, [m.id, receivedAt]);
-        if (reasonId) await db.query(`UPDATE churn_reasons SET usage_count = usage_count + 1 WHERE id = $1`, [reasonId]);
         if (m.episode_id) await this.writeBack(db, { organizationId, clientId: m.client_id, episodeId: m.episode_id, replyId, reasonId, note: m.label ?? digits, channel: 'voice', at: receivedAt });
       }
     });
@@ -212,7 +211,7 @@ export class TextRepliesService {
   ): Promise<void> {
     await db.query(
       `UPDATE churn_episodes SET reason_id = coalesce($3::bigint, reason_id), reason_note = $4, reason_channel = $6, reason_set_at = $5, updated_at = now()
-        WHERE organization_id = $1 AND id = $2`,
+          WHERE organization_id = $1 AND id = $2`,
       [w.organizationId, w.episodeId, w.reasonId, w.note, w.at, w.channel],
     );
     await appendEvents(db, w.organizationId, [{ name: EventName.ReasonRecorded, payload: { organizationId: w.organizationId, clientId: w.clientId, episodeId: w.episodeId, replyId: w.replyId } }]);
@@ -242,9 +241,9 @@ export class TextRepliesService {
   ): Promise<string | null> {
     const { rows } = await db.query<{ id: string }>(
       `INSERT INTO replies (organization_id, client_id, message_id, episode_id, channel, from_address, text, kind, reason_id, match_score, matched_by, received_at, inbound_request_id, needs_review)
-       VALUES ($1, $2, $3, $4, $13, $5, $6, $7, $8, CASE WHEN $8::bigint IS NULL THEN NULL ELSE 1 END, $9, $10, $11, $12)
-       ON CONFLICT (inbound_request_id) WHERE inbound_request_id IS NOT NULL DO NOTHING
-       RETURNING id::text`,
+         VALUES ($1, $2, $3, $4, $13, $5, $6, $7, $8, CASE WHEN $8::bigint IS NULL THEN NULL ELSE 1 END, $9, $10, $11, $12)
+         ON CONFLICT (inbound_request_id) WHERE inbound_request_id IS NOT NULL DO NOTHING
+         RETURNING id::text`,
       [r.organizationId, r.clientId, r.messageId, r.episodeId, r.from, r.text || null, r.kind, r.reasonId, r.matchedBy, r.receivedAt, r.requestId, r.needsReview, r.channel],
     );
     return rows[0]?.id ?? null;

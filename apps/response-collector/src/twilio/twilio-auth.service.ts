@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import twilio from 'twilio';
 import { WebhookSecretsService } from '../webhook-secrets/webhook-secrets.service';
+import { isTwilioSignature } from './twilio-signature';
 
 /**
  * Checks `X-Twilio-Signature` against the auth token of the organization the webhook names
@@ -16,7 +16,7 @@ export class TwilioAuthService {
     if (typeof signature !== 'string' || !signature) return false;
     const token = (await this.secrets.organization(organizationId))?.twilioToken;
     if (!token) return false;
-    // The SDK compares in constant time and tries the URL with and without the port, as Twilio signs it.
-    return twilio.validateRequest(token, signature, url, params);
+    // Once, over the exact public URL, compared in constant time (twilio-signature.ts).
+    return isTwilioSignature(token, signature, url, params);
   }
 }

@@ -2,18 +2,10 @@ import { Body, Controller, ForbiddenException, Headers, HttpCode, Inject, Post, 
 import type { Request, Response } from 'express';
 import { COLLECTOR_OPTIONS, type CollectorOptions } from '../collector-options.module';
 import { IntakeService } from '../intake/intake.service';
-import { replyKeyword } from '../replies/reply-keywords';
-import { WebhookSecretsService } from '../webhook-secrets/webhook-secrets.service';
 import { TwilioAuthService } from './twilio-auth.service';
+import { TwilioSmsIntake } from './twilio-sms-intake.service';
 
-const MESSAGE_SID = /^(SM|MM)[0-9a-fA-F]{32}$/;
 const CALL_OR_MESSAGE_SID = /^(SM|MM|CA)[0-9a-fA-F]{32}$/;
-
-/** TwiML with at most one text message, escaped. */
-function twiml(message?: string): string {
-  const escaped = message?.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!);
-  return `<?xml version="1.0" encoding="UTF-8"?><Response>${escaped ? `<Message>${escaped}</Message>` : ''}</Response>`;
-}
 
 /**
  * Twilio's webhooks. Each checks the signature first (403, nothing recorded, when it does not
@@ -25,27 +17,20 @@ function twiml(message?: string): string {
 export class TwilioWebhooksController {
   constructor(
     private readonly auth: TwilioAuthService,
-    private readonly secrets: WebhookSecretsService,
+    private readonly sms: TwilioSmsIntake,
     private readonly intake: IntakeService,
     @Inject(COLLECTOR_OPTIONS) private readonly options: CollectorOptions,
   ) {}
 
-  /** An inbound text: `POST /webhooks/twilio/sms?org=<organizationId>` (the number's webhook URL). */
+  /**
+   * An inbound text: `POST /webhooks/twilio/sms?org=<organizationId>` (the number's webhook URL).
+   * Most arrive through the web process's lean path (LeanPathServer), which answers them with the
+   * same TwilioSmsIntake; this route answers the rest (a refused signature, an unusual request).
+   */
   @Post('sms')
   @HttpCode(200)
-  async sms(@Req() req: Request, @Query('org') org: unknown, @Headers('x-twilio-signature') signature: unknown, @Body() body: Record<string, unknown>, @Res() res: Response): Promise<void> {
-    await this.verified(req, org, signature, body);
-    const sid = body.MessageSid;
-    if (typeof sid !== 'string' || !MESSAGE_SID.test(sid)) throw new ForbiddenException('MessageSid missing or malformed');
-    await this.intake.accept('twilio-sms', sid, { ...body, organizationId: org });
-    const keyword = typeof body.Body === 'string' ? replyKeyword(body.Body) : null;
-    const organization = keyword ? await this.secrets.organization(org) : null;
-    const answer =
-      keyword === 'opt_out' ? `${organization?.name}: you will get no more texts from us. Reply START to undo.`
-      : keyword === 'opt_in' ? `${organization?.name}: texts are back on. Reply STOP to opt out.`
-      : keyword === 'help' ? `${organization?.name}${organization?.contact ? `: ${organization.contact}` : ''}. Reply STOP to opt out.`
-      : undefined;
-    res.type('text/xml').send(twiml(answer));
+  async inboundText(@Req() req: Request, @Query('org') org: unknown, @Headers('x-twilio-signature') signature: unknown, @Body() body: Record<string, unknown>, @Res() res: Response): Promise<void> {
+    res.type('text/xml').send(await this.sms.take(req.originalUrl, org, signature, body ?? {}));
   }
 
   /**

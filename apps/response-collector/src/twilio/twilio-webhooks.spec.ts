@@ -3,26 +3,25 @@ import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import request from 'supertest';
 import twilio from 'twilio';
-import { loadConfig } from '@comeback/config';
 import { QueueName } from '@comeback/contracts';
-import { createNestApp } from '@comeback/platform';
+import { listReasons } from '@comeback/reasons';
 import { createTestDatabase, factories, TEST_REDIS_URL, testRedisPrefix, waitFor, type TestDatabase } from '@comeback/testing';
-import { RESPONSE_COLLECTOR_ENV } from '../config';
-import { responseCollectorAppOptions } from '../response-collector-app';
+import { startTestCollector, type TestCollector } from '../testing/test-collector';
 
 const PUBLIC = 'https://answers.example.test';
 const TOKEN = 'twilio-test-auth-token-0123456789';
 const sid = (n: number) => `SM${n.toString(16).padStart(32, '0')}`;
 
 /**
- * Twilio's webhooks through the real app (HTTP, signatures checked with the twilio SDK, the durable
- * intake on the real Redis, its worker writing to the real PostgreSQL): forged, missing and replayed
+ * Twilio's webhooks through the real app (HTTP, signatures checked as the twilio SDK signs, the durable
+ * intake on the real Redis, the inbound worker writing to the real PostgreSQL): forged, missing and replayed
  * signatures refused before anything is kept; STOP / START / HELP in several languages; a digit
  * picks the reason the message offered; free text and unknown senders kept; retries change nothing;
  * delivery reports move the message.
  */
 describe('Twilio webhooks', () => {
   let db: TestDatabase;
+  let collector: TestCollector;
   let app: NestExpressApplication;
   let redis: Redis;
   let orgId: string;
@@ -48,9 +47,8 @@ describe('Twilio webhooks', () => {
     process.env.TWILIO_WEBHOOK_TEST_TOKEN = TOKEN;
     db = await createTestDatabase();
     redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
-    const config = loadConfig('response-collector', RESPONSE_COLLECTOR_ENV, { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix, LOG_LEVEL: 'error', PUBLIC_BASE_URL: PUBLIC });
-    app = (await createNestApp({ ...responseCollectorAppOptions(config), config })) as NestExpressApplication;
-    await app.init();
+    collector = await startTestCollector({ DATABASE_URL: db.url, REDIS_PREFIX: prefix, PUBLIC_BASE_URL: PUBLIC });
+    app = collector.app;
     const make = factories(db.pool);
     const settings = { contact: '+995 32 200 00 00', providers: { sms: { type: 'twilio', accountSid: `AC${'1'.repeat(32)}`, authTokenEnv: 'TWILIO_WEBHOOK_TEST_TOKEN', from: '+995322000000' } } };
     orgId = (await make.organization({ name: 'Tbilisi Smile' })).id;
@@ -80,10 +78,7 @@ describe('Twilio webhooks', () => {
     ).rows[0].id;
   });
   afterAll(async () => {
-    await app.close();
-    const q = new Queue(QueueName.Inbound, { connection: redis, prefix });
-    await q.obliterate({ force: true });
-    await q.close();
+    await collector.close();
     await redis.quit();
     await db.drop();
     delete process.env.TWILIO_WEBHOOK_TEST_TOKEN;
@@ -120,7 +115,9 @@ describe('Twilio webhooks', () => {
     expect(e).toEqual({ reason_id: reasons[1], reason_channel: 'sms', reason_note: '2' });
     expect((await db.pool.query(`SELECT replied_at IS NOT NULL AS replied FROM messages WHERE id = $1`, [message])).rows[0].replied).toBe(true);
     expect((await db.pool.query(`SELECT count(*)::int AS n FROM outbox_events WHERE name = 'reason.recorded'`)).rows[0].n).toBe(1);
-    expect((await db.pool.query(`SELECT usage_count FROM churn_reasons WHERE id = $1`, [reasons[1]])).rows[0].usage_count).toBe(1);
+    // The reply counts for its reason, as the reason list shows it (no write to the reason's row).
+    const usage = Object.fromEntries((await listReasons(db.pool, orgId)).map((r) => [r.id, r.usageCount]));
+    expect(usage).toEqual({ [reasons[0]]: 0, [reasons[1]]: 1, [reasons[2]]: 0 });
     expect((await db.pool.query(`SELECT count(*)::int AS n FROM inbound_requests`)).rows[0].n).toBe(1);
   });
 

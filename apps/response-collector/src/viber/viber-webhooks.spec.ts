@@ -1,14 +1,8 @@
 import { createHmac } from 'node:crypto';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { Queue } from 'bullmq';
-import Redis from 'ioredis';
 import request from 'supertest';
-import { loadConfig } from '@comeback/config';
-import { QueueName } from '@comeback/contracts';
-import { createNestApp } from '@comeback/platform';
-import { createTestDatabase, factories, TEST_REDIS_URL, testRedisPrefix, waitFor, type TestDatabase } from '@comeback/testing';
-import { RESPONSE_COLLECTOR_ENV } from '../config';
-import { responseCollectorAppOptions } from '../response-collector-app';
+import { createTestDatabase, factories, testRedisPrefix, waitFor, type TestDatabase } from '@comeback/testing';
+import { startTestCollector, type TestCollector } from '../testing/test-collector';
 
 const TOKEN = 'viber-bot-token-for-tests';
 
@@ -20,8 +14,8 @@ const TOKEN = 'viber-bot-token-for-tests';
  */
 describe('Viber webhooks', () => {
   let db: TestDatabase;
+  let collector: TestCollector;
   let app: NestExpressApplication;
-  let redis: Redis;
   let orgId: string;
   let client: string;
   let episode: string;
@@ -38,10 +32,8 @@ describe('Viber webhooks', () => {
   beforeAll(async () => {
     process.env.VIBER_WEBHOOK_TEST_TOKEN = TOKEN;
     db = await createTestDatabase();
-    redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
-    const config = loadConfig('response-collector', RESPONSE_COLLECTOR_ENV, { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix, LOG_LEVEL: 'error' });
-    app = (await createNestApp({ ...responseCollectorAppOptions(config), config })) as NestExpressApplication;
-    await app.init();
+    collector = await startTestCollector({ DATABASE_URL: db.url, REDIS_PREFIX: prefix });
+    app = collector.app;
     const make = factories(db.pool);
     orgId = (await make.organization({ name: 'Viber Clinic' })).id;
     await db.pool.query(`UPDATE organizations SET messaging_settings = $2 WHERE id = $1`, [orgId, { providers: { viber: { type: 'viber', authTokenEnv: 'VIBER_WEBHOOK_TEST_TOKEN', senderName: 'Clinic' } } }]);
@@ -60,11 +52,7 @@ describe('Viber webhooks', () => {
     ).rows[0].id;
   });
   afterAll(async () => {
-    await app.close();
-    const q = new Queue(QueueName.Inbound, { connection: redis, prefix });
-    await q.obliterate({ force: true });
-    await q.close();
-    await redis.quit();
+    await collector.close();
     await db.drop();
     delete process.env.VIBER_WEBHOOK_TEST_TOKEN;
   });

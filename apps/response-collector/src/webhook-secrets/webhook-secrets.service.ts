@@ -1,11 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { parseMessagingSettings } from '@comeback/campaigns';
-import { PG_POOL } from '@comeback/platform';
+import { ExpiringCache, PG_POOL } from '@comeback/platform';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** How long an organization's webhook secrets are trusted before they are read again. */
 const TTL_MS = 60_000;
+/** Organizations whose secrets are kept (an unknown organization is kept too, as null: ids come from requests). */
+const MAX_ORGANIZATIONS = 10_000;
 
 /** What the webhooks need of an organization: the providers' secrets and the HELP answer. */
 export interface WebhookOrganization {
@@ -24,7 +26,7 @@ export interface WebhookOrganization {
  */
 @Injectable()
 export class WebhookSecretsService {
-  private readonly cache = new Map<string, { org: WebhookOrganization | null; at: number }>();
+  private readonly cache = new ExpiringCache<WebhookOrganization | null>(TTL_MS, MAX_ORGANIZATIONS);
 
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
@@ -32,7 +34,7 @@ export class WebhookSecretsService {
   async organization(organizationId: unknown): Promise<WebhookOrganization | null> {
     if (typeof organizationId !== 'string' || !UUID.test(organizationId)) return null;
     const cached = this.cache.get(organizationId);
-    if (cached && Date.now() - cached.at < TTL_MS) return cached.org;
+    if (cached?.fresh) return cached.value;
     try {
       const { rows } = await this.pool.query<{ name: string; messaging_settings: unknown }>(`SELECT name, messaging_settings FROM organizations WHERE id = $1`, [organizationId]);
       let org: WebhookOrganization | null = null;
@@ -46,10 +48,10 @@ export class WebhookSecretsService {
           viberToken: viber.type === 'viber' ? (process.env[viber.authTokenEnv] ?? null) : null,
         };
       }
-      this.cache.set(organizationId, { org, at: Date.now() });
+      this.cache.set(organizationId, org);
       return org;
     } catch (err) {
-      if (cached) return cached.org;
+      if (cached) return cached.value;
       throw err;
     }
   }

@@ -71,6 +71,22 @@ export function visitorLanguage(acceptLanguage: string | undefined): string {
   return FALLBACK_LANGUAGE;
 }
 
+/**
+ * Date formatters by language and time zone, built once each: an Intl.DateTimeFormat costs far more
+ * to build (locale data, time zone rules) than to use, and a page needs one per request.
+ */
+const DATE_TIME_FORMATS = new Map<string, Intl.DateTimeFormat>();
+
+function dateTimeFormat(language: string, timeZone: string): Intl.DateTimeFormat {
+  const key = `${language}\u0000${timeZone}`;
+  let format = DATE_TIME_FORMATS.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(language, { dateStyle: 'long', timeStyle: 'short', timeZone });
+    DATE_TIME_FORMATS.set(key, format);
+  }
+  return format;
+}
+
 /** One language's strings and formatters for one page. */
 export class PublicTranslator {
   readonly language: string;
@@ -82,7 +98,7 @@ export class PublicTranslator {
     this.language = Object.hasOwn(CATALOGS, language) ? language : FALLBACK_LANGUAGE;
     this.dir = isRightToLeft(this.language) ? 'rtl' : 'ltr';
     this.catalog = CATALOGS[this.language];
-    this.dateTime = new Intl.DateTimeFormat(this.language, { dateStyle: 'long', timeStyle: 'short', timeZone });
+    this.dateTime = dateTimeFormat(this.language, timeZone);
   }
 
   /** The message for `key` with its parameters filled in; English when this catalog lacks it; the key itself when none has it. */
