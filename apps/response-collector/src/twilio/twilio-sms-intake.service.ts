@@ -1,7 +1,7 @@
 import { ForbiddenException, Inject, Injectable } from '@nestjs/common';
 import { COLLECTOR_OPTIONS, type CollectorOptions } from '../collector-options.module';
 import { IntakeService } from '../intake/intake.service';
-import { replyKeyword } from '../replies/reply-keywords';
+import { keywordConfirmation, replyKeywordWithLanguage } from '../replies/reply-keywords';
 import { WebhookSecretsService } from '../webhook-secrets/webhook-secrets.service';
 import { TwilioAuthService } from './twilio-auth.service';
 
@@ -40,13 +40,9 @@ export class TwilioSmsIntake {
     const sid = fields.MessageSid;
     if (typeof sid !== 'string' || !MESSAGE_SID.test(sid)) throw new ForbiddenException('MessageSid missing or malformed');
     await this.intake.accept('twilio-sms', sid, { ...fields, organizationId: org });
-    const keyword = typeof fields.Body === 'string' ? replyKeyword(fields.Body) : null;
+    const keyword = typeof fields.Body === 'string' ? replyKeywordWithLanguage(fields.Body) : null;
     const organization = keyword ? await this.secrets.organization(org) : null;
-    return twiml(
-      keyword === 'opt_out' ? `${organization?.name}: you will get no more texts from us. Reply START to undo.`
-      : keyword === 'opt_in' ? `${organization?.name}: texts are back on. Reply STOP to opt out.`
-      : keyword === 'help' ? `${organization?.name}${organization?.contact ? `: ${organization.contact}` : ''}. Reply STOP to opt out.`
-      : undefined,
-    );
+    // One confirmation, in the language the client wrote the keyword in.
+    return twiml(keyword && organization ? keywordConfirmation(keyword.keyword, keyword.language, organization) : undefined);
   }
 }

@@ -122,15 +122,15 @@ describe('Twilio webhooks', () => {
   });
 
   it.each([
-    ['СТОП', 'opt_out', 'revoked'],
-    ['start', 'opt_in', 'granted'],
-    ['სტოპ', 'opt_out', 'revoked'],
-    ['Evet', 'opt_in', 'granted'],
-    ['توقف', 'opt_out', 'revoked'],
-  ])('opts the client out or back in for "%s", answering once, with the consent history', async (text, kind, consent) => {
+    ['СТОП', 'opt_out', 'revoked', 'мы больше не будем присылать вам SMS'],
+    ['start', 'opt_in', 'granted', 'texts are back on'],
+    ['სტოპ', 'opt_out', 'revoked', 'ჩვენგან SMS-ებს აღარ მიიღებთ'],
+    ['Evet', 'opt_in', 'granted', 'SMS&apos;ler yeniden açıldı'],
+    ['توقف', 'opt_out', 'revoked', 'لن تصلك منا رسائل بعد الآن'],
+  ])('opts the client out or back in for "%s", answering once in that language, with the consent history', async (text, kind, consent, confirmation) => {
     const n = 100 + text.length * 7 + text.charCodeAt(0);
     const res = await sms(n, '+995599000101', text).expect(200);
-    expect(res.text).toContain(kind === 'opt_out' ? 'no more texts' : 'texts are back on');
+    expect(res.text).toContain(`<Message>Tbilisi Smile: ${confirmation}`);
     expect(res.text.match(/<Message>/g)).toHaveLength(1);
     await processed(n);
     expect((await db.pool.query(`SELECT consent_sms FROM clients WHERE organization_id = $1 AND id = $2`, [orgId, client])).rows[0].consent_sms).toBe(consent);
@@ -139,9 +139,13 @@ describe('Twilio webhooks', () => {
     expect((await db.pool.query(`SELECT kind FROM replies WHERE inbound_request_id = (SELECT id FROM inbound_requests WHERE idempotency_key = $1)`, [sid(n)])).rows[0].kind).toBe(kind);
   });
 
-  it('answers HELP with the organization\'s contact, in any of its languages', async () => {
-    for (const [n, word] of [[301, 'HELP'], [302, 'помощь'], [303, 'დახმარება']] as const) {
-      expect((await sms(n, '+995599000101', word).expect(200)).text).toContain('Tbilisi Smile: +995 32 200 00 00. Reply STOP to opt out.');
+  it('answers HELP with the organization\'s contact, in the language the client asked in', async () => {
+    for (const [n, word, answer] of [
+      [301, 'HELP', 'Tbilisi Smile: +995 32 200 00 00. Reply STOP to opt out.'],
+      [302, 'помощь', 'Tbilisi Smile: +995 32 200 00 00. Чтобы отписаться, ответьте СТОП.'],
+      [303, 'დახმარება', 'Tbilisi Smile: +995 32 200 00 00. გამოსაწერად უპასუხეთ სტოპ.'],
+    ] as const) {
+      expect((await sms(n, '+995599000101', word).expect(200)).text).toContain(`<Message>${answer}</Message>`);
     }
   });
 
