@@ -4,52 +4,13 @@
 //   { kind: 'sms', url, publicBase, org, token, phones: [..], pool, duration, connections }
 //   { kind: 'feedback', url, seed, pool, reasons: [..], duration, connections }
 // and optionally rate: requests per second offered in all (autocannon's overallRate).
-// Every request is unique (a different MessageSid, or a different personal link token) and, for
-// Twilio, correctly signed. The pool is precomputed before the clock starts; it prints one JSON
-// line with autocannon's figures and how many of the pool were used.
-const { createHash, randomBytes } = require('node:crypto');
+// Every request is unique (bench/load-requests.js builds them before the clock starts); it prints
+// one JSON line with autocannon's figures and how many of the pool were used.
 const autocannon = require('autocannon');
-const twilio = require('twilio');
+const { buildRequests } = require('./load-requests');
 
 const job = JSON.parse(process.argv[2]);
-
-/** The feedback link token of message `i` of the benchmark (the same derivation as the SQL that stored its hash). */
-const feedbackToken = (seed, i) => createHash('sha256').update(`${seed}-${i}`).digest('base64url').slice(0, 24);
-
-const pool = [];
-if (job.kind === 'sms') {
-  const path = `/webhooks/twilio/sms?org=${job.org}`;
-  const signedUrl = `${job.publicBase}${path}`;
-  const run = randomBytes(8).toString('hex');
-  const bodies = ['1', '2', '3', ' 2 ', 'too expensive', 'moved away'];
-  for (let i = 0; i < job.pool; i++) {
-    const fields = {
-      MessageSid: `SM${run}${i.toString(16).padStart(16, '0')}`,
-      AccountSid: job.accountSid,
-      From: job.phones[i % job.phones.length],
-      To: '+995322000000',
-      Body: bodies[i % bodies.length],
-      NumMedia: '0',
-    };
-    pool.push({
-      method: 'POST',
-      path,
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilio.getExpectedTwilioSignature(job.token, signedUrl, fields) },
-      body: new URLSearchParams(fields).toString(),
-    });
-  }
-} else {
-  const texts = ['', 'prices went up', 'moved to another district', 'waited too long last time'];
-  for (let i = 0; i < job.pool; i++) {
-    const fields = { reason: job.reasons[i % job.reasons.length], text: texts[i % texts.length], rating: String(1 + (i % 5)) };
-    pool.push({
-      method: 'POST',
-      path: `/f/${feedbackToken(job.seed, i)}`,
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'accept-language': 'en' },
-      body: new URLSearchParams(fields).toString(),
-    });
-  }
-}
+const pool = buildRequests(job, job.pool);
 
 let next = 0;
 let exhausted = false;

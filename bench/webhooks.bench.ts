@@ -17,13 +17,13 @@
  * The data (organization, clients, episodes, campaigns, sent messages with link tokens) is written
  * by SQL, not timed.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { Pool } from 'pg';
 import { QueueName } from '@comeback/contracts';
 import { adminQuery, benchDatabaseUrl, benchFlag, benchOption, REPO_ROOT } from './bench-support';
+import { BENCH_TWILIO, drainQueue, HEAP_CAP, peakRssMb, startApp, stopApps, waitUntilReady, writeResponseDataSet } from './response-data-set';
 
 const duration = Number(benchOption('duration', '20'));
 /**
@@ -52,15 +52,8 @@ const rate = Number(benchOption('rate', '0'));
  */
 const workerNice = Number(benchOption('worker-nice', '19'));
 const FLOORS = { perSecond: 1000, p99Ms: 50 };
-/** The response collector's V8 heap cap, web process and worker (their command lines in docker-compose.yml, k8s and the demo). */
-const HEAP_CAP = '--max-old-space-size=256';
 /** Requests prepared per scenario: far above what the app could take in `duration` seconds (it takes about 5,000/s), so none is sent twice. */
 const POOL = Math.max(20_000, duration * 8_000);
-const TOKEN = 'bench-twilio-auth-token-0123456789abcdef';
-const ACCOUNT_SID = `AC${'b'.repeat(32)}`;
-
-const peakRssMb = (pid: number) => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface LoadResult {
   kind: string;
@@ -101,111 +94,23 @@ async function main(): Promise<void> {
 
   const pool = new Pool({ connectionString: url, max: 4 });
   const seed = `bench-${process.pid}-${Date.now()}`;
-  const campaignsNeeded = Math.ceil(POOL / clients);
-  console.log(`writing ${clients} clients, their episodes, an SMS campaign and ${campaignsNeeded * clients} messages with feedback links (SQL, not timed) ...`);
-  process.env.BENCH_TWILIO_TOKEN = TOKEN;
-  const settings = { contact: '+995 32 200 00 00', allowedHours: { from: '00:00', to: '23:59' }, frequencyCapDays: 0, providers: { sms: { type: 'twilio', accountSid: ACCOUNT_SID, authTokenEnv: 'BENCH_TWILIO_TOKEN', from: '+995322000000' } } };
-  const org = (
-    await pool.query<{ id: string }>(
-      `INSERT INTO organizations (slug, name, timezone, default_locale, currency, country, messaging_settings)
-       VALUES ('bench', 'Bench Clinic', 'Asia/Tbilisi', 'en', 'GEL', 'GE', $1) RETURNING id`,
-      [settings],
-    )
-  ).rows[0].id;
-  await pool.query(
-    `INSERT INTO clients (organization_id, external_id, name, phone, locale, consent_sms)
-     SELECT $1, 'c' || i, 'Client ' || i, '+9955' || lpad(i::text, 8, '0'), 'en', 'granted' FROM generate_series(1, $2) i`,
-    [org, clients],
-  );
-  await pool.query(
-    `INSERT INTO churn_episodes (organization_id, client_id, status, detected_at, last_visit_at, left_on, churn_type, method, revenue_12m, lapsed_at)
-     SELECT $1, c.id, 'lapsed', now() - interval '3 days', now() - interval '150 days', current_date - 30, 'passive', 'cadence', 100 + c.id % 900, now() - interval '3 days'
-       FROM clients c WHERE c.organization_id = $1`,
-    [org],
-  );
-  const reasons: string[] = [];
-  for (const [label, usage] of [['Too expensive', 40], ['Moved away', 30], ['Bad service', 20], ['Waited too long', 10], ['Opening hours', 5]] as const) {
-    reasons.push((await pool.query<{ id: string }>(`INSERT INTO churn_reasons (organization_id, label, usage_count) VALUES ($1, $2, $3) RETURNING id::text`, [org, label, usage])).rows[0].id);
-  }
-  // The SMS campaign: one sent text per client offering three reasons by digit (what a reply is tied to).
-  const smsCampaign = (
-    await pool.query<{ id: string }>(`INSERT INTO campaigns (organization_id, name, status, template_key, channels, started_at, fanned_out_at) VALUES ($1, 'SMS', 'done', 'ask', '{sms}', now(), now()) RETURNING id::text`, [org])
-  ).rows[0].id;
-  await pool.query(
-    `INSERT INTO campaign_recipients (campaign_id, client_id, organization_id, episode_id, control)
-     SELECT $1, e.client_id, $2, e.id, false FROM churn_episodes e WHERE e.organization_id = $2`,
-    [smsCampaign, org],
-  );
-  await pool.query(
-    `INSERT INTO messages (organization_id, campaign_id, client_id, channel, status, to_address, locale, content, queued_at, sent_at)
-     SELECT $1, $2, c.id, 'sms', 'sent', c.phone, 'en', $3, now() - interval '2 hours', now() - interval '1 hour' FROM clients c WHERE c.organization_id = $1`,
-    [org, smsCampaign, { text: 'Why? 1 Too expensive 2 Moved away 3 Bad service', choices: reasons.slice(0, 3) }],
-  );
-  // Feedback links: campaign k sends client j an e-mail whose token is message number k*clients + j - 1
-  // (token = the first 24 base64url characters of SHA-256(seed-i); the load generator derives the same).
-  for (let k = 0; k < campaignsNeeded; k++) {
-    const campaign = (
-      await pool.query<{ id: string }>(
-        `INSERT INTO campaigns (organization_id, name, status, template_key, channels, started_at, fanned_out_at) VALUES ($1, $2, 'running', 'ask', '{email}', now(), now()) RETURNING id::text`,
-        [org, `Feedback ${k}`],
-      )
-    ).rows[0].id;
-    await pool.query(
-      `INSERT INTO campaign_recipients (campaign_id, client_id, organization_id, episode_id, control)
-       SELECT $1, e.client_id, $2, e.id, false FROM churn_episodes e WHERE e.organization_id = $2`,
-      [campaign, org],
-    );
-    await pool.query(
-      `INSERT INTO messages (organization_id, campaign_id, client_id, channel, status, to_address, locale, content, feedback_token_hash, queued_at, sent_at)
-       SELECT $1, $2, c.id, 'email', 'delivered', 'client' || c.id || '@example.test', 'en', '{}',
-              sha256(convert_to(left(translate(encode(sha256(convert_to($3::text || '-' || ($4::int * $5::int + row_number() OVER (ORDER BY c.id) - 1), 'UTF8')), 'base64'), '+/', '-_'), 24), 'UTF8')),
-              now() - interval '1 day', now() - interval '1 day'
-         FROM clients c WHERE c.organization_id = $1`,
-      [org, campaign, seed, k, clients],
-    );
-  }
-  await pool.query(`VACUUM ANALYZE`);
-  const phones = (await pool.query<{ phone: string }>(`SELECT phone FROM clients WHERE organization_id = $1 ORDER BY id`, [org])).rows.map((r) => r.phone);
+  console.log(`writing ${clients} clients, their episodes, an SMS campaign and ${POOL} messages with feedback links (SQL, not timed) ...`);
+  const { org, reasons, phones } = await writeResponseDataSet(pool, { clients, links: POOL, seed });
 
   // The app as it runs in production: the web process and the inbound worker, each its own process.
   const publicBase = `http://127.0.0.1:${port}`;
-  const env = { ...process.env, DATABASE_URL: url, REDIS_PREFIX: prefix, HOST: '127.0.0.1', PUBLIC_BASE_URL: publicBase, LOG_LEVEL: 'warn', BENCH_TWILIO_TOKEN: TOKEN };
-  const start = (script: string, appPort: number, nice = 0): ChildProcess & { exited?: boolean } => {
-    const node = [process.execPath, HEAP_CAP, ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), '-r', './tools/register.js', `apps/response-collector/src/${script}`];
-    // `nice` execs node: same pid, and every thread of the process gets the niceness.
-    const [cmd, ...args] = nice ? ['nice', '-n', String(nice), ...node] : node;
-    const child: ChildProcess & { exited?: boolean } = spawn(cmd, args, { cwd: REPO_ROOT, env: { ...env, PORT: String(appPort) }, stdio: ['ignore', 'inherit', 'inherit'] });
-    child.once('exit', () => (child.exited = true));
-    return child;
-  };
-  const app = start('main.ts', port);
-  const worker = start('worker.ts', port + 1, workerNice);
-  const startedAt = Date.now();
-  for (const [name, child, base] of [['web process', app, publicBase], ['inbound worker', worker, `http://127.0.0.1:${port + 1}`]] as const) {
-    for (;;) {
-      if (child.exited) throw new Error(`the response collector's ${name} exited during start-up`);
-      try {
-        if ((await fetch(`${base}/health/ready`)).ok) break;
-      } catch {
-        // not listening yet
-      }
-      if (Date.now() - startedAt > 60_000) throw new Error(`the response collector's ${name} was not ready after 60 s`);
-      await sleep(200);
-    }
-  }
+  const env = { ...process.env, DATABASE_URL: url, REDIS_PREFIX: prefix, HOST: '127.0.0.1', PUBLIC_BASE_URL: publicBase, LOG_LEVEL: 'warn', [BENCH_TWILIO.tokenEnv]: BENCH_TWILIO.token };
+  const profile = profileDir ? { cpuProfileDir: profileDir } : {};
+  const app = startApp('response-collector/src/main.ts', port, env, profile);
+  const worker = startApp('response-collector/src/worker.ts', port + 1, env, { ...profile, nice: workerNice });
+  await waitUntilReady([
+    { name: "the response collector's web process", child: app, baseUrl: publicBase },
+    { name: "the response collector's inbound worker", child: worker, baseUrl: `http://127.0.0.1:${port + 1}` },
+  ]);
 
   const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
   const inbound = new Queue(QueueName.Inbound, { connection: redis, prefix });
-  /** Waits until the inbound queue holds nothing waiting, active or delayed; returns seconds waited. */
-  const drain = async (): Promise<{ seconds: number; failed: number }> => {
-    const t = Date.now();
-    for (;;) {
-      const c = await inbound.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed');
-      if (c.waiting + c.active + c.delayed + (c.prioritized ?? 0) === 0) return { seconds: (Date.now() - t) / 1000, failed: c.failed };
-      if (Date.now() - t > 1_800_000) throw new Error(`inbound queue not drained after 30 minutes: ${JSON.stringify(c)}`);
-      await sleep(100);
-    }
-  };
+  const drain = () => drainQueue(inbound);
   const count = async (sql: string, params: unknown[] = []) => (await pool.query<{ n: number }>(sql, params)).rows[0].n;
 
   interface Outcome { name: string; r: LoadResult; rows: string; lost: number; drainSeconds: number; failedJobs: number; perSecond: number; ok: boolean }
@@ -220,7 +125,7 @@ async function main(): Promise<void> {
   // 1. Inbound SMS.
   if (only !== 'feedback') {
   console.log(`SMS webhook: ${connections} connections for ${duration} s (${POOL} signed requests prepared) ...`);
-  const sms = await load({ kind: 'sms', url: publicBase, publicBase, org, token: TOKEN, accountSid: ACCOUNT_SID, phones, pool: POOL, duration, connections, rate });
+  const sms = await load({ kind: 'sms', url: publicBase, publicBase, org, token: BENCH_TWILIO.token, accountSid: BENCH_TWILIO.accountSid, phones, pool: POOL, duration, connections, rate });
   const smsDrain = await drain();
   const smsInbound = await count(`SELECT count(*)::int AS n FROM inbound_requests WHERE source = 'twilio-sms'`);
   const smsProcessed = await count(`SELECT count(*)::int AS n FROM inbound_requests WHERE source = 'twilio-sms' AND status = 'processed'`);
@@ -241,10 +146,7 @@ async function main(): Promise<void> {
   }
 
   const rss = { web: peakRssMb(app.pid!), worker: peakRssMb(worker.pid!) };
-  for (const child of [app, worker]) {
-    child.kill('SIGTERM');
-    if (!child.exited) await new Promise((r) => child.once('exit', r));
-  }
+  await stopApps([app, worker]);
 
   // Nothing of this run is left in Redis: every queue of the contract, whatever it holds.
   await inbound.close();
