@@ -1,6 +1,9 @@
 /** What every benchmark shares: its options, the repository root, and the admin database. */
 import { join } from 'node:path';
-import { Client } from 'pg';
+import { Queue } from 'bullmq';
+import type Redis from 'ioredis';
+import { Client, type Pool } from 'pg';
+import { QueueName } from '@comeback/contracts';
 
 export const REPO_ROOT = join(__dirname, '..');
 
@@ -36,4 +39,19 @@ export async function adminQuery<R extends object = Record<string, unknown>>(sql
   } finally {
     await c.end();
   }
+}
+
+/**
+ * What a benchmark leaves behind, removed: every queue of the contract under its Redis prefix
+ * (whatever it holds), its connections, and its database unless `--keep` was given.
+ */
+export async function cleanUpBench(o: { redis: Redis; prefix: string; pool: Pool; dbName: string }): Promise<void> {
+  for (const name of Object.values(QueueName)) {
+    const q = new Queue(name, { connection: o.redis, prefix: o.prefix });
+    await q.obliterate({ force: true });
+    await q.close();
+  }
+  await o.redis.quit();
+  await o.pool.end();
+  if (!benchFlag('keep')) await adminQuery(`DROP DATABASE IF EXISTS ${o.dbName} WITH (FORCE)`);
 }

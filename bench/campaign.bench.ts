@@ -24,7 +24,7 @@ import { createNestApp } from '@comeback/platform';
 import { CAMPAIGN_ENV } from '../apps/campaign/src/config';
 import { FanOutModule } from '../apps/campaign/src/fan-out/fan-out.module';
 import { FanOutService } from '../apps/campaign/src/fan-out/fan-out.service';
-import { adminQuery, benchDatabaseUrl, benchFlag, benchOption, REPO_ROOT } from './bench-support';
+import { adminQuery, benchDatabaseUrl, benchOption, cleanUpBench, REPO_ROOT } from './bench-support';
 
 const recipients = Number(benchOption('recipients', '100000'));
 const dispatchers = Number(benchOption('dispatchers', '2'));
@@ -130,15 +130,7 @@ async function main(): Promise<void> {
   ).rows[0];
   const seconds = (span.last.getTime() - span.first.getTime()) / 1000;
   const perSecond = sent / seconds;
-  // Nothing of this run is left in Redis: every queue of the contract, whatever it holds.
-  for (const name of Object.values(QueueName)) {
-    const q = new Queue(name, { connection: redis, prefix });
-    await q.obliterate({ force: true });
-    await q.close();
-  }
-  await redis.quit();
-  await pool.end();
-  if (!benchFlag('keep')) await adminQuery(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  await cleanUpBench({ redis, prefix, pool, dbName });
 
   const ok = fanOut.seconds < FLOORS.fanOutSeconds && perSecond >= FLOORS.perSecond && Math.max(fanOutRss, ...rss) < FLOORS.rssMb && span.twice === 0 && span.sandbox === sent;
   console.log('');

@@ -25,7 +25,7 @@ import Redis from 'ioredis';
 import { Pool } from 'pg';
 import { createStaffAccount } from '@comeback/accounts';
 import { QueueName } from '@comeback/contracts';
-import { adminQuery, benchDatabaseUrl, benchFlag, benchOption, REPO_ROOT } from './bench-support';
+import { adminQuery, benchDatabaseUrl, benchOption, cleanUpBench, REPO_ROOT } from './bench-support';
 import { type AppProcess, BENCH_TWILIO, drainQueue, rssMb, startApp, stopApps, waitUntilReady, writeResponseDataSet } from './response-data-set';
 
 const duration = Number(benchOption('duration', '60'));
@@ -203,14 +203,7 @@ async function main(): Promise<void> {
 
   await stopApps([web, worker, report]);
   await inbound.close();
-  for (const name of Object.values(QueueName)) {
-    const q = new Queue(name, { connection: redis, prefix });
-    await q.obliterate({ force: true });
-    await q.close();
-  }
-  await redis.quit();
-  await pool.end();
-  if (!benchFlag('keep')) await adminQuery(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  await cleanUpBench({ redis, prefix, pool, dbName });
 
   console.log('');
   console.log('benchmark: load');

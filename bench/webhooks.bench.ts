@@ -22,7 +22,7 @@ import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { Pool } from 'pg';
 import { QueueName } from '@comeback/contracts';
-import { adminQuery, benchDatabaseUrl, benchFlag, benchOption, REPO_ROOT } from './bench-support';
+import { adminQuery, benchDatabaseUrl, benchOption, cleanUpBench, REPO_ROOT } from './bench-support';
 import { BENCH_TWILIO, drainQueue, HEAP_CAP, peakRssMb, startApp, stopApps, waitUntilReady, writeResponseDataSet } from './response-data-set';
 
 const duration = Number(benchOption('duration', '20'));
@@ -150,14 +150,7 @@ async function main(): Promise<void> {
 
   // Nothing of this run is left in Redis: every queue of the contract, whatever it holds.
   await inbound.close();
-  for (const name of Object.values(QueueName)) {
-    const q = new Queue(name, { connection: redis, prefix });
-    await q.obliterate({ force: true });
-    await q.close();
-  }
-  await redis.quit();
-  await pool.end();
-  if (!benchFlag('keep')) await adminQuery(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  await cleanUpBench({ redis, prefix, pool, dbName });
 
   console.log('');
   console.log('benchmark: webhooks');
