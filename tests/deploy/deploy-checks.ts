@@ -6,8 +6,8 @@
  * each one can fail.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { COMMON_ENV, ConfigError, loadConfig, type EnvSpec, type EnvVar } from '@comeback/config';
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
@@ -21,6 +21,11 @@ import { Job } from 'kubernetes-models/batch/v1/Job';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Namespace } from 'kubernetes-models/v1/Namespace';
 import { Service } from 'kubernetes-models/v1/Service';
+import { Ingress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
+import { ScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject';
+import { TriggerAuthentication } from '@kubernetes-models/keda/keda.sh/v1alpha1/TriggerAuthentication';
 import { CAMPAIGN_ENV } from '../../apps/campaign/src/config';
 import { DISPATCHER_ENV } from '../../apps/dispatcher/src/config';
 import { LAPSE_DETECTOR_ENV } from '../../apps/lapse-detector/src/config';
@@ -385,7 +390,7 @@ export function checkComposeInfra(compose: unknown): string[] {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Kustomize base: loading and rendering
+// Kustomize: loading and rendering (the base, and overlays on it)
 
 export interface KObject extends Json {
   apiVersion: string;
@@ -393,41 +398,86 @@ export interface KObject extends Json {
   metadata: { name: string; namespace?: string; labels?: Record<string, string>; [k: string]: unknown };
 }
 
+/** A kustomization directory as read from disk: k8s/base, or an overlay such as k8s/overlays/production. */
 export interface Base {
   dir: string;
   kustomization: Json;
   /** Every file of the directory except kustomization.yaml. */
   files: string[];
-  /** The parsed documents of every resource listed in kustomization.yaml that exists. */
+  /** The parsed documents of every resource file listed in kustomization.yaml that exists. */
   resources: Map<string, unknown[]>;
+  /** The kustomizations listed as directory resources (an overlay's `../../base`), loaded in turn. */
+  bases: Map<string, Base>;
+  /** The parsed documents of every `patches: - path:` file that exists. */
+  patches: Map<string, unknown[]>;
 }
 
 const YAML_FILE = /\.ya?ml$/;
+const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml'];
+
+/** The path of a kustomization's file relative to the repository, for messages. */
+export function kustomizationPath(base: Base, file = 'kustomization.yaml'): string {
+  return relative(ROOT, join(base.dir, file));
+}
 
 export function loadBase(dir: string): Base {
   const kustomization = obj(readYaml(join(dir, 'kustomization.yaml')));
-  const files = readdirSync(dir).filter((f) => f !== 'kustomization.yaml' && f !== 'kustomization.yml');
+  const files = readdirSync(dir).filter((f) => !KUSTOMIZATION_FILES.includes(f) && statSync(join(dir, f)).isFile());
   const resources = new Map<string, unknown[]>();
+  const bases = new Map<string, Base>();
   for (const r of list(kustomization.resources)) {
-    const file = text(r) ?? '';
-    if (files.includes(file) && YAML_FILE.test(file)) resources.set(file, readYamlDocs(join(dir, file)));
+    const entry = text(r) ?? '';
+    const path = join(dir, entry);
+    if (files.includes(entry) && YAML_FILE.test(entry)) resources.set(entry, readYamlDocs(path));
+    else if (existsSync(path) && statSync(path).isDirectory() && KUSTOMIZATION_FILES.some((f) => existsSync(join(path, f)))) bases.set(entry, loadBase(path));
   }
-  return { dir, kustomization, files, resources };
+  const patches = new Map<string, unknown[]>();
+  for (const p of list(kustomization.patches)) {
+    const file = text(obj(p).path);
+    if (file && files.includes(file)) patches.set(file, readYamlDocs(join(dir, file)));
+  }
+  return { dir, kustomization, files, resources, bases, patches };
 }
 
-/** kustomization.yaml `resources` and the files of the directory are the same set. */
+/** kustomization.yaml `resources` and the files of the directory are the same set (the base: only files of its own). */
 export function checkBaseFiles(base: Base): string[] {
   const problems: string[] = [];
+  const where = kustomizationPath(base);
+  const dir = relative(ROOT, base.dir);
   const listed = list(base.kustomization.resources).map((r) => text(r) ?? '');
   for (const r of listed) {
-    if (!YAML_FILE.test(r) || r.includes('/')) problems.push(`k8s/base/kustomization.yaml: resource ${JSON.stringify(r)} must be a YAML file of k8s/base itself`);
-    else if (!base.files.includes(r)) problems.push(`k8s/base/kustomization.yaml: resource ${r} does not exist in k8s/base`);
+    if (!YAML_FILE.test(r) || r.includes('/')) problems.push(`${where}: resource ${JSON.stringify(r)} must be a YAML file of ${dir} itself`);
+    else if (!base.files.includes(r)) problems.push(`${where}: resource ${r} does not exist in ${dir}`);
   }
   for (const f of base.files) {
-    if (!listed.includes(f)) problems.push(`k8s/base/${f} is not listed in kustomization.yaml resources (remove it or list it)`);
+    if (!listed.includes(f)) problems.push(`${dir}/${f} is not listed in kustomization.yaml resources (remove it or list it)`);
   }
   const dupes = listed.filter((r, i) => listed.indexOf(r) !== i);
-  for (const d of dupes) problems.push(`k8s/base/kustomization.yaml: resource ${d} is listed twice`);
+  for (const d of dupes) problems.push(`${where}: resource ${d} is listed twice`);
+  return problems;
+}
+
+/**
+ * An overlay's kustomization.yaml and its directory agree: every listed resource is a file of the
+ * overlay or a kustomization directory, every patch file exists, and every file of the directory
+ * is used (a forgotten file is a manifest that silently never gets applied).
+ */
+export function checkOverlayFiles(overlay: Base): string[] {
+  const problems: string[] = [];
+  const where = kustomizationPath(overlay);
+  const dir = relative(ROOT, overlay.dir);
+  const listed = list(overlay.kustomization.resources).map((r) => text(r) ?? '');
+  const patchFiles = list(overlay.kustomization.patches).map((p) => text(obj(p).path)).filter((p): p is string => p !== undefined);
+  for (const r of listed) {
+    if (!overlay.resources.has(r) && !overlay.bases.has(r)) problems.push(`${where}: resource ${r} is neither a YAML file of ${dir} nor a kustomization directory`);
+  }
+  for (const p of patchFiles) if (!overlay.patches.has(p)) problems.push(`${where}: patch ${p} does not exist in ${dir}`);
+  for (const f of overlay.files) {
+    if (!listed.includes(f) && !patchFiles.includes(f)) problems.push(`${dir}/${f} is neither a resource nor a patch of kustomization.yaml (remove it or list it)`);
+    if (listed.includes(f) && patchFiles.includes(f)) problems.push(`${where}: ${f} is listed both as a resource and as a patch`);
+  }
+  const dupes = [...listed, ...patchFiles].filter((r, i, all) => all.indexOf(r) !== i);
+  for (const d of new Set(dupes)) problems.push(`${where}: ${d} is listed twice`);
   return problems;
 }
 
@@ -442,75 +492,253 @@ const CLUSTER_SCOPED = new Set([
   'IngressClass',
   'ValidatingWebhookConfiguration',
   'MutatingWebhookConfiguration',
+  'ClusterTriggerAuthentication',
 ]);
 const WORKLOADS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job']);
 /** The kustomization fields this render understands; any other makes the render refuse. */
-const RENDERED_FIELDS = new Set(['apiVersion', 'kind', 'namespace', 'labels', 'commonLabels', 'resources', 'configMapGenerator', 'generatorOptions']);
+const RENDERED_FIELDS = new Set([
+  'apiVersion', 'kind', 'namespace', 'labels', 'commonLabels', 'resources', 'configMapGenerator', 'generatorOptions', 'patches', 'replicas', 'images',
+]);
 
 function addLabels(target: Json, key: string, pairs: Record<string, string>): void {
   target[key] = { ...obj(target[key]), ...pairs };
 }
 
-function podTemplates(o: Json): Json[] {
+export function podTemplates(o: Json): Json[] {
   const spec = obj(o.spec);
   if (WORKLOADS.has(text(o.kind) ?? '')) return [obj(spec.template)];
   if (o.kind === 'CronJob') return [obj(obj(obj(spec.jobTemplate).spec).template)];
   return [];
 }
 
+/** The containers and init containers of every pod template of an object. */
+function templateContainers(o: Json): Json[] {
+  return podTemplates(o).flatMap((tpl) => [...list(obj(tpl.spec).containers), ...list(obj(tpl.spec).initContainers)].map((c) => obj(c)));
+}
+
 /**
- * Renders the base the way `kustomize build` does for the fields it uses: resources, generated
- * ConfigMaps (name + content-hash suffix, references rewritten), namespace on namespaced objects,
- * and labels (metadata; selectors and pod templates as `labels`/`commonLabels` ask). The hash is
- * not kustomize's exact algorithm, only its behaviour (a suffix that changes with the content).
+ * The list fields a strategic merge patch merges item by item (the Kubernetes types' patchMergeKey)
+ * instead of replacing: the ones a pod template has.
  */
-export function renderBase(base: Base): { objects: KObject[]; problems: string[] } {
+const MERGE_KEYS: Record<string, string> = {
+  containers: 'name',
+  initContainers: 'name',
+  env: 'name',
+  volumes: 'name',
+  volumeMounts: 'mountPath',
+  ports: 'containerPort',
+  imagePullSecrets: 'name',
+};
+
+/**
+ * A strategic merge patch as kustomize applies one: maps merge, `null` deletes the field, the
+ * lists of MERGE_KEYS merge by their key, other lists and scalars are replaced. `$patch`
+ * directives are not emulated (reported, so the render never silently differs from kustomize).
+ */
+export function strategicMerge(target: unknown, patch: unknown, where: string, problems: string[]): unknown {
+  if (!isObj(patch)) return structuredClone(patch);
+  const out: Json = isObj(target) ? { ...target } : {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (key.startsWith('$')) {
+      problems.push(`${where}: the directive ${key} is not emulated by this test's render: extend strategicMerge() in tests/deploy/deploy-checks.ts`);
+    } else if (value === null) {
+      delete out[key];
+    } else if (MERGE_KEYS[key] && Array.isArray(value) && Array.isArray(out[key])) {
+      const mergeKey = MERGE_KEYS[key];
+      const merged = [...(out[key] as unknown[])];
+      for (const item of value) {
+        const i = merged.findIndex((m) => obj(m)[mergeKey] !== undefined && obj(m)[mergeKey] === obj(item)[mergeKey]);
+        if (i >= 0) merged[i] = strategicMerge(merged[i], item, where, problems);
+        else merged.push(structuredClone(item));
+      }
+      out[key] = merged;
+    } else if (isObj(value)) {
+      out[key] = strategicMerge(out[key], value, where, problems);
+    } else {
+      out[key] = structuredClone(value);
+    }
+  }
+  return out;
+}
+
+interface Level {
+  objects: KObject[];
+  /** Generated ConfigMaps by their name as written (before the hash suffix): whether they get the suffix. */
+  generated: Map<string, boolean>;
+  problems: string[];
+}
+
+/** The image reference without its tag or digest: what kustomize's `images[].name` matches. */
+function imageName(image: string): string {
+  const at = image.indexOf('@');
+  const noDigest = at < 0 ? image : image.slice(0, at);
+  const colon = noDigest.lastIndexOf(':');
+  return colon > noDigest.lastIndexOf('/') ? noDigest.slice(0, colon) : noDigest;
+}
+
+/** One kustomization: its resources (directories rendered first), generators, then its transformers. */
+function renderLevel(base: Base): Level {
   const k = base.kustomization;
+  const where = kustomizationPath(base);
   const problems: string[] = [];
   if (k.apiVersion !== 'kustomize.config.k8s.io/v1beta1' || k.kind !== 'Kustomization') {
-    problems.push('k8s/base/kustomization.yaml: must be apiVersion kustomize.config.k8s.io/v1beta1, kind Kustomization');
+    problems.push(`${where}: must be apiVersion kustomize.config.k8s.io/v1beta1, kind Kustomization`);
   }
   for (const field of Object.keys(k)) {
-    if (!RENDERED_FIELDS.has(field)) problems.push(`k8s/base/kustomization.yaml: uses "${field}", which this test's render does not emulate: extend renderBase() in tests/deploy/deploy-checks.ts`);
+    if (!RENDERED_FIELDS.has(field)) problems.push(`${where}: uses "${field}", which this test's render does not emulate: extend renderBase() in tests/deploy/deploy-checks.ts`);
   }
 
   const objects: KObject[] = [];
-  for (const [file, docs] of base.resources) {
-    for (const doc of docs) {
+  const generated = new Map<string, boolean>();
+  for (const r of list(k.resources)) {
+    const entry = text(r) ?? '';
+    const sub = base.bases.get(entry);
+    if (sub) {
+      const level = renderLevel(sub);
+      objects.push(...level.objects);
+      for (const [name, hash] of level.generated) generated.set(name, hash);
+      problems.push(...level.problems);
+      continue;
+    }
+    for (const doc of base.resources.get(entry) ?? []) {
       const o = structuredClone(doc);
       if (!isObj(o) || !text(o.apiVersion) || !text(o.kind) || !text(obj(o.metadata).name)) {
-        problems.push(`k8s/base/${file}: a document lacks apiVersion, kind or metadata.name`);
+        problems.push(`${relative(ROOT, join(base.dir, entry))}: a document lacks apiVersion, kind or metadata.name`);
         continue;
       }
       objects.push(o as KObject);
     }
   }
 
-  // configMapGenerator
-  const renamed = new Map<string, string>();
-  const noHash = obj(k.generatorOptions).disableNameSuffixHash === true;
+  // configMapGenerator: create a ConfigMap, or merge into / replace one a base generated.
+  const hashNames = obj(k.generatorOptions).disableNameSuffixHash !== true;
   for (const g of list(k.configMapGenerator)) {
     const gen = obj(g);
     const name = text(gen.name) ?? '';
     for (const field of Object.keys(gen)) {
-      if (!['name', 'literals'].includes(field)) problems.push(`k8s/base/kustomization.yaml: configMapGenerator ${name} uses "${field}", which the render does not emulate (use literals)`);
+      if (!['name', 'literals', 'behavior'].includes(field)) problems.push(`${where}: configMapGenerator ${name} uses "${field}", which the render does not emulate (use literals)`);
     }
     const data: Record<string, string> = {};
     for (const lit of list(gen.literals)) {
       const s = text(lit) ?? '';
       const i = s.indexOf('=');
-      if (i <= 0) problems.push(`k8s/base/kustomization.yaml: configMapGenerator ${name}: literal ${JSON.stringify(s)} is not KEY=value`);
-      else if (s.slice(0, i) in data) problems.push(`k8s/base/kustomization.yaml: configMapGenerator ${name}: ${s.slice(0, i)} is set twice`);
+      if (i <= 0) problems.push(`${where}: configMapGenerator ${name}: literal ${JSON.stringify(s)} is not KEY=value`);
+      else if (s.slice(0, i) in data) problems.push(`${where}: configMapGenerator ${name}: ${s.slice(0, i)} is set twice`);
       else data[s.slice(0, i)] = s.slice(i + 1);
     }
-    const hash = createHash('sha256').update(JSON.stringify({ name, data })).digest('hex').slice(0, 10);
-    const finalName = noHash ? name : `${name}-${hash}`;
-    renamed.set(name, finalName);
-    objects.push({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: finalName }, data });
+    const behavior = text(gen.behavior) ?? 'create';
+    const existing = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === name && generated.has(name));
+    if (behavior === 'create') {
+      if (existing) problems.push(`${where}: configMapGenerator ${name} creates a ConfigMap a base already generates (use behavior: merge or replace)`);
+      else {
+        objects.push({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data });
+        generated.set(name, hashNames);
+      }
+    } else if (behavior === 'merge' || behavior === 'replace') {
+      if (!existing) problems.push(`${where}: configMapGenerator ${name} has behavior ${behavior}, but no base generates a ConfigMap ${name}`);
+      else existing.data = behavior === 'merge' ? { ...obj(existing.data), ...data } : data;
+    } else {
+      problems.push(`${where}: configMapGenerator ${name}: behavior ${JSON.stringify(behavior)} is not create, merge or replace`);
+    }
   }
 
+  // patches: strategic merge patches from files, each naming its target by kind and name.
+  for (const p of list(k.patches)) {
+    const entry = obj(p);
+    const file = text(entry.path);
+    if (!file || Object.keys(entry).some((f) => f !== 'path')) {
+      problems.push(`${where}: patch ${JSON.stringify(entry)}: only strategic merge patches from a file ({ path }) are emulated by this test's render`);
+      continue;
+    }
+    for (const doc of base.patches.get(file) ?? []) {
+      const patch = obj(doc);
+      const kind = text(patch.kind);
+      const name = text(obj(patch.metadata).name);
+      const i = objects.findIndex((o) => o.kind === kind && o.metadata.name === name && o.apiVersion === patch.apiVersion);
+      if (i < 0) {
+        problems.push(`${where}: patch ${file} targets ${patch.apiVersion} ${kind}/${name}, which is not among the resources`);
+        continue;
+      }
+      objects[i] = strategicMerge(objects[i], patch, `${relative(ROOT, join(base.dir, file))} (${kind}/${name})`, problems) as KObject;
+    }
+  }
+
+  // replicas
+  for (const r of list(k.replicas)) {
+    const name = text(obj(r).name);
+    const count = obj(r).count;
+    const targets = objects.filter((o) => ['Deployment', 'StatefulSet', 'ReplicaSet'].includes(o.kind) && o.metadata.name === name);
+    if (!targets.length) problems.push(`${where}: replicas names ${name}, which is no Deployment of the resources`);
+    if (typeof count !== 'number' || !Number.isInteger(count)) problems.push(`${where}: replicas of ${name}: count must be an integer`);
+    for (const t of targets) t.spec = { ...obj(t.spec), replicas: count };
+  }
+
+  // images
+  for (const im of list(k.images)) {
+    const entry = obj(im);
+    const name = text(entry.name) ?? '';
+    let used = false;
+    for (const o of objects) {
+      for (const c of templateContainers(o)) {
+        const image = text(c.image);
+        if (!image || imageName(image) !== name) continue;
+        used = true;
+        const newName = text(entry.newName) ?? name;
+        const digest = text(entry.digest);
+        const tag = text(entry.newTag) ?? (image.length > name.length && image[name.length] === ':' ? image.slice(name.length + 1) : undefined);
+        c.image = digest ? `${newName}@${digest}` : tag ? `${newName}:${tag}` : newName;
+      }
+    }
+    if (!used) problems.push(`${where}: images names ${name}, which no container runs`);
+  }
+
+  // namespace and labels, on everything this level holds (its bases' objects included).
   for (const o of objects) {
-    // References to generated ConfigMaps follow the new name.
+    const ns = text(k.namespace);
+    if (ns && !CLUSTER_SCOPED.has(o.kind)) o.metadata.namespace = ns;
+    const labelSets: { pairs: Record<string, string>; selectors: boolean; templates: boolean }[] = [];
+    if (isObj(k.commonLabels)) labelSets.push({ pairs: k.commonLabels as Record<string, string>, selectors: true, templates: true });
+    for (const l of list(k.labels)) {
+      const entry = obj(l);
+      const selectors = entry.includeSelectors === true;
+      labelSets.push({ pairs: obj(entry.pairs) as Record<string, string>, selectors, templates: selectors || entry.includeTemplates === true });
+    }
+    for (const { pairs, selectors, templates } of labelSets) {
+      o.metadata.labels = { ...(o.metadata.labels ?? {}), ...pairs };
+      if (templates) for (const tpl of podTemplates(o)) addLabels((tpl.metadata = obj(tpl.metadata)), 'labels', pairs);
+      if (selectors) {
+        const spec = obj(o.spec);
+        if (o.kind === 'Service') addLabels(spec, 'selector', pairs);
+        else if (WORKLOADS.has(o.kind) && o.kind !== 'Job') addLabels((spec.selector = obj(spec.selector)), 'matchLabels', pairs);
+      }
+    }
+  }
+  return { objects, generated, problems };
+}
+
+/**
+ * Renders a kustomization the way `kustomize build` does for the fields it uses: resources
+ * (files, and directories such as an overlay's base, rendered first), generated ConfigMaps
+ * (created, or merged into by an overlay; name + content-hash suffix, references rewritten),
+ * strategic merge patches, replicas, images, namespace on namespaced objects, and labels
+ * (metadata; selectors and pod templates as `labels`/`commonLabels` ask). The hash is not
+ * kustomize's exact algorithm, only its behaviour (a suffix that changes with the content).
+ * A field it does not emulate is reported, never ignored.
+ */
+export function renderBase(base: Base): { objects: KObject[]; problems: string[] } {
+  const { objects, generated, problems } = renderLevel(base);
+  const renamed = new Map<string, string>();
+  for (const o of objects) {
+    const hash = generated.get(o.metadata.name);
+    if (o.kind !== 'ConfigMap' || hash === undefined || renamed.has(o.metadata.name)) continue;
+    const name = o.metadata.name;
+    const suffix = createHash('sha256').update(JSON.stringify({ name, data: o.data })).digest('hex').slice(0, 10);
+    const finalName = hash ? `${name}-${suffix}` : name;
+    renamed.set(name, finalName);
+    o.metadata.name = finalName;
+  }
+  // References to generated ConfigMaps follow the new name.
+  for (const o of objects) {
     for (const tpl of podTemplates(o)) {
       const spec = obj(tpl.spec);
       for (const c of [...list(spec.containers), ...list(spec.initContainers)]) {
@@ -529,26 +757,6 @@ export function renderBase(base: Base): { objects: KObject[]; problems: string[]
         const cm = obj(obj(v).configMap);
         const n = text(cm.name);
         if (n && renamed.has(n)) cm.name = renamed.get(n);
-      }
-    }
-    // namespace
-    const ns = text(k.namespace);
-    if (ns && !CLUSTER_SCOPED.has(o.kind)) o.metadata.namespace = ns;
-    // labels
-    const labelSets: { pairs: Record<string, string>; selectors: boolean; templates: boolean }[] = [];
-    if (isObj(k.commonLabels)) labelSets.push({ pairs: k.commonLabels as Record<string, string>, selectors: true, templates: true });
-    for (const l of list(k.labels)) {
-      const entry = obj(l);
-      const selectors = entry.includeSelectors === true;
-      labelSets.push({ pairs: obj(entry.pairs) as Record<string, string>, selectors, templates: selectors || entry.includeTemplates === true });
-    }
-    for (const { pairs, selectors, templates } of labelSets) {
-      addLabels(o.metadata, 'labels', pairs);
-      if (templates) for (const tpl of podTemplates(o)) addLabels((tpl.metadata = obj(tpl.metadata)), 'labels', pairs);
-      if (selectors) {
-        const spec = obj(o.spec);
-        if (o.kind === 'Service') addLabels(spec, 'selector', pairs);
-        else if (WORKLOADS.has(o.kind) && o.kind !== 'Job') addLabels((spec.selector = obj(spec.selector)), 'matchLabels', pairs);
       }
     }
   }
@@ -572,9 +780,15 @@ const MODELS: Record<string, ModelCtor> = {
   'v1 ConfigMap': ConfigMap,
   'v1 Namespace': Namespace,
   'batch/v1 Job': Job,
+  'policy/v1 PodDisruptionBudget': PodDisruptionBudget,
+  'networking.k8s.io/v1 Ingress': Ingress,
+  'networking.k8s.io/v1 NetworkPolicy': NetworkPolicy,
+  // KEDA's custom resources, against the schemas of its CRDs (@kubernetes-models/keda).
+  'keda.sh/v1alpha1 ScaledObject': ScaledObject,
+  'keda.sh/v1alpha1 TriggerAuthentication': TriggerAuthentication,
 };
 
-/** Each object against the Kubernetes OpenAPI schema of its kind (kubernetes-models). */
+/** Each object against the Kubernetes OpenAPI schema of its kind (kubernetes-models; KEDA's CRD schemas for its kinds). */
 export function checkSchemas(objects: KObject[]): string[] {
   return objects.flatMap((o) => {
     const Model = MODELS[`${o.apiVersion} ${o.kind}`];
@@ -719,8 +933,11 @@ function probeProblems(where: string, name: string, probe: IProbe | undefined, c
   return problems;
 }
 
+/** The image the base runs: the placeholder comeback:latest, which an overlay renames with `images:`. */
+export const BASE_IMAGE = { name: 'the comeback image (placeholder comeback:latest)', pattern: /^comeback(:|@|$)/ };
+
 /** Each app: Deployment and Service named after it, ports, probes, env from ConfigMap/Secret, security. */
-export function checkK8sApps(objects: KObject[], apps: readonly AppSpec[] = DEPLOYED): string[] {
+export function checkK8sApps(objects: KObject[], apps: readonly AppSpec[] = DEPLOYED, image: { name: string; pattern: RegExp } = BASE_IMAGE): string[] {
   const problems: string[] = [];
   for (const app of apps) {
     const port = defaultPort(app);
@@ -739,7 +956,7 @@ export function checkK8sApps(objects: KObject[], apps: readonly AppSpec[] = DEPL
     }
     const cw = `${where} container ${c.name}`;
     problems.push(...appCommandProblems(cw, app.name, [...(c.command ?? []), ...(c.args ?? [])], app.script));
-    if (!/^comeback(:|@|$)/.test(c.image ?? '')) problems.push(`${cw}: image must be the comeback image (placeholder comeback:latest), is ${c.image}`);
+    if (!image.pattern.test(c.image ?? '')) problems.push(`${cw}: image must be ${image.name}, is ${c.image}`);
     const containerPorts = list(c.ports).map((p) => obj(p).containerPort);
     if (!containerPorts.includes(port)) problems.push(`${cw}: containerPort ${containerPorts.join(', ') || 'none'}, the schema's PORT default is ${port}`);
     const portEnv = containerEnv(objects, c);

@@ -186,7 +186,7 @@ const cases: [string, () => string[], RegExp][] = [
   ['k8s: a listed resource that does not exist', () => checkBaseFiles(baseWith((k) => (k.resources = [...list(k.resources), 'missing.yaml']))), /resource missing.yaml does not exist/],
   ['k8s: no namespace in the kustomization', () => checkRendered(renderBase(baseWith((k) => delete k.namespace)).objects), /Deployment\/report is in namespace undefined, expected comeback/],
   ['k8s: no part-of label', () => checkRendered(renderBase(baseWith((k) => delete k.labels)).objects), /Service\/report lacks the label app.kubernetes.io\/part-of/],
-  ['k8s: a kustomization field the render does not know', () => renderBase(baseWith((k) => (k.patches = []))).problems, /uses "patches", which this test's render does not emulate/],
+  ['k8s: a kustomization field the render does not know', () => renderBase(baseWith((k) => (k.replacements = []))).problems, /uses "replacements", which this test's render does not emulate/],
   ['k8s: a reference to a ConfigMap the base does not produce', () => checkRendered(objectsWith((o) => (obj(list(container(o, 'Deployment', 'campaign').envFrom)[0]).configMapRef = { name: 'nope' }))), /Deployment\/campaign reads ConfigMap nope/],
   ['k8s: no Deployment of the inbound worker', () => checkRendered(objectsWith((o) => o.splice(o.findIndex((x) => x.kind === 'Deployment' && x.metadata.name === 'response-collector-worker'), 1))), /no Deployment response-collector-worker/],
   ['k8s: a missing Service', () => checkRendered(objectsWith((o) => o.splice(o.findIndex((x) => x.kind === 'Service' && x.metadata.name === 'dispatcher'), 1))), /no Service dispatcher/],

@@ -1,5 +1,5 @@
 import { CampaignManagementModule } from '@comeback/campaigns';
-import type { AppOptions } from '@comeback/platform';
+import { NulFreeInputModule, type AppOptions } from '@comeback/platform';
 import { CampaignsModule } from './campaigns/campaigns.module';
 import type { CampaignConfig } from './config';
 import { FanOutModule } from './fan-out/fan-out.module';
@@ -9,7 +9,7 @@ import { TemplatesModule } from './templates/templates.module';
 export function campaignAppOptions(config: CampaignConfig): Omit<AppOptions, 'config'> {
   return {
     app: 'campaign',
-    imports: [CampaignManagementModule.forRoot({ publicFeedbackUrl: config.PUBLIC_FEEDBACK_URL }), FanOutModule, TemplatesModule, CampaignsModule],
+    imports: [NulFreeInputModule, CampaignManagementModule.forRoot({ publicFeedbackUrl: config.PUBLIC_FEEDBACK_URL }), FanOutModule, TemplatesModule, CampaignsModule],
     jsonBodyLimit: '1mb',
   };
 }

@@ -1,15 +1,17 @@
 import { CampaignManagementModule } from '@comeback/campaigns';
 import { EventConsumer } from '@comeback/contracts';
 import { connectEventConsumer } from '@comeback/events';
-import type { AppOptions } from '@comeback/platform';
+import { NulFreeInputModule, type AppOptions } from '@comeback/platform';
 import { CallListPagesModule } from './call-list-pages/call-list-pages.module';
 import { CampaignPagesModule } from './campaign-pages/campaign-pages.module';
 import { ClientActivityModule } from './client-activity/client-activity.module';
 import { ClientCardModule } from './client-card/client-card.module';
 import type { ReportConfig } from './config';
 import { ConsoleModule } from './console/console.module';
+import { consoleCookiesSecure } from './console/console.options';
 import { IngestionModule } from './ingestion/ingestion.module';
 import { LostClientsModule } from './lost-clients/lost-clients.module';
+import { QueueDashboardModule } from './queue-dashboard/queue-dashboard.module';
 import { ReasonPagesModule } from './reason-pages/reason-pages.module';
 import { ReportPagesModule } from './report-pages/report-pages.module';
 import { ReportsModule } from './reports/reports.module';
@@ -24,9 +26,15 @@ export function reportAppOptions(config: ReportConfig): Omit<AppOptions, 'config
   return {
     app: 'report',
     imports: [
+      NulFreeInputModule,
       IngestionModule,
       ClientActivityModule,
-      ConsoleModule.forRoot({ secureCookies: config.NODE_ENV === 'production' }),
+      ConsoleModule.forRoot({
+        secureCookies: consoleCookiesSecure(config),
+        loginLimits: { perIp: config.RATE_LIMIT_LOGIN_PER_IP, perEmail: config.RATE_LIMIT_LOGIN_PER_EMAIL },
+        lockout: { threshold: config.LOGIN_LOCKOUT_THRESHOLD, maxLockMinutes: config.LOGIN_LOCKOUT_MAX_MINUTES },
+        trustProxy: config.TRUST_PROXY,
+      }),
       LostClientsModule,
       ClientCardModule,
       StaffAccountsModule,
@@ -36,6 +44,7 @@ export function reportAppOptions(config: ReportConfig): Omit<AppOptions, 'config
       CampaignPagesModule,
       ReasonPagesModule,
       CallListPagesModule,
+      QueueDashboardModule,
     ],
     jsonBodyLimit: '20mb',
     formBodyLimit: '100kb',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { COMMON_ENV, type ConfigOf, envVar, pgPoolSizeVar, portVar } from '@comeback/config';
+import { COMMON_ENV, type ConfigOf, envVar, pgPoolSizeVar, portVar, SECURITY_ENV } from '@comeback/config';
 
 const FEEDBACK_LINK_DAYS = envVar(
   z.coerce.number().int().min(1).max(3650).default(90),
@@ -19,6 +19,9 @@ export const RESPONSE_COLLECTOR_ENV = {
   ),
   FEEDBACK_LINK_DAYS,
   PG_POOL_SIZE: pgPoolSizeVar(20),
+  // Rate limits of the public pages and webhooks (README "Security").
+  TRUST_PROXY: SECURITY_ENV.TRUST_PROXY,
+  RATE_LIMIT_PUBLIC_FAILURES_PER_IP: SECURITY_ENV.RATE_LIMIT_PUBLIC_FAILURES_PER_IP,
 };
 
 export type ResponseCollectorConfig = ConfigOf<typeof RESPONSE_COLLECTOR_ENV>;

@@ -4,6 +4,7 @@ import type { ResponseCollectorConfig, ResponseCollectorWorkerConfig } from './c
 import { FeedbackModule } from './feedback/feedback.module';
 import { InboundProcessingModule } from './intake/inbound-processing.module';
 import { LeanPathModule } from './lean-path/lean-path.module';
+import { PublicRateLimitModule } from './rate-limits/public-rate-limits';
 import { TwilioModule } from './twilio/twilio.module';
 import { ViberModule } from './viber/viber.module';
 import { UnsubscribeModule } from './unsubscribe/unsubscribe.module';
@@ -20,6 +21,7 @@ export function responseCollectorAppOptions(config: ResponseCollectorConfig): Om
     app: 'response-collector',
     imports: [
       CollectorOptionsModule.forRoot({ publicBaseUrl: config.PUBLIC_BASE_URL }),
+      PublicRateLimitModule.forRoot({ failuresPerIp: config.RATE_LIMIT_PUBLIC_FAILURES_PER_IP, trustProxy: config.TRUST_PROXY }),
       WebPerformanceModule,
       TwilioModule,
       ViberModule,

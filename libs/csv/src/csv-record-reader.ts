@@ -1,5 +1,3 @@
-import { StringDecoder } from 'node:string_decoder';
-
 /** Called for each record with the physical line number where the record starts (1-based). */
 export type RecordHandler = (fields: string[], line: number) => void;
 
@@ -19,10 +17,12 @@ export class CsvSyntaxError extends Error {
  * record, keeping only the unfinished tail in memory. Lines without a double quote take a fast
  * path (`split(',')`), which is nearly every line of a real export; quoted fields, doubled
  * quotes and line breaks inside quotes go through a careful character loop. Accepts LF and CRLF,
- * strips a UTF-8 byte-order mark, and decodes UTF-8 across chunk boundaries.
+ * strips a UTF-8 byte-order mark, and decodes UTF-8 across chunk boundaries. Bytes that are not
+ * UTF-8 are a CsvSyntaxError naming their line: replacing them (U+FFFD) would store names other
+ * than the ones the file holds, without anyone being told.
  */
 export class CsvRecordReader {
-  private readonly decoder = new StringDecoder('utf8');
+  private readonly decoder = new TextDecoder('utf-8', { fatal: true });
   private tail = '';
   private line = 1;
   private first = true;
@@ -30,19 +30,45 @@ export class CsvRecordReader {
   constructor(private readonly onRecord: RecordHandler) {}
 
   push(chunk: Buffer): void {
-    let text = this.decoder.write(chunk);
+    const decoded = this.decode(chunk, false);
+    let text = decoded.text;
     if (this.first && text.length > 0) {
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
       this.first = false;
     }
     this.consume(this.tail.length ? this.tail + text : text, false);
+    // The records before the bad byte are read (an importer reports them as usual), then the byte's line.
+    if (decoded.invalid) this.refuseInvalidBytes();
   }
 
   /** Flushes the last record (a file need not end with a newline). */
   end(): void {
-    const rest = this.tail + this.decoder.end();
+    const decoded = this.decode(Buffer.alloc(0), true);
+    if (decoded.invalid) this.refuseInvalidBytes(); // the file ends inside a character
+    const rest = this.tail + decoded.text;
     this.tail = '';
     if (rest.length) this.consume(rest, true);
+  }
+
+  /** The chunk's text; when it holds bytes that are not UTF-8, the text before the first of them and `invalid`. */
+  private decode(chunk: Buffer, final: boolean): { text: string; invalid: boolean } {
+    try {
+      return { text: this.decoder.decode(chunk, { stream: !final }), invalid: false };
+    } catch {
+      // The chunk may begin with the rest of a character the previous one began (the decoder had
+      // it pending): those bytes are not the bad ones, so the search starts after them.
+      let start = 0;
+      while (start < 3 && start < chunk.length && (chunk[start] & 0xc0) === 0x80) start++;
+      const lenient = new TextDecoder('utf-8').decode(chunk.subarray(start));
+      const bad = lenient.indexOf('\uFFFD');
+      return { text: bad === -1 ? '' : lenient.slice(0, bad), invalid: true };
+    }
+  }
+
+  /** The bad byte is on the line after the records read so far and the unfinished one's line breaks. */
+  private refuseInvalidBytes(): never {
+    const line = this.line + this.tail.split('\n').length - 1;
+    throw new CsvSyntaxError(line, `bytes that are not UTF-8 on line ${line} (save the file as UTF-8)`);
   }
 
   private consume(text: string, final: boolean): void {

@@ -29,7 +29,7 @@ describe('committed migrations', () => {
       expect(rows[0].n).toBe(0);
       await ds.runMigrations();
       const after = await db.pool.query(`SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'schema_migrations'`);
-      expect(after.rows[0].n).toBe(39);
+      expect(after.rows[0].n).toBe(40);
     } finally {
       await ds.destroy();
     }

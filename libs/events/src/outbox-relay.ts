@@ -131,10 +131,16 @@ export class OutboxRelay {
     this.wake?.();
   }
 
+  /**
+   * Stops the loop, then publishes what is left (events written while it was stopping, e.g. by the
+   * last chunk of a draining worker), so a graceful stop leaves nothing for another replica to find.
+   * If that fails, the events stay in the outbox for the next relay.
+   */
   async stop(): Promise<void> {
     this.running = false;
     this.wake?.();
     await this.loop;
+    await this.drain().catch((err) => this.logger.warn(`outbox relay stopped with events left for the next one: ${(err as Error).message}`));
     await Promise.all([...this.queues.values()].map((q) => q.close()));
     this.queues.clear();
   }

@@ -1,11 +1,13 @@
 import { Logger, type LogLevel } from '@nestjs/common';
+import { utf8BodyVerifier } from './validation/utf8-body';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { NestFactory } from '@nestjs/core';
 import { ConfigError, describeConfig, loadConfig, type ConfigOf, type EnvSpec } from '@comeback/config';
 import { AppRootModule, type ModuleImport } from './app-root.module';
+import { securityHeaders } from './security';
 import { checkInfrastructure, InfrastructureUnavailableError } from '@comeback/connectivity';
-
-const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
+import type { DestinationStream } from 'pino';
+import { HttpObserver, JsonLogger, ObservabilityModule, observeBullmqJobs } from './observability';
 
 interface BaseConfig {
   DATABASE_URL: string;
@@ -46,11 +48,16 @@ export interface AppOptions {
   rawBody?: boolean;
   /** Connects microservice transports (event consumers) before the app starts them and listens. */
   connectTransports?: (app: NestExpressApplication) => void;
+  /** Where the JSON log lines go (stdout by default; tests read them). */
+  logDestination?: DestinationStream;
 }
 
 /** Builds an app exactly as it runs, without listening: tests use this too. */
 export async function createNestApp(opts: AppOptions): Promise<NestExpressApplication> {
   const { config } = opts;
+  // JSON lines with the request's or job's correlation id (observability/); LOG_LEVEL as before.
+  const logger = new JsonLogger(opts.app, config.LOG_LEVEL, opts.logDestination);
+  observeBullmqJobs();
   const root = AppRootModule.forRoot({
     infrastructure: {
       appName: opts.app,
@@ -59,16 +66,25 @@ export async function createNestApp(opts: AppOptions): Promise<NestExpressApplic
       redisPrefix: config.REDIS_PREFIX,
       pgPoolSize: config.PG_POOL_SIZE,
     },
-    imports: opts.imports ?? [],
+    imports: [ObservabilityModule.forRoot(logger), ...(opts.imports ?? [])],
   });
-  const app = await NestFactory.create<NestExpressApplication>(root, {
-    logger: LEVELS.slice(0, LEVELS.indexOf(config.LOG_LEVEL) + 1),
-    rawBody: opts.rawBody ?? false,
-  });
-  app.enableShutdownHooks();
-  app.useBodyParser('json', { limit: opts.jsonBodyLimit ?? '100kb' });
+  // rawBody stays off here: Nest's hook would replace the UTF-8 check below, which keeps the raw bytes itself.
+  const app = await NestFactory.create<NestExpressApplication>(root, { logger, rawBody: false });
+  const keepRawBody = opts.rawBody ?? false;
+  // SIGTERM drains: HTTP servers stop accepting and finish their requests, then every worker
+  // finishes its active jobs, then pools and Redis close; the process then exits 0 (a stop asked
+  // for and done cleanly), where Nest would otherwise re-raise the signal.
+  app.enableShutdownHooks([], { useProcessExit: true });
+  // Secure headers (helmet) on every response; pages with their own policy replace the CSP after this.
+  app.use(securityHeaders());
+  app.disable('x-powered-by');
+  // Bodies that are not UTF-8 are refused (400), not stored as U+FFFD or as literal escapes.
+  app.useBodyParser('json', { limit: opts.jsonBodyLimit ?? '100kb', verify: utf8BodyVerifier('json', keepRawBody) });
   // Flat fields only (extended: false): a form cannot smuggle nested objects into a handler.
-  if (opts.formBodyLimit) app.useBodyParser('urlencoded', { limit: opts.formBodyLimit, extended: false, parameterLimit: 2000 });
+  if (opts.formBodyLimit) app.useBodyParser('urlencoded', { limit: opts.formBodyLimit, extended: false, parameterLimit: 2000, verify: utf8BodyVerifier('form', keepRawBody) });
+  // Correlation id, latency histogram and access line for every request, at the HTTP server
+  // (in front of Express, so requests answered before it count too).
+  app.get(HttpObserver).attach(app.getHttpServer());
   return app;
 }
 

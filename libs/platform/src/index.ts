@@ -6,3 +6,10 @@ export { InfrastructureModule, INFRASTRUCTURE_OPTIONS, PG_POOL, type Infrastruct
 export { createRedis, REDIS } from './redis';
 export { ApiKeyGuard, type ApiKeyRequest } from './auth/api-key.guard';
 export { ExpiringCache, type CachedEntry } from './expiring-cache';
+export { findNul, NulFreeInputModule, NulFreeInputPipe } from './validation/nul-free-input';
+export { isUtf8Form, NOT_UTF8_MESSAGE } from './validation/utf8-body';
+export {
+  AppMetrics, currentCorrelation, HttpObserver, JsonLogger, ObservabilityModule, runWithCorrelation, requestCorrelationId,
+  type CorrelationContext,
+} from './observability';
+export { clientIp, hashedKey, RedisRateLimit, SECURITY_HEADERS, securityHeaders, sendTooManyRequests, setSecurityHeaders, type RateLimitRule, type RateLimitVerdict } from './security';

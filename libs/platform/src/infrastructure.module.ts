@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { dataSourceOptions } from '@comeback/domain';
 import type Redis from 'ioredis';
 import { Pool } from 'pg';
+import { HttpDrain } from './http-drain';
 import { createRedis, REDIS } from './redis';
 
 export interface InfrastructureOptions {
@@ -27,7 +28,8 @@ export const PG_POOL = Symbol('PG_POOL');
 
 /**
  * PostgreSQL (TypeORM) and Redis connections for an app, registered once at its root.
- * The Redis client is closed on shutdown so SIGTERM leaves nothing open.
+ * The Redis client and the pool are closed on shutdown, after every feature module's hooks (a
+ * global module's come last), so SIGTERM leaves nothing open; HttpDrain lets the HTTP server close.
  */
 @Global()
 @Module({})
@@ -48,6 +50,7 @@ export class InfrastructureModule implements OnApplicationShutdown {
         }),
       ],
       providers: [
+        HttpDrain,
         { provide: INFRASTRUCTURE_OPTIONS, useValue: opts },
         { provide: REDIS, useFactory: () => createRedis(opts.redisUrl, { connectionName: `comeback-${opts.appName}` }) },
         {

@@ -4,4 +4,5 @@ export { createTestDatabase, testRedisPrefix, type TestDatabase } from './test-d
 export { databaseUrl, TEST_ADMIN_DATABASE_URL, TEST_REDIS_URL } from './test-env';
 export { waitFor } from './wait-for';
 export { CHROMIUM_PATH, launchChromium, screenshot, SCREENSHOTS_DIR, signInToConsole, textOf } from './browser';
-export { startPrivatePostgres, type PrivatePostgres } from './private-postgres';
+export { freePort, startPrivatePostgres, type PrivatePostgres } from './private-postgres';
+export { metricSample } from './metric-sample';

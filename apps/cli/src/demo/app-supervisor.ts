@@ -13,6 +13,25 @@ export interface AppSpec {
 }
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
+
+/**
+ * The apps log one JSON object per line (libs/platform observability); the demo shows them as
+ * `12:03:04 warn  [Context] message (request id)`. A line that is not such an object (a chunk
+ * split mid-line, a stack trace, output of a library) is shown as it came.
+ */
+export function readableLogLine(line: string): string {
+  if (!line.startsWith('{')) return line;
+  try {
+    const entry = JSON.parse(line) as { time?: string; level?: string; context?: string; message?: string; correlationId?: string; queue?: string; jobId?: string; stack?: string };
+    if (typeof entry.message !== 'string' || typeof entry.level !== 'string') return line;
+    const time = typeof entry.time === 'string' ? entry.time.slice(11, 19) : '';
+    const where = entry.queue ? ` (job ${entry.queue}/${entry.jobId ?? '?'})` : entry.correlationId ? ` (request ${entry.correlationId.slice(0, 8)})` : '';
+    const stack = entry.stack ? `\n${entry.stack}` : '';
+    return `${time} ${entry.level.padEnd(5)} ${entry.context ? `[${entry.context}] ` : ''}${entry.message}${where}${stack}`;
+  } catch {
+    return line;
+  }
+}
 const COLORS = [36, 35, 33, 32, 34];
 
 /**
@@ -37,7 +56,7 @@ export class AppSupervisor {
       });
       const tag = `\x1b[${COLORS[i % COLORS.length]}m${app.name.padEnd(18)}\x1b[0m| `;
       const relay = (stream: NodeJS.WritableStream) => (chunk: Buffer) => {
-        for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) stream.write(tag + line + '\n');
+        for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) stream.write(tag + readableLogLine(line) + '\n');
       };
       child.stdout?.on('data', relay(process.stdout));
       child.stderr?.on('data', relay(process.stderr));

@@ -3,7 +3,7 @@ import { DelayedError, type Job, Worker } from 'bullmq';
 import type Redis from 'ioredis';
 import { assertHandlers, jobsOfQueue, SEND_JOBS } from '@comeback/contracts';
 import { CHANNELS, type Channel } from '@comeback/domain';
-import { INFRASTRUCTURE_OPTIONS, type InfrastructureOptions, REDIS } from '@comeback/platform';
+import { AppMetrics, INFRASTRUCTURE_OPTIONS, type InfrastructureOptions, REDIS } from '@comeback/platform';
 import { DISPATCH_OPTIONS, type DispatchOptions } from './send.tokens';
 import { SendService } from './send.service';
 
@@ -23,6 +23,7 @@ export class SendProcessor implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(INFRASTRUCTURE_OPTIONS) private readonly infrastructure: InfrastructureOptions,
     @Inject(DISPATCH_OPTIONS) private readonly options: DispatchOptions,
     private readonly sends: SendService,
+    private readonly metrics: AppMetrics,
   ) {
     for (const channel of CHANNELS) assertHandlers(`queue "${SEND_JOBS[channel].queue}"`, jobsOfQueue(SEND_JOBS[channel].queue), [SEND_JOBS[channel].job]);
   }
@@ -37,6 +38,9 @@ export class SendProcessor implements OnApplicationBootstrap, OnApplicationShutd
       async (job: Job<{ messageId: string }>, token?: string) => {
         const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
         const outcome = await this.sends.send(job.data.messageId, finalAttempt);
+        // Messages by channel and the status this send recorded; a wait for allowed hours and a
+        // job for a message settled already are not a send.
+        if (outcome.kind !== 'delayed' && outcome.kind !== 'skipped') this.metrics.recordMessage(channel, outcome.kind);
         if (outcome.kind === 'delayed') {
           await job.moveToDelayed(outcome.until.getTime(), token);
           throw new DelayedError();
@@ -77,8 +81,16 @@ export class SendProcessor implements OnApplicationBootstrap, OnApplicationShutd
     this.finishTimer.unref();
   }
 
+  /**
+   * Finishes the sends in hand (claimed, sent, recorded) and stops taking jobs; a campaign check
+   * those last sends asked for runs now rather than never (the pool closes after this).
+   */
   async onApplicationShutdown(): Promise<void> {
-    clearTimeout(this.finishTimer);
     await Promise.all(this.workers.map((w) => w.close()));
+    if (this.finishTimer) {
+      clearTimeout(this.finishTimer);
+      this.finishTimer = undefined;
+      await this.sends.finishCampaigns().catch((err) => this.logger.warn(`finishing campaigns: ${(err as Error).message}`));
+    }
   }
 }

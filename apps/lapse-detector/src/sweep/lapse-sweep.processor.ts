@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { type Job, Worker } from 'bullmq';
 import type Redis from 'ioredis';
 import { assertHandlers, JobName, jobsOfQueue, type JobPayloads, QueueName, type QueueJobs } from '@comeback/contracts';
@@ -16,7 +16,7 @@ type Handlers = { [J in QueueJobs[QueueName.LapseSweep]]: (data: JobPayloads[J])
  * the queue's jobs in the contract and the handlers below differ.
  */
 @Injectable()
-export class LapseSweepProcessor implements OnApplicationBootstrap, OnApplicationShutdown {
+export class LapseSweepProcessor implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('LapseSweepProcessor');
   private worker: Worker | undefined;
 
@@ -65,8 +65,12 @@ export class LapseSweepProcessor implements OnApplicationBootstrap, OnApplicatio
     this.worker.on('error', (err) => this.logger.warn(`worker error: ${err.message}`));
   }
 
-  /** Finishes the chunks in hand (each is one transaction), then stops taking jobs. */
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * Finishes the chunks in hand (each is one transaction), then stops taking jobs. Before the
+   * application shutdown hooks, so the outbox relay (stopped in those) is still running while the
+   * last chunks commit, and publishes their events before the process exits.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     await this.worker?.close();
   }
 }

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
 import { generateCallList } from '@comeback/call-list';
 import { expectedTransactions } from '@comeback/lapse-model';
-import { PG_POOL } from '@comeback/platform';
+import { AppMetrics, PG_POOL } from '@comeback/platform';
 import type { LapseSettings } from '@comeback/domain';
 import { bindNamed, SqlIdentifier } from './named-sql';
 import {
@@ -48,7 +48,10 @@ export interface ChunkOutcome {
 export class SweepChunkService {
   private readonly logger = new Logger('SweepChunk');
 
-  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    private readonly metrics: AppMetrics,
+  ) {}
 
   async run(sweepId: string, chunkIndex: number): Promise<ChunkOutcome> {
     const started = performance.now();
@@ -108,9 +111,10 @@ export class SweepChunkService {
         [sweepId, clientsScored, events],
       );
       const sweepFinished = progress.rows[0].chunks_done === progress.rows[0].chunks_total;
-      if (sweepFinished) await this.finish(client, sweep);
+      const finished = sweepFinished ? await this.finish(client, sweep) : null;
       const committing = performance.now();
       await client.query('COMMIT');
+      if (finished) this.metrics.recordSweep(finished.kind, finished.seconds);
       timings.push(`commit ${Math.round(performance.now() - committing)} ms`, `total ${Math.round(performance.now() - started)} ms`);
       this.logger.debug(`sweep ${sweepId} chunk ${chunkIndex}: ${clientsScored} clients, ${events} events; ${timings.join(', ')}`);
       return { ran: true, clientsScored, events, sweepFinished };
@@ -140,8 +144,13 @@ export class SweepChunkService {
    * cycle's call list from the episodes the sweep just wrote (libs/call-list), so a finished sweep
    * has its list.
    */
-  async finish(client: PoolClient, sweep: Pick<SweepRow, 'id' | 'organization_id'>): Promise<void> {
-    await client.query(`UPDATE lapse_sweeps SET status = 'done', finished_at = clock_timestamp() WHERE id = $1`, [sweep.id]);
+  async finish(client: PoolClient, sweep: Pick<SweepRow, 'id' | 'organization_id'>): Promise<{ kind: string; seconds: number }> {
+    // Its kind and duration (planned to done) for the sweep-duration metric, recorded once committed.
+    const { rows } = await client.query<{ kind: string; seconds: number }>(
+      `UPDATE lapse_sweeps SET status = 'done', finished_at = clock_timestamp() WHERE id = $1
+        RETURNING kind, extract(epoch FROM finished_at - coalesce(started_at, requested_at))::float8 AS seconds`,
+      [sweep.id],
+    );
     // A call list that cannot be built must not keep the sweep from finishing: it rolls back to the
     // savepoint alone, is logged, and the next sweep or the console's "top up" builds it.
     await client.query('SAVEPOINT call_list');
@@ -155,6 +164,7 @@ export class SweepChunkService {
       await client.query('ROLLBACK TO SAVEPOINT call_list');
       this.logger.error(`sweep ${sweep.id} done, but its call list was not built: ${(err as Error).message}`);
     }
+    return rows[0];
   }
 
   private async loadSweep(client: PoolClient, sweepId: string): Promise<SweepRow> {

@@ -73,7 +73,8 @@ export class CampaignPagesController {
       res.redirect(303, `/console/campaigns/${created.id}`);
     } catch (err) {
       if (!(err instanceof CampaignError) || err.code === 'NOT_FOUND') throw toConsoleError(err);
-      return this.renderWizard(req, res, 400, form, err.problems.map((p) => ({ field: p.field ?? 'form', message: p.message })));
+      // The library names audience fields as the API does (audience.staff); the wizard's inputs are plain (staff).
+      return this.renderWizard(req, res, 400, form, err.problems.map((p) => ({ field: p.field?.replace(/^audience\./, '') ?? 'form', message: p.message })));
     }
   }
 

@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { Body, Controller, Get, Inject, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { authenticateStaff, openStaffSession, revokeStaffSession, SESSION_HOURS } from '@comeback/accounts';
-import { PG_POOL } from '@comeback/platform';
+import { clientIp, PG_POOL } from '@comeback/platform';
 import type { Request, Response } from 'express';
 import type { Pool } from 'pg';
 import { ConsoleGuard, RequirePermission } from './auth/console.guard';
 import type { ConsoleRequest } from './auth/console-request';
 import { clearConsoleCookie, LOCALE_COOKIE, LOGIN_CSRF_COOKIE, readCookie, SESSION_COOKIE, setConsoleCookie } from './auth/cookies';
 import { csrfMatches } from './auth/csrf';
+import { LoginRateLimits } from './auth/login-rate-limits';
 import { ConsoleExceptionFilter } from './console-exception.filter';
 import { CONSOLE_OPTIONS, type ConsoleOptions } from './console.options';
 import { CONSOLE_LOCALES, visitorTranslator } from './i18n/translator';
@@ -30,6 +31,7 @@ export class ConsoleLoginController {
     @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(CONSOLE_OPTIONS) private readonly options: ConsoleOptions,
     private readonly views: ViewRenderer,
+    private readonly limits: LoginRateLimits,
   ) {}
 
   @Get()
@@ -50,8 +52,20 @@ export class ConsoleLoginController {
       return this.renderLogin(req, res, 403, { next, email, problem: 'login.expired' });
     }
     const password = typeof body.password === 'string' ? body.password : '';
-    const account = email && password ? await authenticateStaff(this.pool, email, password) : null;
-    if (!account) return this.renderLogin(req, res, 401, { next, email, problem: 'login.failed' });
+    if (!email || !password) return this.renderLogin(req, res, 401, { next, email, problem: 'login.failed' });
+    // Over a limit: refused before any password is checked, and nothing is counted or written.
+    const ip = clientIp(req, this.options.trustProxy ?? 0);
+    const limit = await this.limits.check(ip, email);
+    if (!limit.allowed) {
+      res.setHeader('Retry-After', String(limit.retryAfterSeconds));
+      return this.renderLogin(req, res, 429, { next, email, problem: 'login.tooMany', minutes: Math.ceil(limit.retryAfterSeconds / 60) });
+    }
+    const account = await authenticateStaff(this.pool, email, password, this.options.lockout);
+    if (!account) {
+      await this.limits.failed(ip, email);
+      return this.renderLogin(req, res, 401, { next, email, problem: 'login.failed' });
+    }
+    await this.limits.succeeded(email);
     const { token } = await openStaffSession(this.pool, account.id);
     setConsoleCookie(res, SESSION_COOKIE, token, { secure: this.options.secureCookies, maxAgeMs: SESSION_HOURS * 3600_000 });
     clearConsoleCookie(res, LOGIN_CSRF_COOKIE, this.options.secureCookies);
@@ -78,13 +92,13 @@ export class ConsoleLoginController {
     res.redirect(303, safeNext(body.next));
   }
 
-  private renderLogin(req: Request, res: Response, status: number, data: { next: string; email?: string; problem?: string }): void {
+  private renderLogin(req: Request, res: Response, status: number, data: { next: string; email?: string; problem?: string; minutes?: number }): void {
     const csrf = randomBytes(32).toString('base64url');
     setConsoleCookie(res, LOGIN_CSRF_COOKIE, csrf, { secure: this.options.secureCookies });
     const t = visitorTranslator(readCookie(req, LOCALE_COOKIE), req.headers['accept-language']);
     res
       .status(status)
       .type('html')
-      .send(this.views.render('login', t, { title: t.t('login.title') }, { ...data, loginCsrf: csrf, problem: data.problem ? t.t(data.problem) : undefined }));
+      .send(this.views.render('login', t, { title: t.t('login.title') }, { ...data, loginCsrf: csrf, problem: data.problem ? t.t(data.problem, { minutes: data.minutes ?? 1 }) : undefined }));
   }
 }

@@ -1,5 +1,8 @@
 import { type DynamicModule, Global, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
+import { AuditPagesController } from './audit/audit-pages.controller';
+import { AuditModule } from './audit/audit.module';
 import { ConsoleGuard } from './auth/console.guard';
+import { LoginRateLimits } from './auth/login-rate-limits';
 import { ConsoleAssetsController } from './console-assets.controller';
 import { ConsoleExceptionFilter } from './console-exception.filter';
 import { ConsoleHeadersMiddleware } from './console-headers.middleware';
@@ -9,7 +12,8 @@ import { ViewRenderer } from './view-renderer';
 
 /**
  * The staff console's shared parts: sign-in, the session/role/CSRF guard, the page renderer and
- * message catalogs, error pages, security headers and static assets. Feature modules (lost
+ * message catalogs, error pages, security headers and static assets, the sign-in rate limits, and
+ * the audit log (its page, and the service export routes record themselves with). Feature modules (lost
  * clients, client card, report pages, accounts) add their pages on top.
  */
 @Global()
@@ -18,9 +22,10 @@ export class ConsoleModule implements NestModule {
   static forRoot(options: ConsoleOptions): DynamicModule {
     return {
       module: ConsoleModule,
-      controllers: [ConsoleLoginController, ConsoleAssetsController],
-      providers: [{ provide: CONSOLE_OPTIONS, useValue: options }, ViewRenderer, ConsoleGuard, ConsoleExceptionFilter],
-      exports: [CONSOLE_OPTIONS, ViewRenderer, ConsoleGuard, ConsoleExceptionFilter],
+      imports: [AuditModule],
+      controllers: [ConsoleLoginController, ConsoleAssetsController, AuditPagesController],
+      providers: [{ provide: CONSOLE_OPTIONS, useValue: options }, ViewRenderer, ConsoleGuard, ConsoleExceptionFilter, LoginRateLimits],
+      exports: [CONSOLE_OPTIONS, ViewRenderer, ConsoleGuard, ConsoleExceptionFilter, AuditModule],
     };
   }
 

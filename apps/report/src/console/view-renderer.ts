@@ -12,7 +12,7 @@ export const VIEWS_DIR = join(__dirname, 'views');
 export interface PageFrame {
   title: string;
   /** The navigation entry to highlight. */
-  nav?: 'lost' | 'calls' | 'campaigns' | 'reasons' | 'reports' | 'accounts';
+  nav?: 'lost' | 'calls' | 'campaigns' | 'reasons' | 'reports' | 'accounts' | 'audit';
   console?: ConsoleContext;
   /** Scripts of ours to load after the page (under /console/assets). */
   scripts?: string[];
@@ -66,6 +66,8 @@ export class ViewRenderer {
           ...(can(account.role, 'viewReasons') ? [{ id: 'reasons', href: '/console/reasons', label: t.t('nav.reasons') }] : []),
           ...(can(account.role, 'viewReports') ? [{ id: 'reports', href: '/console/reports', label: t.t('nav.reports') }] : []),
           ...(can(account.role, 'manageAccounts') ? [{ id: 'accounts', href: '/console/accounts', label: t.t('nav.accounts') }] : []),
+          ...(can(account.role, 'viewAudit') ? [{ id: 'audit', href: '/console/audit', label: t.t('nav.audit') }] : []),
+          ...(can(account.role, 'viewQueues') ? [{ id: 'queues', href: '/console/queues', label: t.t('nav.queues') }] : []),
         ].map((item) => ({ ...item, current: item.id === frame.nav }))
       : [];
     const root = {

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
+import { AuditLog } from '../console/audit/audit-log.service';
 import { ConsoleError } from '../console/auth/console.errors';
 import { ConsoleGuard, RequirePermission } from '../console/auth/console.guard';
 import { can, type ConsoleRequest } from '../console/auth/console-request';
@@ -37,6 +38,7 @@ export class LostClientsController {
   constructor(
     private readonly lostClients: LostClientsService,
     private readonly views: ViewRenderer,
+    private readonly audit: AuditLog,
   ) {}
 
   @Get('lost-clients')
@@ -114,6 +116,8 @@ export class LostClientsController {
   private async streamCsv(req: ConsoleRequest, res: Response, filter: LostClientsFilter, sort: LostClientSort, ids?: string[]): Promise<void> {
     const { organization } = req.console;
     const stamp = new Date().toISOString().slice(0, 10);
+    // Contact data leaves the system: recorded (who, which filters, which rows) before the first byte.
+    await this.audit.recordExport(req, 'lost-clients.csv', { filters: Object.fromEntries(filterParams({ ...filter, sort })), rows: ids ? ids.length : 'all matching' });
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', `attachment; filename="lost-clients-${stamp}.csv"`);
     // A byte-order mark so spreadsheet programs read UTF-8 names (Georgian, Bengali ...) correctly.

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { csvLine, spreadsheetTextField } from '@comeback/csv';
 import type { Response } from 'express';
+import { AuditLog } from '../console/audit/audit-log.service';
 import { ConsoleError } from '../console/auth/console.errors';
 import { ConsoleGuard, RequirePermission } from '../console/auth/console.guard';
 import { can, type ConsoleRequest } from '../console/auth/console-request';
@@ -73,6 +74,7 @@ export class ReportPagesController {
   constructor(
     private readonly reports: ReportQueriesService,
     private readonly views: ViewRenderer,
+    private readonly audit: AuditLog,
   ) {}
 
   @Get()
@@ -96,6 +98,7 @@ export class ReportPagesController {
     const { data, period } = await this.run(req, name, q);
     const page = REPORTS[name].present(req.console.t, data as never);
     const cell = (v: string | number | null) => (v === null ? '' : typeof v === 'number' ? String(v) : spreadsheetTextField(v));
+    await this.audit.recordExport(req, `report.${name}.csv`, { from: period.from, to: period.to });
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', `attachment; filename="${name}-${period.from}-${period.to}.csv"`);
     res.send(`\uFEFF${csvLine(page.csv.header)}${page.csv.rows.map((r) => csvLine(r.map(cell))).join('')}`);

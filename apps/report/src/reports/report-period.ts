@@ -47,16 +47,23 @@ function addMonths(d: Date, months: number): Date {
   return new Date(Date.UTC(first.getUTCFullYear(), first.getUTCMonth(), Math.min(d.getUTCDate(), last)));
 }
 
+/** A query parameter's text (trimmed, empty as absent); repeated (`?period=a&period=b`, an array) it is bad input, not a crash. */
+function oneValue(field: 'period' | 'from' | 'to', value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw new ReportPeriodError(field, 'give it once');
+  return value.trim() || undefined;
+}
+
 /**
  * `period=2026-10` (a month), `2026-Q3` (a quarter), `2026` (a year); or `from=...&to=...`
  * (custom, inclusive). Without either: the 12 months ending today (today included, kind
  * 'custom'). Throws ReportPeriodError on a bad format, a date not in the calendar, from after to,
  * or a span over five years.
  */
-export function parseReportPeriod(query: { period?: string; from?: string; to?: string }, today: string): ReportPeriod {
-  const period = query.period?.trim() || undefined;
-  const fromText = query.from?.trim() || undefined;
-  const toText = query.to?.trim() || undefined;
+export function parseReportPeriod(query: { period?: unknown; from?: unknown; to?: unknown }, today: string): ReportPeriod {
+  const period = oneValue('period', query.period);
+  const fromText = oneValue('from', query.from);
+  const toText = oneValue('to', query.to);
   if (period !== undefined) {
     if (fromText !== undefined || toText !== undefined) throw new ReportPeriodError('period', 'give either period or from and to, not both');
     let m = /^(\d{4})-(\d{2})$/.exec(period);

@@ -1,7 +1,8 @@
 import {
-  BadRequestException, Controller, Get, HttpCode, type HttpException, NotFoundException, Param, ParseUUIDPipe, Post, Query, UseGuards,
+  BadRequestException, Controller, Get, HttpCode, type HttpException, NotFoundException, Param, ParseUUIDPipe, Post, Query, UseGuards, UseInterceptors,
 } from '@nestjs/common';
 import { ApiKeyGuard } from '@comeback/platform';
+import { ApiExportAuditInterceptor } from '../console/audit/api-export-audit.interceptor';
 import { ReportError } from './report.errors';
 import { parseGrain, parsePage, parseReportPeriod, parseWindowDays, type ReportPeriod, ReportPeriodError } from './report-period';
 import { ReportQueriesService } from './report-queries.service';
@@ -20,6 +21,8 @@ type PeriodQuery = { period?: string; from?: string; to?: string };
  */
 @Controller('api/v1/organizations/:organizationId')
 @UseGuards(ApiKeyGuard)
+// Each report read through the API is an export: recorded in the audit log (who: the key).
+@UseInterceptors(ApiExportAuditInterceptor)
 export class ReportsApiController {
   constructor(
     private readonly reports: ReportQueriesService,

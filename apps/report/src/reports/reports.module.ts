@@ -3,6 +3,7 @@ import { Queue } from 'bullmq';
 import type Redis from 'ioredis';
 import { QueueName } from '@comeback/contracts';
 import { ApiKeyGuard, INFRASTRUCTURE_OPTIONS, type InfrastructureOptions, REDIS } from '@comeback/platform';
+import { AuditModule } from '../console/audit/audit.module';
 import { ReportQueriesService } from './report-queries.service';
 import { ReportRollupsProcessor } from './report-rollups.processor';
 import { ReportRollupsScheduler } from './report-rollups.scheduler';
@@ -16,6 +17,8 @@ import { ReportsApiController } from './reports-api.controller';
  * API). A plain module (no configuration), so the console's module can import it too.
  */
 @Module({
+  // The API's reads are exports: recorded in the audit log (ApiExportAuditInterceptor).
+  imports: [AuditModule],
   controllers: [ReportsApiController],
   providers: [
     {

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { parse as parseForm } from 'node:querystring';
+import { isUtf8Form } from '@comeback/platform';
 
 /** The largest form the lean path reads: the app's form body limit (formBodyLimit). */
 export const LEAN_FORM_LIMIT = 64 * 1024;
@@ -30,10 +31,11 @@ export interface ReadForm {
 /**
  * Reads a plain form's body (isPlainForm) and parses it flat, as the app's body parser does
  * (urlencoded, extended: false: a repeated field is an array, brackets are part of a name).
- * 'too-many' when it has more fields than LEAN_FORM_FIELDS (the body parser's 413); null when the
+ * 'too-many' when it has more fields than LEAN_FORM_FIELDS (the body parser's 413); 'not-utf8' when
+ * its bytes or escapes are not UTF-8 (the body parser's 400); null when the
  * client went away before the end.
  */
-export function readForm(req: IncomingMessage): Promise<ReadForm | 'too-many' | null> {
+export function readForm(req: IncomingMessage): Promise<ReadForm | 'too-many' | 'not-utf8' | null> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -41,6 +43,8 @@ export function readForm(req: IncomingMessage): Promise<ReadForm | 'too-many' | 
     req.on('aborted', () => resolve(null));
     req.on('end', () => {
       const raw = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+      // As the app's body parser: bytes or escapes that are not UTF-8 are refused, not stored mangled.
+      if (!isUtf8Form(raw)) return resolve('not-utf8');
       const text = raw.toString('utf8');
       let fields = 1;
       for (let i = text.indexOf('&'); i !== -1; i = text.indexOf('&', i + 1)) if (++fields > LEAN_FORM_FIELDS) return resolve('too-many');

@@ -2,15 +2,19 @@ import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'n
 import { parse as parseQuery } from 'node:querystring';
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import { HttpObserver, NOT_UTF8_MESSAGE, sendTooManyRequests, setSecurityHeaders } from '@comeback/platform';
 import { FeedbackPages } from '../feedback/feedback-pages';
 import { FeedbackService } from '../feedback/feedback.service';
 import { visitorLanguage } from '../feedback/i18n/translator';
 import { setPublicHeaders } from '../feedback/public-headers.middleware';
+import { PublicRateLimits } from '../rate-limits/public-rate-limits';
 import { TwilioSmsIntake } from '../twilio/twilio-sms-intake.service';
 import { isPlainForm, readForm, type ReadForm } from './form-request';
 
 const SMS_PATH = '/webhooks/twilio/sms';
 const FEEDBACK_PATH = /^\/f\/([A-Za-z0-9_-]{1,128})$/;
+/** The feedback route's template in metrics and logs (the token must not become a label). */
+const FEEDBACK_ROUTE = '/f/:token';
 
 /** Which of the lean path's two requests this is, or null for any other request. */
 type LeanRoute = { kind: 'sms' } | { kind: 'feedback'; token: string };
@@ -38,6 +42,8 @@ export class LeanPathServer implements OnApplicationBootstrap {
     private readonly sms: TwilioSmsIntake,
     private readonly feedback: FeedbackService,
     private readonly pages: FeedbackPages,
+    private readonly observer: HttpObserver,
+    private readonly limits: PublicRateLimits,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -48,7 +54,9 @@ export class LeanPathServer implements OnApplicationBootstrap {
     server.removeAllListeners('request');
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       const route = req.method === 'POST' && isPlainForm(req) ? this.route(req.url ?? '') : null;
-      if (route) void this.serve(route, req, res, express);
+      // Observed here (correlation id, latency, access line) since these requests never reach the
+      // observer in front of Express unless handed on, where it sees them observed already.
+      if (route) this.observer.observe(req, res, route.kind === 'sms' ? SMS_PATH : FEEDBACK_ROUTE, () => void this.serve(route, req, res, express));
       else express(req, res);
     });
   }
@@ -62,9 +70,19 @@ export class LeanPathServer implements OnApplicationBootstrap {
   }
 
   private async serve(route: LeanRoute, req: IncomingMessage, res: ServerResponse, express: RequestListener): Promise<void> {
+    // The public rate limit (PublicRateLimits), decided in memory: an address that used up its
+    // failures is refused before its body is read. Failures are counted where they are answered
+    // (Express's PublicRateLimitMiddleware), since everything that fails here is handed on.
+    const refusal = this.limits.refusal(this.limits.clientIp(req));
+    if (!refusal.allowed) {
+      if (route.kind === 'feedback') setPublicHeaders(res, req.url ?? '');
+      setSecurityHeaders(res);
+      return sendTooManyRequests(res, refusal.retryAfterSeconds, 'too many failed requests from your address');
+    }
     const form = await readForm(req);
     if (form === null) return; // the client went away
     if (form === 'too-many') return send(res, 413, 'text/plain; charset=utf-8', 'too many parameters');
+    if (form === 'not-utf8') return send(res, 400, 'text/plain; charset=utf-8', NOT_UTF8_MESSAGE);
     const url = req.url ?? '';
     let answer: { type: string; body: string };
     try {
@@ -86,8 +104,10 @@ export class LeanPathServer implements OnApplicationBootstrap {
   }
 }
 
+/** An answer of the lean path, with the headers every Express answer gets from helmet (SECURITY_HEADERS). */
 function send(res: ServerResponse, status: number, type: string, body: string): void {
   const bytes = Buffer.from(body, 'utf8');
+  setSecurityHeaders(res);
   res.writeHead(status, { 'Content-Type': type, 'Content-Length': bytes.length });
   res.end(bytes);
 }

@@ -113,7 +113,7 @@ export class TextRepliesService {
    * callback URL names it) or by the provider's id (Viber's token); an in-doubt message is settled
    * by it (the provider had it).
    */
-  async delivery(organizationId: string, ref: { messageId: string } | { providerMessageId: string }, state: 'delivered' | 'undelivered', providerMessageId?: string): Promise<void> {
+  async delivery(organizationId: string, ref: { messageId: string } | { providerMessageId: string }, state: 'delivered' | 'undelivered', providerMessageId?: string): Promise<boolean> {
     const byId = 'messageId' in ref;
     const { rows } = await this.pool.query<{ campaign_id: string }>(
       `UPDATE messages SET status = $3, delivered_at = CASE WHEN $3 = 'delivered' THEN coalesce(delivered_at, now()) ELSE delivered_at END,
@@ -126,12 +126,18 @@ export class TextRepliesService {
     if (rows.length && state === 'undelivered') {
       await this.pool.query(`UPDATE campaigns SET status = 'running', finished_at = NULL, updated_at = now() WHERE id = $1 AND status = 'done'`, [rows[0].campaign_id]);
     }
+    return rows.length > 0;
   }
 
-  /** Twilio's status callback fields as a delivery report. */
-  async handleTwilioStatus(payload: Record<string, unknown>): Promise<void> {
+  /**
+   * Twilio's status callback fields as a delivery report. One that moves no message (an id that is
+   * not this organization's, a message already failed) is kept with the reason it wrote nothing.
+   */
+  async handleTwilioStatus(payload: Record<string, unknown>): Promise<string | null> {
     const state = DELIVERY[str(payload.MessageStatus) ?? str(payload.CallStatus) ?? ''];
-    if (state) await this.delivery(str(payload.organizationId)!, { messageId: str(payload.messageId)! }, state, str(payload.MessageSid) ?? str(payload.CallSid) ?? undefined);
+    if (!state) return null;
+    const moved = await this.delivery(str(payload.organizationId)!, { messageId: str(payload.messageId)! }, state, str(payload.MessageSid) ?? str(payload.CallSid) ?? undefined);
+    return moved ? null : `no message ${str(payload.messageId)} of this organization that a delivery report moves`;
   }
 
   /**
@@ -170,9 +176,11 @@ export class TextRepliesService {
    * records; the label is found among the organization's reasons (case and width folded). The
    * reply is tied to the called message, its client and episode, like a text reply.
    */
-  async handleKeypad(requestId: string, p: Record<string, unknown>, receivedAt: Date): Promise<void> {
+  async handleKeypad(requestId: string, p: Record<string, unknown>, receivedAt: Date): Promise<string | null> {
     const organizationId = String(p.organizationId);
     const digits = typeof p.Digits === 'string' ? p.Digits.trim() : '';
+    // Kept on the request's row when the key press names no call of this organization.
+    let note: string | null = null;
     await this.inTransaction(async (db) => {
       const m = (
         await db.query<{ id: string; client_id: string; to_address: string; label: string | null; episode_id: string | null }>(
@@ -183,6 +191,7 @@ export class TextRepliesService {
         )
       ).rows[0];
       if (!m) {
+        note = `no voice message ${String(p.messageId)} of this organization`;
         return;
       }
       const reasonId = m.label
@@ -202,6 +211,7 @@ export class TextRepliesService {
         if (m.episode_id) await this.writeBack(db, { organizationId, clientId: m.client_id, episodeId: m.episode_id, replyId, reasonId, note: m.label ?? digits, channel: 'voice', at: receivedAt });
       }
     });
+    return note;
   }
 
   /** The reply on the client's card: the episode gets the reason (when there is one), the words, channel and time, and reason.recorded goes out with it. */

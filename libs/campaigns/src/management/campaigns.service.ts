@@ -98,12 +98,34 @@ export class CampaignsService {
   ) {}
 
   async create(organizationId: string, c: CreateCampaign, accountId: string | null = null): Promise<CampaignView> {
+    await this.checkAudienceIds(organizationId, c.audience);
     const { rows } = await this.pool.query<{ id: string }>(
       `INSERT INTO campaigns (organization_id, name, template_key, channels, fallback_after_hours, control_share, audience, created_by)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id::text`,
       [organizationId, c.name, c.templateKey, c.channels, c.fallbackAfterHours, c.controlShare, c.audience, accountId],
     );
     return this.get(organizationId, rows[0].id);
+  }
+
+  /**
+   * The audience's staff member, service and reason must be the organization's own. Another
+   * organization's id would match no one, yet be stored as the campaign's filter: refused as bad
+   * input naming the field, like any other id that is not one of ours.
+   */
+  private async checkAudienceIds(organizationId: string, input: Record<string, unknown>): Promise<void> {
+    const audience = parseAudience(input);
+    const refs = [
+      { field: 'staff', table: 'staff_members', id: audience.staff, what: 'staff member' },
+      { field: 'service', table: 'services', id: audience.service, what: 'service' },
+      { field: 'reason', table: 'churn_reasons', id: audience.reason === 'none' ? undefined : audience.reason, what: 'reason' },
+    ];
+    for (const ref of refs) {
+      if (ref.id === undefined) continue;
+      const { rowCount } = await this.pool.query(`SELECT 1 FROM ${ref.table} WHERE organization_id = $1 AND id = $2`, [organizationId, ref.id]);
+      if (!rowCount) {
+        throw new CampaignError('INVALID_BODY', `no ${ref.what} ${ref.id} in this organization`, [{ field: `audience.${ref.field}`, message: `no ${ref.what} with this id in this organization` }]);
+      }
+    }
   }
 
   async list(organizationId: string): Promise<CampaignView[]> {
@@ -131,6 +153,7 @@ export class CampaignsService {
       await this.pool.query<{ timezone: string; currency: string; messaging_settings: unknown }>(`SELECT timezone, currency, messaging_settings FROM organizations WHERE id = $1`, [organizationId])
     ).rows[0];
     if (!org) throw new CampaignError('NOT_FOUND', 'no such organization');
+    await this.checkAudienceIds(organizationId, campaign.audience);
     const settings = parseMessagingSettings(org.messaging_settings);
     const { sql, params } = audienceSql({
       organizationId, timezone: org.timezone, audience: parseAudience(campaign.audience), channels: campaign.channels, frequencyCapDays: settings.frequencyCapDays,

@@ -1,4 +1,5 @@
 import { ApiKey } from './api-key.entity';
+import { AuditLogEntry } from './audit-log.entity';
 import { Campaign, CampaignRecipient, MessageTemplate } from './campaign.entity';
 import { Message, SandboxMessage } from './message.entity';
 import { ChurnEpisode } from './churn-episode.entity';
@@ -20,11 +21,12 @@ import { ReasonAlias, ReasonCandidate, ReasonLabel } from './reason-list.entity'
 
 export * from './channel';
 export {
-  ApiKey, Campaign, CampaignRecipient, Message, MessageTemplate, SandboxMessage, ChurnEpisode, ChurnReason, Client, ClientActivity, ClientRhythm, ConsentChange, EventReceipt, LapseModelFit, LapseSweep,
+  ApiKey, AuditLogEntry, Campaign, CampaignRecipient, Message, MessageTemplate, SandboxMessage, ChurnEpisode, ChurnReason, Client, ClientActivity, ClientRhythm, ConsentChange, EventReceipt, LapseModelFit, LapseSweep,
   LapseSweepChunk, Organization, OutboxEvent, PaymentEvent, Service, StaffAccount, StaffMember, StaffSession, Visit,
   CallOutcome, CallTask, FeedbackResponse, InboundRequest, Reply, ReasonAlias, ReasonCandidate, ReasonLabel,
 };
 export { STAFF_ROLES, type StaffRole } from './staff-account.entity';
+export { AUDIT_KINDS, type AuditKind } from './audit-log.entity';
 export { RHYTHM_STATUSES, type RhythmStatus } from './client-rhythm.entity';
 export {
   SWEEP_KINDS, SWEEP_STATUSES, SWEEP_TRIGGERS, type SweepKind, type SweepStatus, type SweepTrigger,
@@ -40,7 +42,7 @@ export const ENTITIES = [
   Organization, ApiKey, StaffMember, Service, Client, ConsentChange, Visit, PaymentEvent, ChurnReason, ChurnEpisode,
   ClientRhythm, LapseSweep, LapseSweepChunk, LapseModelFit, OutboxEvent, EventReceipt, ClientActivity, StaffAccount, StaffSession,
   MessageTemplate, Campaign, CampaignRecipient, Message, SandboxMessage,
-  ReasonLabel, ReasonAlias, ReasonCandidate, InboundRequest, Reply, FeedbackResponse, CallTask, CallOutcome,
+  ReasonLabel, ReasonAlias, ReasonCandidate, InboundRequest, Reply, FeedbackResponse, CallTask, CallOutcome, AuditLogEntry,
 ];
 export { CAMPAIGN_STATUSES, type CampaignStatus } from './campaign.entity';
 export { MESSAGE_STATUSES, type MessageStatus } from './message.entity';

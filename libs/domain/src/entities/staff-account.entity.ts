@@ -44,6 +44,21 @@ export class StaffAccount {
   @Column({ name: 'last_login_at', type: 'timestamptz', nullable: true })
   lastLoginAt: Date | null;
 
+  /** Failed sign-ins since the last success or lock (a lock starts when it reaches the threshold). */
+  @Column({ name: 'failed_logins', type: 'integer', default: 0 })
+  failedLogins: number;
+
+  /** Locks so far in this run of failures: the next lock lasts 2^lockouts minutes (capped); a success resets it. */
+  @Column({ name: 'lockouts', type: 'integer', default: 0 })
+  lockouts: number;
+
+  /** Signing in is refused until then (an admin can clear it on the accounts page). */
+  @Column({ name: 'locked_until', type: 'timestamptz', nullable: true })
+  lockedUntil: Date | null;
+
+  @Column({ name: 'last_failed_login_at', type: 'timestamptz', nullable: true })
+  lastFailedLoginAt: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

@@ -50,8 +50,12 @@ export const CONSOLE_PERMISSIONS = {
   workCalls: ['admin', 'marketer', 'caller'],
   /** How many top-value clients go to managers each cycle; rebuild the list now. */
   manageCalls: ['admin', 'marketer'],
-  /** Console accounts. */
+  /** Console accounts, their sign-in locks. */
   manageAccounts: ['admin'],
+  /** The audit log: who exported what, consent changes. */
+  viewAudit: ['admin'],
+  /** The queue dashboard (Bull Board, read only): every BullMQ queue's jobs, payloads and errors. */
+  viewQueues: ['admin'],
 } as const satisfies Record<string, readonly StaffRole[]>;
 
 export type ConsolePermission = keyof typeof CONSOLE_PERMISSIONS;
