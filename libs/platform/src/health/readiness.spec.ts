@@ -14,6 +14,9 @@ class PrivateRedis {
   constructor(readonly port: number) {}
 
   async start(): Promise<void> {
+    // Already running: a second server would fail to bind and this one would be left running
+    // past the test (a live child process keeps Jest from exiting).
+    if (this.child && this.child.exitCode === null && this.child.signalCode === null) return;
     this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
     await waitFor('the private Redis to listen', () => new Promise<boolean>((resolve) => {
       const socket = createServer().listen(this.port, '127.0.0.1');
