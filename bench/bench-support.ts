@@ -1,4 +1,5 @@
 /** What every benchmark shares: its options, the repository root, and the admin database. */
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import type Redis from 'ioredis';
@@ -54,4 +55,14 @@ export async function cleanUpBench(o: { redis: Redis; prefix: string; pool: Pool
   await o.redis.quit();
   await o.pool.end();
   if (!benchFlag('keep')) await adminQuery(`DROP DATABASE IF EXISTS ${o.dbName} WITH (FORCE)`);
+}
+
+/** A fresh database `name` (dropped first if it exists) with every migration applied by the CLI, as a deployment's migrate step does; returns its URL. */
+export async function createMigratedBenchDatabase(name: string): Promise<string> {
+  const url = benchDatabaseUrl(name);
+  await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await adminQuery(`CREATE DATABASE ${name}`);
+  const migrate = spawn(process.execPath, ['bin/comeback.js', 'migrate'], { cwd: REPO_ROOT, env: { ...process.env, DATABASE_URL: url }, stdio: 'inherit' });
+  await new Promise((resolve, reject) => migrate.on('exit', (code) => (code === 0 ? resolve(null) : reject(new Error(`migrate exited ${code}`)))));
+  return url;
 }

@@ -24,7 +24,7 @@ import { createNestApp } from '@comeback/platform';
 import { CAMPAIGN_ENV } from '../apps/campaign/src/config';
 import { FanOutModule } from '../apps/campaign/src/fan-out/fan-out.module';
 import { FanOutService } from '../apps/campaign/src/fan-out/fan-out.service';
-import { adminQuery, benchDatabaseUrl, benchOption, cleanUpBench, REPO_ROOT } from './bench-support';
+import { benchOption, cleanUpBench, createMigratedBenchDatabase, REPO_ROOT } from './bench-support';
 
 const recipients = Number(benchOption('recipients', '100000'));
 const dispatchers = Number(benchOption('dispatchers', '2'));
@@ -43,12 +43,8 @@ const peakRssMb = (pid: number) => {
 };
 
 async function main(): Promise<void> {
-  const url = benchDatabaseUrl(dbName);
   const prefix = `bench-campaign-${process.pid}`;
-  await adminQuery(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-  await adminQuery(`CREATE DATABASE ${dbName}`);
-  const migrate = spawn(process.execPath, ['bin/comeback.js', 'migrate'], { cwd: REPO_ROOT, env: { ...process.env, DATABASE_URL: url }, stdio: 'inherit' });
-  await new Promise((resolve, reject) => migrate.on('exit', (code) => (code === 0 ? resolve(null) : reject(new Error(`migrate exited ${code}`)))));
+  const url = await createMigratedBenchDatabase(dbName);
 
   const pool = new Pool({ connectionString: url, max: 4 });
   console.log(`writing ${recipients} clients with open episodes and the templates (SQL, not timed) ...`);

@@ -25,7 +25,7 @@ import Redis from 'ioredis';
 import { Pool } from 'pg';
 import { createStaffAccount } from '@comeback/accounts';
 import { QueueName } from '@comeback/contracts';
-import { adminQuery, benchDatabaseUrl, benchOption, cleanUpBench, REPO_ROOT } from './bench-support';
+import { benchOption, cleanUpBench, createMigratedBenchDatabase, REPO_ROOT } from './bench-support';
 import { type AppProcess, BENCH_TWILIO, drainQueue, rssMb, startApp, stopApps, waitUntilReady, writeResponseDataSet } from './response-data-set';
 
 const duration = Number(benchOption('duration', '60'));
@@ -126,12 +126,8 @@ interface Outcome {
 }
 
 async function main(): Promise<void> {
-  const url = benchDatabaseUrl(dbName);
   const prefix = `bench-load-${process.pid}-${Date.now()}`;
-  await adminQuery(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-  await adminQuery(`CREATE DATABASE ${dbName}`);
-  const migrate = spawn(process.execPath, ['bin/comeback.js', 'migrate'], { cwd: REPO_ROOT, env: { ...process.env, DATABASE_URL: url }, stdio: 'inherit' });
-  await new Promise((resolve, reject) => migrate.on('exit', (code) => (code === 0 ? resolve(null) : reject(new Error(`migrate exited ${code}`)))));
+  const url = await createMigratedBenchDatabase(dbName);
 
   const pool = new Pool({ connectionString: url, max: 4 });
   const seed = `bench-${process.pid}-${Date.now()}`;

@@ -22,7 +22,7 @@ import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { Pool } from 'pg';
 import { QueueName } from '@comeback/contracts';
-import { adminQuery, benchDatabaseUrl, benchOption, cleanUpBench, REPO_ROOT } from './bench-support';
+import { benchOption, cleanUpBench, createMigratedBenchDatabase, REPO_ROOT } from './bench-support';
 import { BENCH_TWILIO, drainQueue, HEAP_CAP, peakRssMb, startApp, stopApps, waitUntilReady, writeResponseDataSet } from './response-data-set';
 
 const duration = Number(benchOption('duration', '20'));
@@ -85,12 +85,8 @@ function load(job: Record<string, unknown>): Promise<LoadResult> {
 }
 
 async function main(): Promise<void> {
-  const url = benchDatabaseUrl(dbName);
   const prefix = `bench-webhooks-${process.pid}-${Date.now()}`;
-  await adminQuery(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-  await adminQuery(`CREATE DATABASE ${dbName}`);
-  const migrate = spawn(process.execPath, ['bin/comeback.js', 'migrate'], { cwd: REPO_ROOT, env: { ...process.env, DATABASE_URL: url }, stdio: 'inherit' });
-  await new Promise((resolve, reject) => migrate.on('exit', (code) => (code === 0 ? resolve(null) : reject(new Error(`migrate exited ${code}`)))));
+  const url = await createMigratedBenchDatabase(dbName);
 
   const pool = new Pool({ connectionString: url, max: 4 });
   const seed = `bench-${process.pid}-${Date.now()}`;
