@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- load [--duration 60] [--rate 1000] [--console-rate 50] [--clients 5000] [--db NAME] [--port 3971] [--only sms,feedback-page,feedback,console] [--worker-nice 19] [--keep]`
+ * `npm run bench -- load [--duration 60] [--rate 1000] [--console-rate 50] [--clients 5000] [--db NAME] [--port 3971] [--only sms,feedback-page,feedback,console] [--worker-nice 19] [--profile DIR] [--keep]`
  *
  * Issue 7's load test: the public endpoints and the console under a steady load from a separate
  * process (bench/paced-load.js: open loop, each request scheduled at start + i / rate, latency
@@ -37,6 +37,8 @@ const port = Number(benchOption('port', '3971'));
 const only = new Set(benchOption('only', 'sms,feedback-page,feedback,console').split(','));
 /** The inbound worker's niceness: it shares these two cores with the web process (deployed, it has a pod of its own; see the webhooks bench). */
 const workerNice = Number(benchOption('worker-nice', '19'));
+/** `--profile DIR` writes each app's CPU profile there (V8 --cpu-prof), to find where a scenario's time goes. */
+const profileDir = benchOption('profile', '');
 const FLOORS = { public: { perSecond: rate, p99Ms: 50 }, console: { perSecond: consoleRate, p99Ms: 200 } };
 const MEMORY = { growth: 0.1, slackMb: 16 };
 const PASSWORD = 'bench passphrase, long enough';
@@ -144,9 +146,10 @@ async function main(): Promise<void> {
   const publicBase = `http://127.0.0.1:${port}`;
   const consoleBase = `http://127.0.0.1:${port + 2}`;
   const env = { ...process.env, DATABASE_URL: url, REDIS_PREFIX: prefix, HOST: '127.0.0.1', PUBLIC_BASE_URL: publicBase, PUBLIC_FEEDBACK_URL: publicBase, LOG_LEVEL: 'warn', [BENCH_TWILIO.tokenEnv]: BENCH_TWILIO.token };
-  const web = startApp('response-collector/src/main.ts', port, env);
-  const worker = startApp('response-collector/src/worker.ts', port + 1, env, { nice: workerNice });
-  const report = startApp('report/src/main.ts', port + 2, env);
+  const profile = profileDir ? { cpuProfileDir: profileDir } : {};
+  const web = startApp('response-collector/src/main.ts', port, env, profile);
+  const worker = startApp('response-collector/src/worker.ts', port + 1, env, { ...profile, nice: workerNice });
+  const report = startApp('report/src/main.ts', port + 2, env, profile);
   const apps = [
     { name: "response collector's web process", child: web, baseUrl: publicBase },
     { name: "response collector's inbound worker", child: worker, baseUrl: `http://127.0.0.1:${port + 1}` },

@@ -6,6 +6,7 @@ export { InfrastructureModule, INFRASTRUCTURE_OPTIONS, PG_POOL, type Infrastruct
 export { createRedis, REDIS } from './redis';
 export { ApiKeyGuard, type ApiKeyRequest } from './auth/api-key.guard';
 export { ExpiringCache, type CachedEntry } from './expiring-cache';
+export { StatementBatcher, type NumberedRow } from './statement-batcher';
 export { findNul, NulFreeInputModule, NulFreeInputPipe } from './validation/nul-free-input';
 export { isUtf8Form, NOT_UTF8_MESSAGE } from './validation/utf8-body';
 export {

@@ -70,22 +70,16 @@ export class FeedbackService {
 
   /** The page for a link; `submitted` (a refused form's values) replaces the stored answer in the fields. */
   async page(token: string, submitted?: SubmittedValues): Promise<FeedbackPageModel> {
-    const link = await this.links.open(token);
+    const { previous, ...link } = await this.links.openForPage(token);
     const locale = this.localeOf(link);
     const t = new PublicTranslator(locale.language, link.timezone);
-    const previous = (
-      await this.pool.query<{ reason_id: string | null; free_text: string | null; call_me: boolean; call_time: string | null; rating: number | null; updated_at: Date }>(
-        `SELECT reason_id::text, free_text, call_me, call_time, rating, updated_at FROM feedback_responses WHERE message_id = $1`,
-        [link.messageId],
-      )
-    ).rows[0];
     const values: SubmittedValues =
       submitted ??
       (previous
-        ? { reason: previous.reason_id ?? '', text: previous.free_text ?? '', callMe: previous.call_me, callTime: previous.call_time ?? '', rating: previous.rating === null ? '' : String(previous.rating) }
+        ? { reason: previous.reasonId ?? '', text: previous.freeText ?? '', callMe: previous.callMe, callTime: previous.callTime ?? '', rating: previous.rating === null ? '' : String(previous.rating) }
         : EMPTY_VALUES);
     const reasons = await this.reasonChoices(link.organizationId, locale, values.reason);
-    return { t, organization: link.organizationName, reasons, values, answeredAt: previous ? t.formatDateTime(previous.updated_at) : null };
+    return { t, organization: link.organizationName, reasons, values, answeredAt: previous ? t.formatDateTime(new Date(previous.updatedAt)) : null };
   }
 
   /**
@@ -133,14 +127,12 @@ export class FeedbackService {
     });
   }
 
-  /** The organization's current reasons (not retired, not merged), most used first; kept for REASONS_TTL_MS. */
-  private async reasonsByUsage(organizationId: string): Promise<ReasonListItem[]> {
-    const cached = this.currentReasons.get(organizationId);
-    if (cached?.fresh) return cached.value;
-    const current = (await listReasons(this.pool, organizationId)).filter((r) => r.retiredAt === null && r.mergedIntoId === null);
-    const byUsage = current.sort((a, b) => b.usageCount - a.usageCount || Number(BigInt(a.id) - BigInt(b.id)));
-    this.currentReasons.set(organizationId, byUsage);
-    return byUsage;
+  /** The organization's current reasons (not retired, not merged), most used first; kept for REASONS_TTL_MS, read again by one request. */
+  private reasonsByUsage(organizationId: string): Promise<ReasonListItem[]> {
+    return this.currentReasons.load(organizationId, async (id) => {
+      const current = (await listReasons(this.pool, id)).filter((r) => r.retiredAt === null && r.mergedIntoId === null);
+      return current.sort((a, b) => b.usageCount - a.usageCount || Number(BigInt(a.id) - BigInt(b.id)));
+    });
   }
 
   /** The page's language: the client's, else their message's, else the organization's default; English as the last resort. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Channel, ConsentStatus } from '@comeback/domain';
-import { PG_POOL } from '@comeback/platform';
+import { PG_POOL, StatementBatcher } from '@comeback/platform';
 import type { Pool, PoolClient } from 'pg';
 import { FeedbackError } from './feedback.errors';
 import { FEEDBACK_OPTIONS, type FeedbackOptions } from './feedback.options';
@@ -27,6 +27,16 @@ interface LinkRow extends PersonalLink {
 }
 
 type AnswerRow = LinkRow & { reasonOffered: boolean };
+
+/** The answer given through a link so far, as the feedback page shows it (`updatedAt` as JSON gives it). */
+export interface PreviousAnswer {
+  reasonId: string | null;
+  freeText: string | null;
+  callMe: boolean;
+  callTime: string | null;
+  rating: number | null;
+  updatedAt: string;
+}
 
 /** A link opened to take an answer: whether the reason the form named is one the organization offers now. */
 export interface AnswerableLink extends PersonalLink {
@@ -69,40 +79,53 @@ export class PersonalLinkService {
   /**
    * The link as `open` finds it, and whether `reasonId` (from the form: not trusted) is one of the
    * link's organization's current reasons, in the same statement. Answers come by the thousand, so
-   * the checks asked for in one turn of the event loop go to PostgreSQL as one statement, as the
-   * intake's jobs go to Redis in one write: each answer still gets its own link's row, and
-   * PostgreSQL parses, plans and runs one statement where it did dozens.
+   * the checks asked for in one turn of the event loop go to PostgreSQL as one statement
+   * (`answerChecks`), as the intake's jobs go to Redis in one write: each answer still gets its own
+   * link's row, and PostgreSQL parses, plans and runs one statement where it did dozens.
    */
-  openForAnswer(token: string, reasonId: string | null): Promise<AnswerableLink> {
-    return new Promise<AnswerRow | undefined>((resolve, reject) => {
-      if (!this.waiting.length) setImmediate(() => void this.checkWaiting());
-      this.waiting.push({ hash: tokenHash(token), reasonId, resolve, reject });
-    }).then((row) => this.valid(row));
+  async openForAnswer(token: string, reasonId: string | null): Promise<AnswerableLink> {
+    return this.valid(await this.answerChecks.ask({ hash: tokenHash(token), reasonId }));
   }
 
-  /** Answers' link checks asked for since the last batch. */
-  private waiting: { hash: Buffer; reasonId: string | null; resolve: (row: AnswerRow | undefined) => void; reject: (err: unknown) => void }[] = [];
+  /**
+   * The link as `open` finds it, with the answer given through it so far (null before the first),
+   * for the feedback page. Pages are opened by the thousand too (a campaign's texts arrive at
+   * once), so they are read in batches as answers are checked (`pageReads`): one statement per
+   * turn of the event loop, where each page took two.
+   */
+  async openForPage(token: string): Promise<PersonalLink & { previous: PreviousAnswer | null }> {
+    return this.valid(await this.pageReads.ask(tokenHash(token)));
+  }
 
-  private async checkWaiting(): Promise<void> {
-    const batch = this.waiting;
-    this.waiting = [];
-    try {
-      const { rows } = await this.pool.query<AnswerRow & { n: string }>(
+  private readonly answerChecks = new StatementBatcher<{ hash: Buffer; reasonId: string | null }, AnswerRow>(async (batch) =>
+    (
+      await this.pool.query<AnswerRow & { n: string }>(
         `SELECT q.n::text AS n, ${linkColumns('$3')},
-                  (q.reason_id IS NULL OR EXISTS (
-                    SELECT 1 FROM churn_reasons r WHERE r.organization_id = m.organization_id AND r.id = q.reason_id AND r.retired_at IS NULL AND r.merged_into_id IS NULL
-                  )) AS "reasonOffered"
-             FROM unnest($1::bytea[], $2::bigint[]) WITH ORDINALITY AS q(hash, reason_id, n)
-             JOIN messages m ON m.feedback_token_hash = q.hash
-             ${LINK_JOINS}`,
+                (q.reason_id IS NULL OR EXISTS (
+                  SELECT 1 FROM churn_reasons r WHERE r.organization_id = m.organization_id AND r.id = q.reason_id AND r.retired_at IS NULL AND r.merged_into_id IS NULL
+                )) AS "reasonOffered"
+           FROM unnest($1::bytea[], $2::bigint[]) WITH ORDINALITY AS q(hash, reason_id, n)
+           JOIN messages m ON m.feedback_token_hash = q.hash
+           ${LINK_JOINS}`,
         [batch.map((w) => w.hash), batch.map((w) => w.reasonId), this.options.linkDays],
-      );
-      const byN = new Map(rows.map(({ n, ...row }) => [Number(n), row]));
-      batch.forEach((w, i) => w.resolve(byN.get(i + 1)));
-    } catch (err) {
-      for (const w of batch) w.reject(err);
-    }
-  }
+      )
+    ).rows,
+  );
+
+  private readonly pageReads = new StatementBatcher<Buffer, LinkRow & { previous: PreviousAnswer | null }>(async (hashes) =>
+    (
+      await this.pool.query<LinkRow & { n: string; previous: PreviousAnswer | null }>(
+        `SELECT q.n::text AS n, ${linkColumns('$2')},
+                (SELECT jsonb_build_object('reasonId', f.reason_id::text, 'freeText', f.free_text, 'callMe', f.call_me, 'callTime', f.call_time,
+                                           'rating', f.rating, 'updatedAt', f.updated_at)
+                   FROM feedback_responses f WHERE f.message_id = m.id) AS previous
+           FROM unnest($1::bytea[]) WITH ORDINALITY AS q(hash, n)
+           JOIN messages m ON m.feedback_token_hash = q.hash
+           ${LINK_JOINS}`,
+        [hashes, this.options.linkDays],
+      )
+    ).rows,
+  );
 
   private valid<T extends LinkRow>(row: T | undefined): Omit<T, 'state'> {
     if (!row) throw new FeedbackError('LINK_UNKNOWN', 'no message has this link');

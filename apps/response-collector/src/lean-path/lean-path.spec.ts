@@ -122,4 +122,34 @@ describe('the lean path of inbound texts and feedback answers', () => {
       { message_id: m2.messageId, free_text: null, rating: 2 },
     ]);
   });
+
+  it('shows the feedback page itself, the same page Express shows, each of many links opened at once its own (one batched read)', async () => {
+    const links = await Promise.all(['ru', 'ka', 'en', 'he', 'ru', 'ka'].map((clientLocale) => linkedMessage(db.pool, orgId, { clientLocale })));
+    await http().post(`/f/${links[0].token}`).type('form').send({ reason: priceReason, text: 'слишком дорого <b>', rating: '2' }).expect(200);
+    await collector.settled();
+
+    const views = await counted(() => Promise.all(links.map((l) => http().get(`/f/${l.token}`).expect(200))));
+    expect(views).toMatchObject({ lean: links.length, handedOn: 0 });
+    expect(views.result.map((r) => /<html lang="([a-z]+)"/.exec(r.text)?.[1])).toEqual(['ru', 'ka', 'en', 'he', 'ru', 'ka']);
+    // The answer given so far is on its own link's page only, escaped.
+    expect(views.result[0].text).toContain('слишком дорого &lt;b&gt;');
+    expect(views.result.slice(1).some((r) => r.text.includes('слишком дорого'))).toBe(false);
+
+    // A conditional GET goes through Express: the same page and headers (Express adds its ETag).
+    const viaExpress = await counted(() => http().get(`/f/${links[0].token}`).set('If-None-Match', '"other"').expect(200));
+    expect(viaExpress).toMatchObject({ lean: 0, handedOn: 0 });
+    expect(viaExpress.result.text).toBe(views.result[0].text);
+    for (const res of [views.result[0], viaExpress.result]) {
+      expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+      expect(res.headers['content-security-policy']).toContain("script-src 'none'");
+      expect(res.headers['cache-control']).toBe('no-store');
+      expect(res.headers['x-frame-options']).toBe('DENY');
+      expect(res.headers['referrer-policy']).toBe('no-referrer');
+    }
+
+    // A bad link is handed on: the controller's 404 page.
+    const unknown = await counted(() => http().get('/f/AAAAAAAAAAAAAAAAAAAAAAAA').set('Accept-Language', 'en').expect(404));
+    expect(unknown).toMatchObject({ lean: 0, handedOn: 1 });
+    expect(unknown.result.text).toContain('This link does not work');
+  });
 });

@@ -33,26 +33,20 @@ export class WebhookSecretsService {
   /** The organization, or null for an id that is not a UUID or names no organization. */
   async organization(organizationId: unknown): Promise<WebhookOrganization | null> {
     if (typeof organizationId !== 'string' || !UUID.test(organizationId)) return null;
-    const cached = this.cache.get(organizationId);
-    if (cached?.fresh) return cached.value;
-    try {
-      const { rows } = await this.pool.query<{ name: string; messaging_settings: unknown }>(`SELECT name, messaging_settings FROM organizations WHERE id = $1`, [organizationId]);
-      let org: WebhookOrganization | null = null;
-      if (rows.length) {
-        const settings = parseMessagingSettings(rows[0].messaging_settings);
-        const { sms, viber } = settings.providers;
-        org = {
-          name: rows[0].name,
-          contact: settings.contact ?? null,
-          twilioToken: sms.type === 'twilio' ? (process.env[sms.authTokenEnv] ?? null) : null,
-          viberToken: viber.type === 'viber' ? (process.env[viber.authTokenEnv] ?? null) : null,
-        };
-      }
-      this.cache.set(organizationId, org);
-      return org;
-    } catch (err) {
-      if (cached) return cached.value;
-      throw err;
-    }
+    // One read per organization at a time; the last known secrets serve while it runs or fails.
+    return this.cache.load(organizationId, (id) => this.read(id));
+  }
+
+  private async read(organizationId: string): Promise<WebhookOrganization | null> {
+    const { rows } = await this.pool.query<{ name: string; messaging_settings: unknown }>(`SELECT name, messaging_settings FROM organizations WHERE id = $1`, [organizationId]);
+    if (!rows.length) return null;
+    const settings = parseMessagingSettings(rows[0].messaging_settings);
+    const { sms, viber } = settings.providers;
+    return {
+      name: rows[0].name,
+      contact: settings.contact ?? null,
+      twilioToken: sms.type === 'twilio' ? (process.env[sms.authTokenEnv] ?? null) : null,
+      viberToken: viber.type === 'viber' ? (process.env[viber.authTokenEnv] ?? null) : null,
+    };
   }
 }
