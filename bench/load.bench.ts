@@ -58,6 +58,7 @@ interface PacedResult {
   codes: Record<string, number>;
   perSecond: number;
   latency: { p50: number; p90: number; p99: number; max: number };
+  worstSeconds: { second: number; p99: number }[];
 }
 
 /** Runs bench/paced-load.js in its own process and returns its figures. */
@@ -213,6 +214,7 @@ async function main(): Promise<void> {
     console.log(`    requests      ${r.offered} offered, ${r.answered} answered: ${r.twoxx} 2xx, ${r.non2xx} non-2xx${r.non2xx ? ` ${JSON.stringify(r.codes)}` : ''}, ${r.errors} errors, ${r.timeouts} timeouts`);
     console.log(`    throughput    ${r.perSecond} req/s over ${r.seconds} s   floor >= ${o.floor.perSecond}`);
     console.log(`    latency       p50 ${r.latency.p50} ms, p90 ${r.latency.p90} ms, p99 ${r.latency.p99} ms, max ${r.latency.max} ms   floor p99 < ${o.floor.p99Ms} ms`);
+    console.log(`    worst seconds ${r.worstSeconds.map((w) => `s${w.second} p99 ${w.p99} ms`).join(', ')}`);
     if (o.rows) console.log(`    rows          ${o.rows}; lost ${o.lost} (2xx - rows); inbound queue drained in ${o.drain!.seconds.toFixed(1)} s, ${o.drain!.failed} failed jobs`);
     for (const m of o.memory) {
       console.log(`    memory        ${m.name}: RSS ${m.early.toFixed(0)} MB (s 10-20) -> ${m.late.toFixed(0)} MB (last 10 s), peak ${m.max.toFixed(0)} MB: ${m.steady ? 'steady' : 'GROWING'}`);

@@ -20,6 +20,8 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: job.sockets ?? 64 })
 const TIMEOUT_MS = 10_000;
 
 const latencies = new Float64Array(total);
+/** Each answered request's latency by the second it was scheduled in: where the slow ones came from (a stall or all along). */
+const bySecond = Array.from({ length: Math.ceil(job.duration) }, () => []);
 const codes = {};
 let answered = 0;
 let errors = 0;
@@ -43,7 +45,9 @@ function send(i, scheduledAt) {
     (res) => {
       res.resume();
       res.on('end', () => {
-        latencies[answered++] = performance.now() - scheduledAt;
+        const latency = performance.now() - scheduledAt;
+        latencies[answered++] = latency;
+        bySecond[Math.min(bySecond.length - 1, Math.floor(i / job.rate))].push(latency);
         codes[res.statusCode] = (codes[res.statusCode] ?? 0) + 1;
         done();
       });
@@ -106,6 +110,11 @@ function report() {
       codes,
       perSecond: round(twoxx / seconds),
       latency: { p50: round(percentile(sorted, 50)), p90: round(percentile(sorted, 90)), p99: round(percentile(sorted, 99)), max: round(sorted[sorted.length - 1] ?? 0) },
+      // The three seconds with the highest p99: a tail made of a few stalls shows here.
+      worstSeconds: bySecond
+        .map((l, second) => ({ second, p99: round(percentile(l.sort((a, b) => a - b), 99)) }))
+        .sort((a, b) => b.p99 - a.p99)
+        .slice(0, 3),
     })}\n`,
   );
   agent.destroy();
