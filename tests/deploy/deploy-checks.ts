@@ -31,6 +31,12 @@ import { DISPATCHER_ENV } from '../../apps/dispatcher/src/config';
 import { LAPSE_DETECTOR_ENV } from '../../apps/lapse-detector/src/config';
 import { REPORT_ENV } from '../../apps/report/src/config';
 import { RESPONSE_COLLECTOR_ENV, RESPONSE_COLLECTOR_WORKER_ENV } from '../../apps/response-collector/src/config';
+import { CAMPAIGN_JOB_LONGEST_SECONDS } from '../../apps/campaign/src/fan-out/campaigns.processor';
+import { SEND_JOB_LONGEST_SECONDS } from '../../apps/dispatcher/src/send/send.processor';
+import { sweepJobLongestSeconds } from '../../apps/lapse-detector/src/sweep/lapse-sweep.processor';
+import { ROLLUP_JOB_LONGEST_SECONDS } from '../../apps/report/src/reports/report-rollups.processor';
+import { INBOUND_JOB_LONGEST_SECONDS } from '../../apps/response-collector/src/intake/inbound.processor';
+import { HTTP_DRAIN_SECONDS } from '@comeback/platform';
 
 export const ROOT = join(__dirname, '..', '..');
 
@@ -847,7 +853,7 @@ function resolvePort(port: number | string | undefined, container: IContainer): 
 }
 
 /** The environment a container gets: ConfigMap data (envFrom), plain values, and secret references. */
-function containerEnv(objects: KObject[], container: IContainer) {
+export function containerEnv(objects: KObject[], container: IContainer) {
   const fromConfigMaps: Record<string, string> = {};
   const configMapKeys: Record<string, string> = {};
   const wholeSecrets: string[] = [];
@@ -1093,6 +1099,106 @@ export function checkDockerfile(dockerfile: string, dockerignore: string, exists
   }
   for (const must of ['node_modules', '.git', 'dist', 'tmp', 'coverage', '*.log']) {
     if (!ignored.includes(must)) problems.push(`.dockerignore: must exclude ${must}`);
+  }
+  return problems;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Grace periods: SIGTERM lets the jobs in hand finish
+
+/** The variables a container sees as its app reads them: ConfigMap data overridden by plain env values. */
+export function visibleEnv(objects: KObject[], container: IContainer): Record<string, string> {
+  const env = containerEnv(objects, container);
+  return { ...env.fromConfigMaps, ...env.values };
+}
+
+/** One kind of job a process runs, and the longest it takes in seconds given the process's environment. */
+export interface LongestJob {
+  job: string;
+  seconds: (env: Record<string, string>) => number;
+}
+
+/**
+ * The longest job of every deployed process, from the constant declared next to its processor
+ * (each says what its figure is based on). A process that runs no job has an empty list; a
+ * process missing here fails the check, so a new app must declare its jobs.
+ */
+export const LONGEST_JOBS: Record<string, readonly LongestJob[]> = {
+  report: [{ job: 'a report-rollups refresh (ROLLUP_JOB_LONGEST_SECONDS)', seconds: () => ROLLUP_JOB_LONGEST_SECONDS }],
+  'response-collector': [],
+  'response-collector-worker': [{ job: 'an inbound job (INBOUND_JOB_LONGEST_SECONDS)', seconds: () => INBOUND_JOB_LONGEST_SECONDS }],
+  campaign: [{ job: 'a campaign fan-out (CAMPAIGN_JOB_LONGEST_SECONDS)', seconds: () => CAMPAIGN_JOB_LONGEST_SECONDS }],
+  'lapse-detector': [
+    {
+      job: 'a lapse-sweep chunk (sweepJobLongestSeconds of LAPSE_CHUNK_CLIENTS)',
+      seconds: (env) => sweepJobLongestSeconds(Number(LAPSE_DETECTOR_ENV.LAPSE_CHUNK_CLIENTS.schema.parse(env.LAPSE_CHUNK_CLIENTS))),
+    },
+  ],
+  dispatcher: [{ job: 'a send (SEND_JOB_LONGEST_SECONDS)', seconds: () => SEND_JOB_LONGEST_SECONDS }],
+};
+
+/** What a process needs on SIGTERM: its longest job, then the HTTP server's drain (HTTP_DRAIN_SECONDS). */
+function shutdownNeeds(app: string, env: Record<string, string>, jobs: Record<string, readonly LongestJob[]>): { seconds: number; why: string } | undefined {
+  const declared = jobs[app];
+  if (!declared) return undefined;
+  const longest = declared.map((j) => ({ job: j.job, seconds: j.seconds(env) })).sort((a, b) => b.seconds - a.seconds)[0];
+  return longest
+    ? { seconds: longest.seconds + HTTP_DRAIN_SECONDS, why: `${longest.job} (${longest.seconds} s) + the HTTP drain (${HTTP_DRAIN_SECONDS} s)` }
+    : { seconds: HTTP_DRAIN_SECONDS, why: `the HTTP drain (${HTTP_DRAIN_SECONDS} s)` };
+}
+
+/** Kubernetes' default terminationGracePeriodSeconds. */
+const K8S_DEFAULT_GRACE_SECONDS = 30;
+
+/**
+ * Each Deployment's terminationGracePeriodSeconds covers its app's longest job plus the HTTP drain,
+ * so a rolling update or a node drain lets the job in hand finish instead of SIGKILLing it (BullMQ
+ * would run it again from the start once its lock lapsed).
+ */
+export function checkGracePeriods(objects: KObject[], apps: readonly AppSpec[] = DEPLOYED, jobs: Record<string, readonly LongestJob[]> = LONGEST_JOBS): string[] {
+  const problems: string[] = [];
+  for (const app of apps) {
+    const d = find<IDeployment>(objects, 'Deployment', app.name);
+    if (!d) continue;
+    const where = `Deployment/${app.name}`;
+    const c = (d.spec?.template?.spec?.containers ?? [])[0];
+    const needs = shutdownNeeds(app.name, c ? visibleEnv(objects, c) : {}, jobs);
+    if (!needs) {
+      problems.push(`${where}: its app declares no longest job; add it to LONGEST_JOBS in tests/deploy/deploy-checks.ts (an empty list if it runs none)`);
+      continue;
+    }
+    const grace = d.spec?.template?.spec?.terminationGracePeriodSeconds ?? K8S_DEFAULT_GRACE_SECONDS;
+    if (grace < needs.seconds) problems.push(`${where}: terminationGracePeriodSeconds ${grace} is shorter than ${needs.why} = ${needs.seconds} s: SIGKILL would cut the job in hand`);
+  }
+  return problems;
+}
+
+/** A compose duration ("30s", "1m30s", "10m20s", "1h") in seconds; undefined when it is not one. */
+export function composeSeconds(value: unknown): number | undefined {
+  const m = /^(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)s)?$/.exec(text(value) ?? '');
+  if (!m || !text(value)) return undefined;
+  return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
+}
+
+/** Docker's default stop_grace_period. */
+const COMPOSE_DEFAULT_GRACE_SECONDS = 10;
+
+/** The same on docker-compose.yml: each app service's stop_grace_period covers its longest job plus the HTTP drain. */
+export function checkComposeGracePeriods(compose: unknown, apps: readonly AppSpec[] = DEPLOYED, jobs: Record<string, readonly LongestJob[]> = LONGEST_JOBS): string[] {
+  const services = composeServices(compose);
+  const problems: string[] = [];
+  for (const app of apps) {
+    const svc = obj(services[app.name]);
+    if (!(app.name in services)) continue;
+    const where = `docker-compose.yml: service ${app.name}`;
+    const needs = shutdownNeeds(app.name, composeEnv(svc), jobs);
+    if (!needs) {
+      problems.push(`${where}: its app declares no longest job; add it to LONGEST_JOBS in tests/deploy/deploy-checks.ts`);
+      continue;
+    }
+    const grace = svc.stop_grace_period === undefined ? COMPOSE_DEFAULT_GRACE_SECONDS : composeSeconds(svc.stop_grace_period);
+    if (grace === undefined) problems.push(`${where}: stop_grace_period ${JSON.stringify(svc.stop_grace_period)} is not a duration such as 90s or 10m20s`);
+    else if (grace < needs.seconds) problems.push(`${where}: stop_grace_period ${grace} s is shorter than ${needs.why} = ${needs.seconds} s: docker compose stop would kill the job in hand`);
   }
   return problems;
 }

@@ -18,9 +18,11 @@ import {
   checkComposeApps,
   checkComposeEnvComplete,
   checkComposeEnvValues,
+  checkComposeGracePeriods,
   checkComposeInfra,
   checkConfigMaps,
   checkDockerfile,
+  checkGracePeriods,
   checkK8sApps,
   checkMigrateJob,
   checkRendered,
@@ -76,6 +78,10 @@ describe('docker-compose.yml', () => {
   it('runs postgres 16, redis 7 with AOF, mailpit, the one-shot migrate and the demo-data profile', () => {
     expect(checkComposeInfra(compose)).toEqual([]);
   });
+
+  it("gives each app a stop_grace_period that covers its longest job plus the HTTP drain", () => {
+    expect(checkComposeGracePeriods(compose)).toEqual([]);
+  });
 });
 
 describe('k8s/base', () => {
@@ -111,6 +117,10 @@ describe('k8s/base', () => {
 
   it('has the migrate Job', () => {
     expect(checkMigrateJob(rendered.objects)).toEqual([]);
+  });
+
+  it("gives every Deployment a terminationGracePeriodSeconds that covers its app's longest job plus the HTTP drain", () => {
+    expect(checkGracePeriods(rendered.objects)).toEqual([]);
   });
 
 });
@@ -181,6 +191,9 @@ const cases: [string, () => string[], RegExp][] = [
   ['compose: postgres without a named volume', () => checkComposeInfra(composeWith((s) => (svc(s, 'postgres').volumes = ['./pgdata:/var/lib/postgresql/data']))), /postgres must keep \/var\/lib\/postgresql\/data in a named volume/],
   ['compose: demo-data outside the demo profile', () => checkComposeInfra(composeWith((s) => delete svc(s, 'demo-data').profiles)), /"demo" profile/],
   ['compose: migrate restarting', () => checkComposeInfra(composeWith((s) => (svc(s, 'migrate').restart = 'unless-stopped'))), /migrate is one-shot/],
+  ['compose: the report app stopped after 30 s', () => checkComposeGracePeriods(composeWith((s) => (svc(s, 'report').stop_grace_period = '30s'))), /service report: stop_grace_period 30 s is shorter than a report-rollups refresh .* = 620 s/],
+  ["compose: docker's default grace period for the dispatcher", () => checkComposeGracePeriods(composeWith((s) => delete svc(s, 'dispatcher').stop_grace_period)), /service dispatcher: stop_grace_period 10 s is shorter than a send/],
+  ['compose: a grace period that is not a duration', () => checkComposeGracePeriods(composeWith((s) => (svc(s, 'campaign').stop_grace_period = 'two minutes'))), /service campaign: stop_grace_period "two minutes" is not a duration/],
   // k8s/base: files and render
   ['k8s: a file not listed in resources', () => checkBaseFiles(baseWith((_, files) => files.push('ingress.yaml'))), /k8s\/base\/ingress.yaml is not listed/],
   ['k8s: a listed resource that does not exist', () => checkBaseFiles(baseWith((k) => (k.resources = [...list(k.resources), 'missing.yaml']))), /resource missing.yaml does not exist/],
@@ -220,6 +233,7 @@ const cases: [string, () => string[], RegExp][] = [
   ['k8s: a writable root filesystem', () => checkK8sApps(objectsWith((o) => (obj(container(o, 'Deployment', 'report').securityContext).readOnlyRootFilesystem = false))), /readOnlyRootFilesystem: true/],
   ['k8s: no migrate Job', () => checkMigrateJob(objectsWith((o) => o.splice(o.findIndex((x) => x.kind === 'Job'), 1))), /no Job named migrate/],
   ['k8s: a migrate Job without ttl', () => checkMigrateJob(objectsWith((o) => delete obj(obj(find<Json>(o, 'Job', 'migrate')).spec).ttlSecondsAfterFinished)), /ttlSecondsAfterFinished/],
+  ['k8s: a grace period shorter than the longest sweep job', () => checkGracePeriods(objectsWith((o) => (podSpec(o, 'Deployment', 'lapse-detector').terminationGracePeriodSeconds = 60))), /Deployment\/lapse-detector: terminationGracePeriodSeconds 60 is shorter than a lapse-sweep chunk .*\(60 s\) \+ the HTTP drain \(20 s\) = 80 s/],
   ['k8s: a migrate Job running something else', () => checkMigrateJob(objectsWith((o) => (container(o, 'Job', 'migrate').command = ['node', 'bin/comeback.js', 'demo-data']))), /must run node bin\/comeback.js migrate/],
   // Dockerfile
   ['Dockerfile: another base image', () => checkDockerfile(dockerfile.replace('node:20-bookworm-slim', 'node:22-alpine'), dockerignore, inRepo), /base image node:22-alpine/],

@@ -1,6 +1,7 @@
 /**
  * Checks of the production overlay (k8s/overlays/production) on its rendered objects: disruption
- * budgets, resources, the Ingress, the dispatcher's KEDA autoscaling and the NetworkPolicies. Like
+ * budgets, resources, the Ingress, the dispatcher's KEDA autoscaling, the NetworkPolicies and the
+ * PostgreSQL connections the whole can open. Like
  * deploy-checks.ts, every check is a pure function returning problems (sentences naming the object
  * and the mistake); production-overlay.spec.ts runs them on the real render and on broken copies.
  */
@@ -18,7 +19,9 @@ import type { IService } from 'kubernetes-models/v1/Service';
 import type { IScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject';
 import type { ITriggerAuthentication } from '@kubernetes-models/keda/keda.sh/v1alpha1/TriggerAuthentication';
 import type { ILabelSelector } from '@kubernetes-models/apimachinery/apis/meta/v1/LabelSelector';
-import { APPS, type AppSpec, DEPLOYED, find, type KObject, list, NAMESPACE, obj, podTemplates, ROOT, SECRET_NAME, text } from './deploy-checks';
+import { DEFAULT_PG_POOL_SIZE, TYPEORM_POOL_SIZE } from '@comeback/platform';
+import { dataSourceOptions } from '@comeback/domain';
+import { APPS, type AppSpec, DEPLOYED, find, type KObject, list, NAMESPACE, obj, podTemplates, ROOT, SECRET_NAME, text, visibleEnv } from './deploy-checks';
 
 // ---------------------------------------------------------------------------------------------
 // Placeholders of the overlay, documented in k8s/README.md
@@ -484,49 +487,94 @@ export function checkNetworkPolicies(objects: KObject[], publicApps: string[] = 
 // ---------------------------------------------------------------------------------------------
 // PostgreSQL connections
 
-/** The max_connections docs/scale-out.md asks for, less PostgreSQL's default superuser_reserved_connections (3). */
-export const CONNECTION_BUDGET = 400 - 3;
+/** The Namespace annotations where the overlay declares its budget (postgres-connections.yaml). */
+export const BUDGET_ANNOTATION = 'comeback/postgres-connection-budget';
+export const MAX_CONNECTIONS_ANNOTATION = 'comeback/postgres-max-connections';
+/** PostgreSQL's default superuser_reserved_connections: never the apps'. */
+const SUPERUSER_RESERVED = 3;
 
-/** A number read from a source file (the pool sizes live in code, not in configuration). */
-function numberIn(file: string, pattern: RegExp): number | undefined {
-  const m = pattern.exec(readFileSync(join(ROOT, file), 'utf8'));
-  return m ? Number(m[1]) : undefined;
+/** Jobs a replica runs at once, each holding one PG_POOL connection for its transaction: its pool must be larger. */
+const CONNECTION_HOLDERS: Record<string, string> = { 'lapse-detector': 'LAPSE_WORKER_CONCURRENCY', 'response-collector-worker': 'INBOUND_CONCURRENCY' };
+
+/** The most connections of the migrate Job: the TypeORM data source `comeback migrate` opens (libs/domain). */
+function migratePool(): number {
+  return Number(obj((dataSourceOptions('postgres://budget@localhost/comeback') as { extra?: unknown }).extra).max);
+}
+
+/** A rolling update's extra pods: maxSurge as a count or a percentage of the replicas (Kubernetes' default 25 %, rounded up); none for Recreate. */
+function surgeOf(d: IDeployment, replicas: number): number {
+  if (d.spec?.strategy?.type === 'Recreate') return 0;
+  const surge = d.spec?.strategy?.rollingUpdate?.maxSurge ?? '25%';
+  return typeof surge === 'number' ? surge : Math.ceil((parseInt(surge, 10) / 100) * replicas);
 }
 
 /**
- * The most PostgreSQL connections the overlay can open, at every Deployment's largest replica
- * count (KEDA's maximum for the dispatcher): per replica TypeORM's pool plus the app's `pg` pool
- * (PG_POOL_SIZE as configured, else its schema's default, else the platform's), and the migrate
- * Job's CLI pool and admin connection. It must stay within CONNECTION_BUDGET.
+ * The most PostgreSQL connections the rendered manifests can open at once: for each Deployment,
+ * its most pods (replicas, KEDA's maxReplicaCount for an autoscaled one, plus the rolling update's
+ * surge) × (TypeORM's pool + PG_POOL_SIZE as the container sees it, else its schema's default);
+ * for each Job, its pods × the migration data source's pool. Pool sizes come from the code.
  */
-export function checkConnectionBudget(objects: KObject[], apps: readonly AppSpec[] = DEPLOYED, budget = CONNECTION_BUDGET): string[] {
+export function connectionWorstCase(objects: KObject[], apps: readonly AppSpec[] = DEPLOYED): { total: number; parts: string[]; problems: string[] } {
   const problems: string[] = [];
-  const platform = 'libs/platform/src/infrastructure.module.ts';
-  const typeorm = numberIn(platform, /extra:\s*\{\s*max:\s*(\d+)/);
-  const platformPool = numberIn(platform, /DEFAULT_PG_POOL_SIZE\s*=\s*(\d+)/);
-  const cliPool = numberIn('apps/cli/src/database.ts', /new Pool\(\{[^}]*max:\s*(\d+)/);
-  if (typeorm === undefined || platformPool === undefined) return [`${platform}: could not read the pool sizes (TypeORM's extra.max, DEFAULT_PG_POOL_SIZE); update checkConnectionBudget`];
-  if (cliPool === undefined) return ["apps/cli/src/database.ts: could not read the CLI's pool size; update checkConnectionBudget"];
-  const configMap = obj(objects.find((o) => o.kind === 'ConfigMap')?.data) as Record<string, string>;
   const scaled = objects.filter((o) => o.kind === 'ScaledObject') as unknown as IScaledObject[];
   const parts: string[] = [];
   let total = 0;
-  for (const app of apps) {
-    const d = find<IDeployment>(objects, 'Deployment', app.name);
-    if (!d) continue;
-    const so = scaled.find((x) => x.spec.scaleTargetRef.name === app.name);
-    const replicas = so ? so.spec.maxReplicaCount ?? 100 : d.spec?.replicas ?? 1;
+  for (const d of deployments(objects)) {
+    const name = d.metadata.name;
+    const app = apps.find((a) => a.name === name);
     const c = (d.spec?.template?.spec?.containers ?? [])[0];
-    const fromEnv = (c?.env ?? []).find((e) => e.name === 'PG_POOL_SIZE')?.value ?? configMap.PG_POOL_SIZE;
-    const schemaDefault = app.env.PG_POOL_SIZE?.schema.safeParse(undefined);
-    const pool = app.env.PG_POOL_SIZE ? Number(fromEnv ?? (schemaDefault?.success ? schemaDefault.data : platformPool)) : platformPool;
-    const n = replicas * (typeorm + pool);
-    parts.push(`${app.name} ${replicas} × (${typeorm} + ${pool}) = ${n}`);
+    const env = c ? visibleEnv(objects, c) : {};
+    const so = scaled.find((x) => x.spec.scaleTargetRef.name === name);
+    const replicas = so ? so.spec.maxReplicaCount ?? 100 : d.spec?.replicas ?? 1;
+    const surge = surgeOf(d, replicas);
+    let pool = DEFAULT_PG_POOL_SIZE;
+    const poolVar = app?.env.PG_POOL_SIZE;
+    if (poolVar) {
+      const parsed = poolVar.schema.safeParse(env.PG_POOL_SIZE);
+      if (parsed.success) pool = Number(parsed.data);
+      else problems.push(`Deployment/${name}: PG_POOL_SIZE ${JSON.stringify(env.PG_POOL_SIZE)} is not a pool size its schema accepts`);
+    }
+    const holders = CONNECTION_HOLDERS[name];
+    const holding = holders ? app?.env[holders]?.schema.safeParse(env[holders]) : undefined;
+    if (holders && holding?.success && Number(holding.data) >= pool) {
+      problems.push(`Deployment/${name}: PG_POOL_SIZE ${pool} is not above ${holders} ${String(holding.data)}: each of those jobs holds a connection, and nothing would be left for the rest`);
+    }
+    const n = (replicas + surge) * (TYPEORM_POOL_SIZE + pool);
+    parts.push(`${name} (${replicas} + ${surge}) × (${TYPEORM_POOL_SIZE} + ${pool}) = ${n}`);
     total += n;
   }
-  const jobs = objects.filter((o) => o.kind === 'Job').length;
-  total += jobs * (cliPool + 1);
-  parts.push(`jobs ${jobs} × (${cliPool} + 1)`);
-  if (total > budget) problems.push(`PostgreSQL: the overlay can open ${total} connections (${parts.join('; ')}), over the budget of ${budget} (max_connections 400 less the superuser reserve; docs/scale-out.md)`);
+  for (const j of objects.filter((o) => o.kind === 'Job')) {
+    const pods = Number(obj(j.spec).parallelism ?? 1);
+    const n = pods * migratePool();
+    parts.push(`Job/${j.metadata.name} ${pods} × ${migratePool()} = ${n}`);
+    total += n;
+  }
+  return { total, parts, problems };
+}
+
+/** An annotation of the Namespace as a whole number, or undefined. */
+function declared(objects: KObject[], key: string): number | undefined {
+  const ns = objects.find((o) => o.kind === 'Namespace');
+  const value = text(obj(ns?.metadata.annotations)[key]);
+  return value !== undefined && /^[1-9][0-9]*$/.test(value) ? Number(value) : undefined;
+}
+
+/**
+ * The overlay declares on its Namespace the max_connections PostgreSQL must have and the share of
+ * it the apps may use (the rest: the superuser reserve, maintenance, monitoring), and the most
+ * connections it can open stay within that budget.
+ */
+export function checkConnectionBudget(objects: KObject[], apps: readonly AppSpec[] = DEPLOYED): string[] {
+  const budget = declared(objects, BUDGET_ANNOTATION);
+  const max = declared(objects, MAX_CONNECTIONS_ANNOTATION);
+  const problems: string[] = [];
+  if (budget === undefined) problems.push(`Namespace: declares no PostgreSQL connection budget (annotation ${BUDGET_ANNOTATION}, a whole number)`);
+  if (max === undefined) problems.push(`Namespace: does not say which max_connections PostgreSQL needs (annotation ${MAX_CONNECTIONS_ANNOTATION}, a whole number)`);
+  if (budget !== undefined && max !== undefined && budget > max - SUPERUSER_RESERVED) {
+    problems.push(`Namespace: a connection budget of ${budget} leaves no room under max_connections ${max} for the ${SUPERUSER_RESERVED} superuser connections (and maintenance)`);
+  }
+  const { total, parts, problems: pools } = connectionWorstCase(objects, apps);
+  problems.push(...pools);
+  if (budget !== undefined && total > budget) problems.push(`PostgreSQL: the manifests can open ${total} connections (${parts.join('; ')}), over the budget of ${budget} (docs/scale-out.md, "PostgreSQL sizing")`);
   return problems;
 }

@@ -12,6 +12,7 @@ import {
   DEPLOYED,
   type Base,
   checkConfigMaps,
+  checkGracePeriods,
   checkK8sApps,
   checkMigrateJob,
   checkOverlayFiles,
@@ -22,6 +23,7 @@ import {
   type KObject,
   list,
   loadBase,
+  LONGEST_JOBS,
   obj,
   renderBase,
   ROOT,
@@ -29,14 +31,17 @@ import {
   text,
 } from './deploy-checks';
 import {
+  BUDGET_ANNOTATION,
   checkAutoscaling,
   checkConnectionBudget,
+  connectionWorstCase,
   checkDisruptionBudgets,
   checkIngress,
   checkNetworkPolicies,
   checkPublicUrls,
   checkResources,
   checkTopologySpread,
+  MAX_CONNECTIONS_ANNOTATION,
   servedPrefixes,
 } from './production-checks';
 
@@ -137,8 +142,23 @@ describe('k8s/overlays/production holds', () => {
 });
 
 describe('k8s/overlays/production and PostgreSQL', () => {
-  it('opens at most the connections docs/scale-out.md budgets for (max_connections 400), at the largest replica counts', () => {
+  it('opens at most the connections its Namespace budgets for, at the largest replica counts plus the rolling-update surge', () => {
     expect(checkConnectionBudget(rendered.objects)).toEqual([]);
+  });
+
+  it('declares a budget that leaves room under max_connections, and the worst case is what postgres-connections.yaml says', () => {
+    const annotations = obj(find<Json>(rendered.objects, 'Namespace', 'comeback')?.metadata).annotations;
+    expect(annotations).toEqual(expect.objectContaining({ [BUDGET_ANNOTATION]: '180', [MAX_CONNECTIONS_ANNOTATION]: '200' }));
+    const { total, parts, problems } = connectionWorstCase(rendered.objects);
+    expect(problems).toEqual([]);
+    expect(parts).toContain('dispatcher (8 + 1) × (2 + 4) = 54');
+    expect(total).toBe(169);
+  });
+});
+
+describe('k8s/overlays/production on SIGTERM', () => {
+  it("gives every Deployment a grace period that covers its app's longest job plus the HTTP drain", () => {
+    expect(checkGracePeriods(rendered.objects)).toEqual([]);
   });
 });
 
@@ -196,6 +216,7 @@ const configMapData = (objects: KObject[]): Json => obj(objects.find((o) => o.ki
 const ingressPaths = (objects: KObject[], name: string): Json[] => list(obj(obj(list(spec(objects, 'Ingress', name).rules)[0]).http).paths).map(obj);
 const triggers = (objects: KObject[]): Json[] => list(spec(objects, 'ScaledObject', 'dispatcher').triggers).map(obj);
 const policyNamed = (objects: KObject[], name: string): Json => spec(objects, 'NetworkPolicy', name);
+const envNamed = (c: Json, name: string): Json => obj(list(c.env).find((e) => obj(e).name === name));
 
 const cases: [string, () => string[], RegExp][] = [
   // files and render
@@ -248,8 +269,19 @@ const cases: [string, () => string[], RegExp][] = [
   ['keda: a password written into a trigger', () => checkAutoscaling(objectsWith((o) => (obj(triggers(o)[0].metadata).password = 'hunter2'))), /sets password in its metadata/],
   ['keda: an authenticationRef to nothing', () => checkAutoscaling(objectsWith((o) => (obj(triggers(o)[2].authenticationRef).name = 'redis-auth'))), /authenticationRef redis-auth: no such TriggerAuthentication/],
   // PostgreSQL connections
-  ['connections: the dispatcher allowed 30 replicas', () => checkConnectionBudget(objectsWith((o) => (spec(o, 'ScaledObject', 'dispatcher').maxReplicaCount = 30))), /can open \d+ connections \(.*dispatcher 30 × \(10 \+ 5\) = 450.*over the budget of 397/],
-  ['connections: a bigger pool for every collector', () => checkConnectionBudget(objectsWith((o) => (configMapData(o).PG_POOL_SIZE = '100'))), /response-collector 3 × \(10 \+ 100\) = 330/],
+  ['connections: the dispatcher allowed 12 replicas', () => checkConnectionBudget(objectsWith((o) => (spec(o, 'ScaledObject', 'dispatcher').maxReplicaCount = 12))), /can open 193 connections \(.*dispatcher \(12 \+ 1\) × \(2 \+ 4\) = 78.*over the budget of 180/],
+  ['connections: the web process back at its default pool of 20', () => checkConnectionBudget(objectsWith((o) => (firstContainer(o, 'Deployment', 'response-collector').env = list(firstContainer(o, 'Deployment', 'response-collector').env).filter((e) => obj(e).name !== 'PG_POOL_SIZE')))), /response-collector \(3 \+ 1\) × \(2 \+ 20\) = 88.*over the budget/],
+  ['connections: a pool set in the ConfigMap for an app without its own', () => checkConnectionBudget(objectsWith((o) => { configMapData(o).PG_POOL_SIZE = '40'; const c = firstContainer(o, 'Deployment', 'campaign'); c.env = list(c.env).filter((e) => obj(e).name !== 'PG_POOL_SIZE'); })), /campaign \(2 \+ 1\) × \(2 \+ 40\) = 126/],
+  ['connections: a bigger surge on the dispatcher', () => checkConnectionBudget(objectsWith((o) => (obj(obj(spec(o, 'Deployment', 'dispatcher').strategy).rollingUpdate).maxSurge = '50%'))), /dispatcher \(8 \+ 4\) × \(2 \+ 4\) = 72/],
+  ['connections: no budget declared', () => checkConnectionBudget(objectsWith((o) => delete obj(get(o, 'Namespace', 'comeback').metadata).annotations)), /declares no PostgreSQL connection budget/],
+  ['connections: a budget with no room for the superusers', () => checkConnectionBudget(objectsWith((o) => (obj(obj(get(o, 'Namespace', 'comeback').metadata).annotations)[MAX_CONNECTIONS_ANNOTATION] = '180'))), /budget of 180 leaves no room under max_connections 180/],
+  ['connections: a pool no larger than the chunks in flight', () => checkConnectionBudget(objectsWith((o) => (envNamed(firstContainer(o, 'Deployment', 'lapse-detector'), 'PG_POOL_SIZE').value = '2'))), /lapse-detector: PG_POOL_SIZE 2 is not above LAPSE_WORKER_CONCURRENCY 2/],
+  ['connections: a pool size the schema refuses', () => checkConnectionBudget(objectsWith((o) => (envNamed(firstContainer(o, 'Deployment', 'dispatcher'), 'PG_POOL_SIZE').value = '0'))), /dispatcher: PG_POOL_SIZE "0" is not a pool size/],
+  // grace periods
+  ['grace: the report app back at 30 s', () => checkGracePeriods(objectsWith((o) => (obj(obj(spec(o, 'Deployment', 'report').template).spec).terminationGracePeriodSeconds = 30))), /Deployment\/report: terminationGracePeriodSeconds 30 is shorter than a report-rollups refresh .*\(600 s\) \+ the HTTP drain \(20 s\) = 620 s/],
+  ['grace: the lapse detector left at the default', () => checkGracePeriods(objectsWith((o) => delete obj(obj(spec(o, 'Deployment', 'lapse-detector').template).spec).terminationGracePeriodSeconds)), /Deployment\/lapse-detector: terminationGracePeriodSeconds 30 is shorter than a lapse-sweep chunk/],
+  ['grace: bigger sweep chunks', () => checkGracePeriods(objectsWith((o) => list(firstContainer(o, 'Deployment', 'lapse-detector').env).push({ name: 'LAPSE_CHUNK_CLIENTS', value: '200000' }))), /lapse-detector: .*\(240 s\) \+ the HTTP drain \(20 s\) = 260 s/],
+  ['grace: an app that declares no job', () => checkGracePeriods(rendered.objects, undefined, { ...LONGEST_JOBS, campaign: undefined } as unknown as typeof LONGEST_JOBS), /Deployment\/campaign: its app declares no longest job/],
   // NetworkPolicies
   ['netpol: no default deny', () => checkNetworkPolicies(objectsWith((o) => remove(o, 'NetworkPolicy', 'default-deny'))), /no default deny/],
   ['netpol: an internal app open to the ingress controller', () => checkNetworkPolicies(objectsWith((o) => (obj(policyNamed(o, 'report-from-ingress-controller').podSelector).matchLabels = { 'app.kubernetes.io/component': 'worker' }))), /Deployment\/dispatcher\): admits the ingress controller, but only report and response-collector/],

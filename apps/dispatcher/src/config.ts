@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { COMMON_ENV, type ConfigOf, envVar, portVar } from '@comeback/config';
+import { COMMON_ENV, type ConfigOf, envVar, pgPoolSizeVar, portVar } from '@comeback/config';
 
 const rate = (channel: string, perSecond: number) =>
   envVar(z.coerce.number().int().min(1).max(100_000).default(perSecond), `Most ${channel} messages sent per second, across every dispatcher replica.`);
@@ -8,6 +8,7 @@ const rate = (channel: string, perSecond: number) =>
 export const DISPATCHER_ENV = {
   ...COMMON_ENV,
   PORT: portVar(3004),
+  PG_POOL_SIZE: pgPoolSizeVar(),
   DISPATCH_CONCURRENCY: envVar(
     z.coerce.number().int().min(1).max(500).default(50),
     'Messages one replica sends at once per channel (provider calls are network waits, so many at a time).',

@@ -1,10 +1,13 @@
 import { z } from 'zod';
-import { COMMON_ENV, type ConfigOf, envVar, portVar } from '@comeback/config';
+import { COMMON_ENV, type ConfigOf, envVar, pgPoolSizeVar, portVar } from '@comeback/config';
 
 /** Every environment variable the lapse-detector app reads; validated at start-up. */
 export const LAPSE_DETECTOR_ENV = {
   ...COMMON_ENV,
   PORT: portVar(3003),
+  // Above LAPSE_WORKER_CONCURRENCY: each chunk in hand holds one connection; the planner, the
+  // scheduler sync and the outbox relay need theirs.
+  PG_POOL_SIZE: pgPoolSizeVar(),
   LAPSE_WORKER_CONCURRENCY: envVar(
     z.coerce.number().int().min(1).max(32).default(2),
     'Sweep chunks this replica scores at once (one PostgreSQL connection each); about one per database core.',

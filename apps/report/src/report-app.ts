@@ -34,6 +34,7 @@ export function reportAppOptions(config: ReportConfig): Omit<AppOptions, 'config
         loginLimits: { perIp: config.RATE_LIMIT_LOGIN_PER_IP, perEmail: config.RATE_LIMIT_LOGIN_PER_EMAIL },
         lockout: { threshold: config.LOGIN_LOCKOUT_THRESHOLD, maxLockMinutes: config.LOGIN_LOCKOUT_MAX_MINUTES },
         trustProxy: config.TRUST_PROXY,
+        operatorOrganizations: config.QUEUE_DASHBOARD_ORGANIZATIONS,
       }),
       LostClientsModule,
       ClientCardModule,

@@ -20,6 +20,11 @@ export class ConfigError extends Error {
   }
 }
 
+/** What the error message says about a variable's value: never a secret's. */
+function shown(v: EnvVar, raw: string | undefined): string {
+  return raw === undefined ? 'it is not set' : v.secret ? 'got a value (secret, not shown)' : `got ${JSON.stringify(raw)}`;
+}
+
 /**
  * Reads and validates the variables of `spec` from `env`. Empty strings count as unset, so
  * `FOO=` in a compose file falls back to the default instead of failing on "".
@@ -33,9 +38,15 @@ export function loadConfig<S extends EnvSpec>(app: string, spec: S, env: NodeJS.
     if (parsed.success) {
       out[name] = parsed.data;
     } else {
-      const shown = raw === undefined ? 'it is not set' : v.secret ? 'got a value (secret, not shown)' : `got ${JSON.stringify(raw)}`;
-      problems.push({ name, message: `${parsed.error.issues.map((i) => i.message).join('; ')} (${shown})` });
+      problems.push({ name, message: `${parsed.error.issues.map((i) => i.message).join('; ')} (${shown(v, raw)})` });
     }
+  }
+  // Conditions between variables (REDIS_PREFIX's hash tag when REDIS_CLUSTER_NODES is set), once
+  // each variable has passed its own schema.
+  for (const [name, v] of Object.entries(spec)) {
+    if (!v.check || !(name in out)) continue;
+    const message = v.check(out[name], out);
+    if (message) problems.push({ name, message: `${message} (${shown(v, env[name] === '' ? undefined : env[name])})` });
   }
   if (problems.length) throw new ConfigError(app, problems);
   return out as ConfigOf<S>;

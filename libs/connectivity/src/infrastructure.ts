@@ -1,5 +1,5 @@
-import Redis from 'ioredis';
 import { Client } from 'pg';
+import { newRedisClient, pingRedis, type RedisTarget } from './redis-client';
 
 /** Thrown when PostgreSQL or Redis does not answer; the message says how to start it. */
 export class InfrastructureUnavailableError extends Error {
@@ -65,31 +65,42 @@ export async function checkPostgres(url: string, timeoutMs = 3000): Promise<void
   }
 }
 
-/** Pings Redis once, without the client's endless reconnect loop. */
-export async function checkRedis(url: string, timeoutMs = 3000): Promise<void> {
-  const redis = new Redis(url, {
-    lazyConnect: true,
-    connectTimeout: timeoutMs,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-    enableOfflineQueue: false,
-  });
+/**
+ * Pings Redis once, without the client's endless reconnect loop. For a cluster (`clusterNodes`):
+ * connects through the seed nodes, which succeeds once the cluster reports `cluster_state:ok` and
+ * the client knows which node serves each slot, then pings.
+ */
+export async function checkRedis(target: string | RedisTarget, timeoutMs = 3000): Promise<void> {
+  const { url, clusterNodes } = typeof target === 'string' ? { url: target, clusterNodes: undefined } : target;
+  const redis = newRedisClient(
+    { url, clusterNodes },
+    { lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false },
+    { clusterRetryStrategy: () => null },
+  );
   redis.on('error', () => undefined);
+  const at = clusterNodes?.length ? `the Redis Cluster (seed nodes ${clusterNodes.map((n) => `${n.host}:${n.port}`).join(', ')})` : where(url);
+  let timer: NodeJS.Timeout | undefined;
   try {
-    await redis.connect();
-    await redis.ping();
+    // A cluster's connect has no timeout of its own (a node that accepts and never answers).
+    await Promise.race([
+      redis.connect().then(() => pingRedis(redis)),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
   } catch (err) {
-    throw new InfrastructureUnavailableError(`Redis is not reachable at ${where(url)} (${errorCode(err)}).\n${START_REDIS}`);
+    throw new InfrastructureUnavailableError(`Redis is not reachable at ${at} (${errorCode(err)}).\n${START_REDIS}`);
   } finally {
+    clearTimeout(timer);
     redis.disconnect();
   }
 }
 
 /** Checks both stores and reports every one that is down, not just the first. */
-export async function checkInfrastructure(opts: { databaseUrl: string; redisUrl?: string }): Promise<void> {
+export async function checkInfrastructure(opts: { databaseUrl: string; redisUrl?: string; redisClusterNodes?: RedisTarget['clusterNodes'] }): Promise<void> {
   const results = await Promise.allSettled([
     checkPostgres(opts.databaseUrl),
-    opts.redisUrl ? checkRedis(opts.redisUrl) : Promise.resolve(),
+    opts.redisUrl ? checkRedis({ url: opts.redisUrl, clusterNodes: opts.redisClusterNodes }) : Promise.resolve(),
   ]);
   const messages = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
   if (messages.length) throw new InfrastructureUnavailableError(messages.join('\n\n'));

@@ -1,8 +1,11 @@
+import type { Correlated } from './queues';
+
 /**
  * Domain events: facts that happened, written to the outbox in the same transaction as the change
  * they describe and delivered to every subscribed consumer, each through its own durable queue
- * (so a consumer that is down receives them when it starts). Payloads carry ids; consumers read
- * the rows they need.
+ * (so a consumer that is down receives them when it starts). Payloads carry ids, and the
+ * correlation id of the work that wrote them (Correlated, in queues.ts); consumers read the rows
+ * they need.
  */
 export enum EventName {
   /** A regular client is overdue by their own rhythm (a churn episode opened as at risk). */
@@ -22,7 +25,7 @@ export enum EventName {
   ReasonMerged = 'reason.merged',
 }
 
-interface EpisodeEvent {
+interface EpisodeEvent extends Correlated {
   organizationId: string;
   clientId: string;
   episodeId: string;
@@ -34,7 +37,7 @@ interface ReasonEvent extends EpisodeEvent {
 }
 
 /** The merged reason (retired, merged_into_id set) and the one it now is; how many rows moved over, for the record. */
-export interface ReasonMergedEvent {
+export interface ReasonMergedEvent extends Correlated {
   organizationId: string;
   fromReasonId: string;
   intoReasonId: string;
@@ -49,8 +52,12 @@ export interface EventPayloads {
   [EventName.ReasonMerged]: ReasonMergedEvent;
 }
 
-/** An event as a consumer receives it: the outbox row's id makes handling idempotent. */
-export interface EventEnvelope<E extends EventName = EventName> {
+/**
+ * An event as a consumer receives it: the outbox row's id makes handling idempotent. The payload's
+ * correlation id (of the request or job whose transaction wrote the event) is moved up here by the
+ * outbox relay, where the consumer's worker reads it like any job's.
+ */
+export interface EventEnvelope<E extends EventName = EventName> extends Correlated {
   id: string;
   name: E;
   occurredAt: string;

@@ -3,6 +3,22 @@
  * only: the row in PostgreSQL says what the work is and where it stands, so a job retried an
  * hour later acts on the current state, not on a stale copy.
  */
+
+/**
+ * What a payload (a job's, an event's) may carry besides its ids: the correlation id of the work
+ * that caused it, so the job's log lines can be tied to the HTTP request (X-Request-Id), or the
+ * job, that queued it: a feedback answer to its inbound job, a campaign launch to its fan-out and
+ * every send job, a lapse sweep to its chunks and the events they write. It is for the logs only:
+ * never part of a job id (those stay deterministic, for deduplication) and never read by business
+ * logic. Nobody sets it by hand: libs/platform's observability adds the running request's or job's
+ * id to everything queued through Queue#add / #addBulk, and to events written with appendEvents,
+ * and the worker runs each job with it. A job queued by a job scheduler has none (its worker gives
+ * it a new one, which the jobs it queues inherit); a job id already queued keeps the first id.
+ */
+export interface Correlated {
+  correlationId?: string;
+}
+
 export enum QueueName {
   /** Nightly and on-demand lapse sweeps, and the chunks they are split into. */
   LapseSweep = 'lapse-sweep',
@@ -56,23 +72,26 @@ export enum JobName {
   ProcessInbound = 'inbound.process',
 }
 
+/** Jobs a request or another job starts carry its correlation id (Correlated); the two a job scheduler alone queues do not. */
 export interface JobPayloads {
+  /** Queued by the organization's job scheduler only. */
   [JobName.NightlySweep]: { organizationId: string };
-  [JobName.PlanSweep]: { sweepId: string };
-  [JobName.SweepChunk]: { sweepId: string; chunkIndex: number };
-  [JobName.RefreshReportRollups]: { organizationId: string };
-  [JobName.StartCampaign]: { campaignId: string };
-  /** A sweep covers every running campaign: nothing to name. */
+  [JobName.PlanSweep]: { sweepId: string } & Correlated;
+  [JobName.SweepChunk]: { sweepId: string; chunkIndex: number } & Correlated;
+  /** Nightly by a job scheduler (no correlation id), or asked for from the console. */
+  [JobName.RefreshReportRollups]: { organizationId: string } & Correlated;
+  [JobName.StartCampaign]: { campaignId: string } & Correlated;
+  /** A sweep covers every running campaign: nothing to name. Queued by a job scheduler only. */
   [JobName.FallbackSweep]: Record<string, never>;
-  [JobName.SendSms]: { messageId: string };
-  [JobName.SendEmail]: { messageId: string };
-  [JobName.SendViber]: { messageId: string };
-  [JobName.SendVoice]: { messageId: string };
+  [JobName.SendSms]: { messageId: string } & Correlated;
+  [JobName.SendEmail]: { messageId: string } & Correlated;
+  [JobName.SendViber]: { messageId: string } & Correlated;
+  [JobName.SendVoice]: { messageId: string } & Correlated;
   [JobName.ProcessInbound]: InboundPayload;
 }
 
 /** An inbound request as accepted (signature verified) by the response collector. */
-export interface InboundPayload {
+export interface InboundPayload extends Correlated {
   /** 'twilio-sms', 'twilio-status', 'twilio-voice', 'viber'. */
   source: string;
   /** The provider's id of the event (Twilio MessageSid, Viber message_token...), unique per source. */

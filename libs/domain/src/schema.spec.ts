@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { createTestDatabase, type TestDatabase } from '@comeback/testing';
 import { createDataSource } from './data-source';
+import { ConsentHistoryTimeIndex1765100000000 } from './migrations/1765100000000-consent-history-time-index';
 
 describe('committed migrations', () => {
   let db: TestDatabase;
@@ -60,7 +61,7 @@ describe('per-organization partitions of clients, consent history, visits and pa
       'btree (organization_id, id)',
       'btree (viber_id) WHERE (viber_id IS NOT NULL)',
     ]);
-    expect(await indexesOf(`consent_changes_${hex}`)).toEqual(['btree (client_id, changed_at)']);
+    expect(await indexesOf(`consent_changes_${hex}`)).toEqual(['btree (client_id, changed_at)', 'btree (changed_at)']);
     expect(await indexesOf(`visits_${hex}`)).toEqual(['btree (client_id, visited_at) INCLUDE (amount)', 'brin (created_at)', 'btree (external_id)']);
     expect(await indexesOf(`payment_events_${hex}`)).toEqual(['btree (client_id, occurred_at)', 'brin (created_at)', 'btree (external_id)']);
     const unique = await db.pool.query(`SELECT indexname FROM pg_indexes WHERE tablename = $1 AND indexdef LIKE 'CREATE UNIQUE%'`, [`visits_${hex}`]);
@@ -73,6 +74,32 @@ describe('per-organization partitions of clients, consent history, visits and pa
     await db.pool.query(`DELETE FROM organizations WHERE id = $1`, [rows[0].id]);
     const left = await db.pool.query(`SELECT count(*)::int AS n FROM pg_class WHERE relname LIKE $1`, [`%${hex}%`]);
     expect(left.rows[0].n).toBe(0);
+  });
+
+  it("get the consent history's (changed_at) index: not after its migration's down, then for organizations made before it, and back after a bulk load", async () => {
+    const ds = createDataSource(db.url);
+    await ds.initialize();
+    const runner = ds.createQueryRunner();
+    const migration = new ConsentHistoryTimeIndex1765100000000();
+    try {
+      await migration.down(runner);
+      const { rows } = await db.pool.query<{ id: string }>(
+        `INSERT INTO organizations (slug, name, timezone, default_locale, currency, country) VALUES ('p-before', 'P', 'UTC', 'en', 'EUR', 'DE') RETURNING id`,
+      );
+      const table = `consent_changes_${rows[0].id.replace(/-/g, '')}`;
+      expect(await indexesOf(table)).toEqual(['btree (client_id, changed_at)']);
+      await db.pool.query(`INSERT INTO ${table} (client_id, channel, status, source) VALUES (1, 'sms', 'granted', 'spec')`);
+      await migration.up(runner);
+      expect(await indexesOf(table)).toEqual(['btree (client_id, changed_at)', 'btree (changed_at)']);
+      // A bulk load drops it with the others and the rebuild makes it again.
+      await db.pool.query(`SELECT comeback_drop_org_partition_indexes('consent_changes', $1)`, [rows[0].id]);
+      expect(await indexesOf(table)).toEqual([]);
+      await db.pool.query(`SELECT comeback_create_org_partitions($1)`, [rows[0].id]);
+      expect(await indexesOf(table)).toEqual(['btree (client_id, changed_at)', 'btree (changed_at)']);
+    } finally {
+      await runner.release();
+      await ds.destroy();
+    }
   });
 
   it("route each organization's rows to its own table and refuse a repeated external id within it", async () => {

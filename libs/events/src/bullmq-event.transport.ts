@@ -1,9 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { BaseRpcContext, type CustomTransportStrategy, type MessageHandler, Server } from '@nestjs/microservices';
 import { type Job, Worker } from 'bullmq';
-import type Redis from 'ioredis';
 import { lastValueFrom } from 'rxjs';
 import { assertHandlers, EVENT_SUBSCRIPTIONS, type EventConsumer, eventQueueName, type EventEnvelope } from '@comeback/contracts';
+import { logBullmqErrors, type RedisClient } from '@comeback/platform';
 
 /** What an `@EventPattern` handler can read with `@Ctx()`: the BullMQ job (attempt number, etc.). */
 export class BullMqEventContext extends BaseRpcContext<[Job]> {
@@ -14,7 +14,7 @@ export class BullMqEventContext extends BaseRpcContext<[Job]> {
 
 export interface BullMqEventTransportOptions {
   consumer: EventConsumer;
-  connection: Redis;
+  connection: RedisClient;
   prefix: string;
   concurrency?: number;
 }
@@ -52,7 +52,7 @@ export class BullMqEventTransport extends Server implements CustomTransportStrat
     this.worker.on('failed', (job, err) =>
       this.log.warn(`event ${job?.data.id} "${job?.name}" failed (attempt ${job?.attemptsMade}): ${err.message}`),
     );
-    this.worker.on('error', (err) => this.log.warn(`worker error: ${err.message}`));
+    logBullmqErrors(this.worker, this.log, 'worker error');
     callback();
   }
 

@@ -1,8 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { INestApplication } from '@nestjs/common';
-import type Redis from 'ioredis';
 import type { Pool } from 'pg';
-import { INFRASTRUCTURE_OPTIONS, type InfrastructureOptions, PG_POOL, REDIS } from '@comeback/platform';
+import { INFRASTRUCTURE_OPTIONS, type InfrastructureOptions, PG_POOL, REDIS, type RedisClient } from '@comeback/platform';
 import type { EventConsumer } from '@comeback/contracts';
 import { BullMqEventTransport } from './bullmq-event.transport';
 import { OutboxRelay } from './outbox-relay';
@@ -17,7 +16,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
 
   constructor(
     @Inject(PG_POOL) pool: Pool,
-    @Inject(REDIS) redis: Redis,
+    @Inject(REDIS) redis: RedisClient,
     @Inject(INFRASTRUCTURE_OPTIONS) infrastructure: InfrastructureOptions,
   ) {
     this.relay = new OutboxRelay({ pool, connection: redis, prefix: infrastructure.redisPrefix });
@@ -43,5 +42,5 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
  */
 export function connectEventConsumer(app: INestApplication, consumer: EventConsumer): void {
   const infrastructure = app.get<InfrastructureOptions>(INFRASTRUCTURE_OPTIONS);
-  app.connectMicroservice({ strategy: new BullMqEventTransport({ consumer, connection: app.get<Redis>(REDIS), prefix: infrastructure.redisPrefix }) }, { inheritAppConfig: true });
+  app.connectMicroservice({ strategy: new BullMqEventTransport({ consumer, connection: app.get<RedisClient>(REDIS), prefix: infrastructure.redisPrefix }) }, { inheritAppConfig: true });
 }

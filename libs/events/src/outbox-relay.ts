@@ -1,12 +1,12 @@
 import { Logger } from '@nestjs/common';
 import { Queue, type JobsOptions } from 'bullmq';
-import type Redis from 'ioredis';
 import type { Pool } from 'pg';
 import { consumersOf, EventConsumer, eventQueueName, type EventEnvelope, type EventName } from '@comeback/contracts';
+import { logBullmqErrors, type RedisClient } from '@comeback/platform';
 
 export interface OutboxRelayOptions {
   pool: Pool;
-  connection: Redis;
+  connection: RedisClient;
   /** BullMQ key prefix (REDIS_PREFIX). */
   prefix: string;
   batchSize?: number;
@@ -53,7 +53,7 @@ export class OutboxRelay {
   private queue(consumer: EventConsumer): Queue {
     let queue = this.queues.get(consumer);
     if (!queue) {
-      queue = new Queue(eventQueueName(consumer), { connection: this.options.connection, prefix: this.options.prefix });
+      queue = logBullmqErrors(new Queue(eventQueueName(consumer), { connection: this.options.connection, prefix: this.options.prefix }), this.logger);
       this.queues.set(consumer, queue);
     }
     return queue;
@@ -72,7 +72,11 @@ export class OutboxRelay {
       if (rows.length > 0) {
         const perConsumer = new Map<EventConsumer, { name: string; data: EventEnvelope; opts: JobsOptions }[]>();
         for (const row of rows) {
-          const envelope: EventEnvelope = { id: row.id, name: row.name, occurredAt: row.created_at.toISOString(), payload: row.payload };
+          // The correlation id of the work that wrote the event goes on the envelope, where the
+          // consumer's worker reads it; named even when undefined, so the relay's own (a request
+          // or job it may run in) is not added when the event was written without one.
+          const { correlationId, ...payload } = row.payload;
+          const envelope: EventEnvelope = { id: row.id, name: row.name, occurredAt: row.created_at.toISOString(), payload, correlationId };
           const consumers = consumersOf(row.name);
           if (consumers.length === 0) this.logger.warn(`event ${row.id} "${row.name}" has no subscriber; marked published`);
           for (const consumer of consumers) {

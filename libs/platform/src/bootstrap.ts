@@ -12,6 +12,8 @@ import { HttpObserver, JsonLogger, ObservabilityModule, observeBullmqJobs } from
 interface BaseConfig {
   DATABASE_URL: string;
   REDIS_URL: string;
+  /** Redis Cluster seed nodes (REDIS_CLUSTER_NODES); unset for one Redis server. */
+  REDIS_CLUSTER_NODES?: readonly { host: string; port: number }[];
   HOST: string;
   PORT: number;
   LOG_LEVEL: LogLevel;
@@ -63,6 +65,7 @@ export async function createNestApp(opts: AppOptions): Promise<NestExpressApplic
       appName: opts.app,
       databaseUrl: config.DATABASE_URL,
       redisUrl: config.REDIS_URL,
+      redisClusterNodes: config.REDIS_CLUSTER_NODES,
       redisPrefix: config.REDIS_PREFIX,
       pgPoolSize: config.PG_POOL_SIZE,
     },
@@ -96,7 +99,7 @@ export async function bootstrapApp<S extends EnvSpec>(opts: Omit<AppOptions, 'co
   const config = opts.config as unknown as AppOptions['config'];
   const logger = new Logger(opts.app);
   try {
-    await checkInfrastructure({ databaseUrl: config.DATABASE_URL, redisUrl: config.REDIS_URL });
+    await checkInfrastructure({ databaseUrl: config.DATABASE_URL, redisUrl: config.REDIS_URL, redisClusterNodes: config.REDIS_CLUSTER_NODES });
   } catch (err) {
     if (err instanceof InfrastructureUnavailableError) {
       process.stderr.write(`${opts.app} cannot start.\n${err.message}\n`);

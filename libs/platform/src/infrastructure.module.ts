@@ -1,14 +1,18 @@
 import { type DynamicModule, Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { DEFAULT_PG_POOL_SIZE } from '@comeback/config';
 import { dataSourceOptions } from '@comeback/domain';
-import type Redis from 'ioredis';
+import type { RedisClient } from '@comeback/connectivity';
 import { Pool } from 'pg';
 import { HttpDrain } from './http-drain';
 import { createRedis, REDIS } from './redis';
+import { watchRedisConnection } from './redis-connection-watch';
 
 export interface InfrastructureOptions {
   databaseUrl: string;
   redisUrl: string;
+  /** Redis Cluster seed nodes (REDIS_CLUSTER_NODES): set, REDIS is a cluster client and redisPrefix has a hash tag. */
+  redisClusterNodes?: readonly { host: string; port: number }[];
   redisPrefix: string;
   appName: string;
   /** Most connections of PG_POOL (an app's PG_POOL_SIZE when its schema has one); DEFAULT_PG_POOL_SIZE otherwise. */
@@ -16,7 +20,15 @@ export interface InfrastructureOptions {
 }
 
 /** PG_POOL's size for apps whose configuration does not set one. */
-export const DEFAULT_PG_POOL_SIZE = 5;
+export { DEFAULT_PG_POOL_SIZE };
+
+/**
+ * Most connections of TypeORM's pool. Nothing in the apps queries through TypeORM but the
+ * readiness check (`SELECT 1`, HealthController); the work goes through PG_POOL. Two, so a check
+ * stuck on a slow server does not hold up the next one. Every replica counts it in the PostgreSQL
+ * connection budget (docs/scale-out.md, tests/deploy).
+ */
+export const TYPEORM_POOL_SIZE = 2;
 
 export const INFRASTRUCTURE_OPTIONS = Symbol('INFRASTRUCTURE_OPTIONS');
 
@@ -35,7 +47,7 @@ export const PG_POOL = Symbol('PG_POOL');
 @Module({})
 export class InfrastructureModule implements OnApplicationShutdown {
   constructor(
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(PG_POOL) private readonly pool: Pool,
   ) {}
 
@@ -44,7 +56,7 @@ export class InfrastructureModule implements OnApplicationShutdown {
       module: InfrastructureModule,
       imports: [
         TypeOrmModule.forRoot({
-          ...dataSourceOptions(opts.databaseUrl, { extra: { max: 10, application_name: `comeback-${opts.appName}` } }),
+          ...dataSourceOptions(opts.databaseUrl, { extra: { max: TYPEORM_POOL_SIZE, application_name: `comeback-${opts.appName}` } }),
           // Fail fast at start-up; the bootstrap has already said how to start PostgreSQL.
           retryAttempts: 0,
         }),
@@ -52,7 +64,12 @@ export class InfrastructureModule implements OnApplicationShutdown {
       providers: [
         HttpDrain,
         { provide: INFRASTRUCTURE_OPTIONS, useValue: opts },
-        { provide: REDIS, useFactory: () => createRedis(opts.redisUrl, { connectionName: `comeback-${opts.appName}` }) },
+        {
+          provide: REDIS,
+          // Its outages are logged once when it goes and once when it is back, not per reconnect attempt.
+          useFactory: () =>
+            watchRedisConnection(createRedis({ url: opts.redisUrl, clusterNodes: opts.redisClusterNodes }, { connectionName: `comeback-${opts.appName}` }), `comeback-${opts.appName}`),
+        },
         {
           provide: PG_POOL,
           useFactory: () => {

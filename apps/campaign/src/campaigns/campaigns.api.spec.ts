@@ -143,7 +143,8 @@ describe('campaign app API', () => {
     expect((await api('post', `dead-letters/${dead}/retry`).send({}).expect(200)).body).toEqual({ id: dead, status: 'queued' });
     const sms = new Queue(QueueName.SendSms, { connection: redis, prefix });
     try {
-      expect((await sms.getJob(sendJobId(dead)))?.data).toEqual({ messageId: dead });
+      // With the retry request's correlation id (for the logs), never in the job id.
+      expect((await sms.getJob(sendJobId(dead)))?.data).toEqual({ messageId: dead, correlationId: expect.any(String) });
     } finally {
       await sms.close();
     }

@@ -81,6 +81,9 @@ export function registerDemo(program: Command, config: () => CliConfig): void {
         REDIS_URL,
         HOST: '127.0.0.1',
         LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+        // The demo clinic's admin may open the queue dashboard even when this database holds other
+        // organizations too (`comeback org create`): unset, it would close as soon as there are two.
+        QUEUE_DASHBOARD_ORGANIZATIONS: process.env.QUEUE_DASHBOARD_ORGANIZATIONS || organizationId,
       });
       let mailbox: DemoMailbox | undefined;
       let shuttingDown = false;

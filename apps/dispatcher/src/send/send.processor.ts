@@ -1,11 +1,20 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DelayedError, type Job, Worker } from 'bullmq';
-import type Redis from 'ioredis';
 import { assertHandlers, jobsOfQueue, SEND_JOBS } from '@comeback/contracts';
 import { CHANNELS, type Channel } from '@comeback/domain';
-import { AppMetrics, INFRASTRUCTURE_OPTIONS, type InfrastructureOptions, REDIS } from '@comeback/platform';
+import { AppMetrics, INFRASTRUCTURE_OPTIONS, type InfrastructureOptions, logBullmqErrors, REDIS, type RedisClient } from '@comeback/platform';
 import { DISPATCH_OPTIONS, type DispatchOptions } from './send.tokens';
 import { SendService } from './send.service';
+
+/**
+ * The longest a send job runs, in seconds: claiming the message and recording the outcome take
+ * milliseconds; the provider call ends within its timeout, 10 s for Twilio and Viber and 30 s for
+ * SMTP (each of nodemailer's connection, greeting and socket timeouts), and the rest allows for
+ * waiting on a pool connection. The dispatcher pods' terminationGracePeriodSeconds covers it plus
+ * the HTTP drain (k8s/base/dispatcher.yaml; tests/deploy checks it): a send cut mid-call is left
+ * `sending` and has to be settled with the provider.
+ */
+export const SEND_JOB_LONGEST_SECONDS = 40;
 
 /**
  * One BullMQ worker per channel queue, each with the channel's rate limit (shared by every
@@ -19,7 +28,7 @@ export class SendProcessor implements OnApplicationBootstrap, OnApplicationShutd
   private readonly workers: Worker[] = [];
 
   constructor(
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(INFRASTRUCTURE_OPTIONS) private readonly infrastructure: InfrastructureOptions,
     @Inject(DISPATCH_OPTIONS) private readonly options: DispatchOptions,
     private readonly sends: SendService,
@@ -62,7 +71,7 @@ export class SendProcessor implements OnApplicationBootstrap, OnApplicationShutd
       if (job && job.attemptsMade < (job.opts.attempts ?? 1)) this.logger.debug(`${channel} ${job.id}: ${err.message} (will retry)`);
       else this.logger.warn(`${channel} ${job?.id} failed: ${err.message}`);
     });
-    worker.on('error', (err) => this.logger.warn(`${channel} worker error: ${err.message}`));
+    logBullmqErrors(worker, this.logger, `${channel} worker error`);
     // 'drained' fires when nothing waits, possibly while the last jobs are still running, so the
     // check runs a moment after the last completion instead (at most once a second per replica).
     worker.on('completed', () => this.checkFinishedSoon());

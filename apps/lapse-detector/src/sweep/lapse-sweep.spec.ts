@@ -79,7 +79,7 @@ describe('lapse sweep (lapse-detector, real PostgreSQL and Redis)', () => {
         .map((j) => j.data as EventEnvelope)
         .filter((e) => e.payload.organizationId === orgId)
         .sort((p, q) => Number(p.id) - Number(q.id))
-        .map((e) => ({ name: e.name, payload: e.payload }));
+        .map((e) => ({ name: e.name, payload: e.payload, correlationId: e.correlationId }));
     } finally {
       await queue.close();
     }
@@ -175,6 +175,10 @@ describe('lapse sweep (lapse-detector, real PostgreSQL and Redis)', () => {
     const events = await outbox();
     expect(events.map((e) => e.name).sort()).toEqual(['client.at-risk', 'client.churned', 'client.churned', 'client.churned', 'client.churned']);
     expect(events[0].payload).toEqual({ organizationId: orgId, clientId: expect.any(String), episodeId: expect.any(String) });
+    // The sweep's plan job (queued outside any request) got a correlation id; its chunks inherited
+    // it and wrote it into their events, which carry it on their jobs.
+    expect(events[0].correlationId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(new Set(events.map((e) => e.correlationId)).size).toBe(1);
   });
 
   it("builds this cycle's call list as the sweep finishes: the most valuable lapsed clients go to managers", async () => {

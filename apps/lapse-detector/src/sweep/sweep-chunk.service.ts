@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
 import { generateCallList } from '@comeback/call-list';
 import { expectedTransactions } from '@comeback/lapse-model';
-import { AppMetrics, PG_POOL } from '@comeback/platform';
+import { AppMetrics, currentCorrelation, PG_POOL } from '@comeback/platform';
 import type { LapseSettings } from '@comeback/domain';
 import { bindNamed, SqlIdentifier } from './named-sql';
 import {
@@ -194,6 +194,8 @@ export class SweepChunkService {
       r: sweep.r, alpha: sweep.alpha, a: sweep.a, b: sweep.b,
       atRiskBelow: bgnbd.atRiskBelow, lapsedBelow: bgnbd.lapsedBelow, paymentSignalDays,
       tier1Revenue: sweep.tier1_revenue, tier2Revenue: sweep.tier2_revenue,
+      // Into the events' payloads: their consumers log under the chunk job's correlation id.
+      correlationId: currentCorrelation()?.correlationId ?? null,
     };
   }
 }

@@ -208,11 +208,13 @@ WHERE (r.status, r.visit_days, r.first_visit_on, r.last_visit_at, r.usual_gap_da
 
 /**
  * The tail the episode statements share: one outbox event per episode row of CTE `source`
- * (columns id, client_id), named by the SQL expression `eventName`. Payloads carry ids only.
+ * (columns id, client_id), named by the SQL expression `eventName`. Payloads carry ids only, and
+ * the chunk job's correlation id (:correlationId, left out when null) as appendEvents adds it.
  */
 const outboxEventsFrom = (source: string, eventName: string) => `
 INSERT INTO outbox_events (organization_id, name, payload)
-SELECT :org, ${eventName}, jsonb_build_object('organizationId', :org::text, 'clientId', x.client_id::text, 'episodeId', x.id::text)
+SELECT :org, ${eventName},
+       jsonb_strip_nulls(jsonb_build_object('organizationId', :org::text, 'clientId', x.client_id::text, 'episodeId', x.id::text, 'correlationId', :correlationId::text))
   FROM ${source} x
 RETURNING id`;
 

@@ -1,9 +1,8 @@
 import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import type Redis from 'ioredis';
 import { QueueName } from '@comeback/contracts';
 import { OutboxRelayService } from '@comeback/events';
-import { ApiKeyGuard, INFRASTRUCTURE_OPTIONS, type InfrastructureOptions, REDIS } from '@comeback/platform';
+import { ApiKeyGuard, INFRASTRUCTURE_OPTIONS, type InfrastructureOptions, logBullmqErrors, REDIS, type RedisClient } from '@comeback/platform';
 import { LapseSweepProcessor } from './lapse-sweep.processor';
 import { ModelFitService } from './model-fit.service';
 import { NightlySweepScheduler } from './nightly-sweep.scheduler';
@@ -30,8 +29,8 @@ export class SweepModule implements OnApplicationShutdown {
         {
           provide: LAPSE_QUEUE,
           inject: [REDIS, INFRASTRUCTURE_OPTIONS],
-          useFactory: (redis: Redis, infrastructure: InfrastructureOptions) =>
-            new Queue(QueueName.LapseSweep, { connection: redis, prefix: infrastructure.redisPrefix }),
+          useFactory: (redis: RedisClient, infrastructure: InfrastructureOptions) =>
+            logBullmqErrors(new Queue(QueueName.LapseSweep, { connection: redis, prefix: infrastructure.redisPrefix })),
         },
         ApiKeyGuard,
         OutboxRelayService,

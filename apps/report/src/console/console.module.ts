@@ -2,6 +2,7 @@ import { type DynamicModule, Global, type MiddlewareConsumer, Module, type NestM
 import { AuditPagesController } from './audit/audit-pages.controller';
 import { AuditModule } from './audit/audit.module';
 import { ConsoleGuard } from './auth/console.guard';
+import { DeploymentOperators } from './auth/deployment-operators';
 import { LoginRateLimits } from './auth/login-rate-limits';
 import { ConsoleAssetsController } from './console-assets.controller';
 import { ConsoleExceptionFilter } from './console-exception.filter';
@@ -24,8 +25,8 @@ export class ConsoleModule implements NestModule {
       module: ConsoleModule,
       imports: [AuditModule],
       controllers: [ConsoleLoginController, ConsoleAssetsController, AuditPagesController],
-      providers: [{ provide: CONSOLE_OPTIONS, useValue: options }, ViewRenderer, ConsoleGuard, ConsoleExceptionFilter, LoginRateLimits],
-      exports: [CONSOLE_OPTIONS, ViewRenderer, ConsoleGuard, ConsoleExceptionFilter, AuditModule],
+      providers: [{ provide: CONSOLE_OPTIONS, useValue: options }, ViewRenderer, ConsoleGuard, DeploymentOperators, ConsoleExceptionFilter, LoginRateLimits],
+      exports: [CONSOLE_OPTIONS, ViewRenderer, ConsoleGuard, DeploymentOperators, ConsoleExceptionFilter, AuditModule],
     };
   }
 

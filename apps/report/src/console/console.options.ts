@@ -11,6 +11,8 @@ export interface ConsoleOptions {
   lockout?: LockoutPolicy;
   /** Reverse proxies in front of the app (TRUST_PROXY), to find the client's address. */
   trustProxy?: number;
+  /** The organizations that run the deployment (QUEUE_DASHBOARD_ORGANIZATIONS, lower-case UUIDs): see DeploymentOperators. */
+  operatorOrganizations?: readonly string[];
 }
 
 /**

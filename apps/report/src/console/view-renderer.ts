@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import Handlebars from 'handlebars';
-import { can, type ConsoleContext } from './auth/console-request';
+import { allows, can, type ConsoleContext } from './auth/console-request';
 import { CONSOLE_LOCALES } from './i18n/translator';
 import type { Translator } from './i18n/translator';
 
@@ -57,8 +57,9 @@ export class ViewRenderer {
   render(view: string, t: Translator, frame: PageFrame, data: Record<string, unknown> = {}): string {
     const template = this.views.get(view);
     if (!template) throw new Error(`no view ${view}.hbs`);
-    const account = frame.console?.account;
-    const nav = account
+    const context = frame.console;
+    const account = context?.account;
+    const nav = context && account
       ? [
           { id: 'lost', href: '/console/lost-clients', label: t.t('nav.lost') },
           ...(can(account.role, 'viewCalls') ? [{ id: 'calls', href: '/console/calls', label: t.t('nav.calls') }] : []),
@@ -67,7 +68,8 @@ export class ViewRenderer {
           ...(can(account.role, 'viewReports') ? [{ id: 'reports', href: '/console/reports', label: t.t('nav.reports') }] : []),
           ...(can(account.role, 'manageAccounts') ? [{ id: 'accounts', href: '/console/accounts', label: t.t('nav.accounts') }] : []),
           ...(can(account.role, 'viewAudit') ? [{ id: 'audit', href: '/console/audit', label: t.t('nav.audit') }] : []),
-          ...(can(account.role, 'viewQueues') ? [{ id: 'queues', href: '/console/queues', label: t.t('nav.queues') }] : []),
+          // Every organization's jobs: shown only where the guard would let the admin in.
+          ...(allows(context, 'viewQueues') ? [{ id: 'queues', href: '/console/queues', label: t.t('nav.queues') }] : []),
         ].map((item) => ({ ...item, current: item.id === frame.nav }))
       : [];
     const root = {

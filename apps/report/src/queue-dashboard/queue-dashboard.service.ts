@@ -17,9 +17,14 @@ const DASHBOARD_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'; object-src 'none'";
 
 /*
- * Mind: queues are shared by every organization of a deployment, so the dashboard shows every
- * organization's jobs (ids, the inbound jobs' sources) to any organization's admin. Fit for a
- * deployment run by one business or by its operator's own admins, which is what it is for.
+ * Who sees it: BullMQ's queues are shared by every organization of a deployment, most payloads
+ * are bare row ids (libs/contracts), and Bull Board shows a queue whole, so the dashboard cannot
+ * be cut down to one organization: it shows every organization's jobs (ids, errors, the inbound
+ * jobs' sources). It is therefore a deployment permission (viewQueues in DEPLOYMENT_PERMISSIONS):
+ * the console guard lets in only admins of an organization that runs the deployment
+ * (DeploymentOperators): one listed in QUEUE_DASHBOARD_ORGANIZATIONS, or, with none listed, the
+ * only organization of a single-business deployment. Every other admin gets the console's 403
+ * page, and no "Queues" link.
  */
 
 /** Where the dashboard is served; the console guard is in front of every path under it. */

@@ -1,8 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Queue } from 'bullmq';
 import request from 'supertest';
 import { createStaffAccount } from '@comeback/accounts';
-import { loadConfig } from '@comeback/config';
+import { ConfigError, loadConfig } from '@comeback/config';
 import { JobName, QueueName } from '@comeback/contracts';
 import { createNestApp } from '@comeback/platform';
 import { createTestDatabase, factories, TEST_REDIS_URL, testRedisPrefix, type TestDatabase } from '@comeback/testing';
@@ -10,7 +11,20 @@ import { REPORT_ENV } from '../config';
 import { reportAppOptions } from '../report-app';
 
 const PASSWORD = 'queue dashboard passphrase';
+const csrfOf = (html: string): string => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
+const cookiesOf = (res: request.Response): string[] => ([] as string[]).concat(res.headers['set-cookie'] ?? []);
 
+/** Signs in over HTTP; the session cookie works on every app of the same database. */
+async function signIn(app: NestExpressApplication, email: string): Promise<string> {
+  const http = () => request(app.getHttpServer());
+  const form = await http().get('/console/login').expect(200);
+  const loginCookie = cookiesOf(form).find((c) => c.startsWith('cb_login_csrf='))!.split(';')[0];
+  const res = await http().post('/console/login').set('Cookie', loginCookie).type('form').send({ email, password: PASSWORD, _csrf: csrfOf(form.text), next: '/console/lost-clients' });
+  expect(res.status).toBe(303);
+  return cookiesOf(res).find((c) => c.startsWith('cb_session='))!.split(';')[0];
+}
+
+// A single-business deployment (one organization) without QUEUE_DASHBOARD_ORGANIZATIONS: its admins may open it.
 describe('queue dashboard (/console/queues) over HTTP', () => {
   let db: TestDatabase;
   let app: NestExpressApplication;
@@ -18,16 +32,6 @@ describe('queue dashboard (/console/queues) over HTTP', () => {
   const cookies: Record<string, string> = {};
   let adminCsrf = '';
   const http = () => request(app.getHttpServer());
-  const csrfOf = (html: string): string => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
-  const cookiesOf = (res: request.Response): string[] => ([] as string[]).concat(res.headers['set-cookie'] ?? []);
-
-  async function signIn(email: string): Promise<string> {
-    const form = await http().get('/console/login').expect(200);
-    const loginCookie = cookiesOf(form).find((c) => c.startsWith('cb_login_csrf='))!.split(';')[0];
-    const res = await http().post('/console/login').set('Cookie', loginCookie).type('form').send({ email, password: PASSWORD, _csrf: csrfOf(form.text), next: '/console/lost-clients' });
-    expect(res.status).toBe(303);
-    return cookiesOf(res).find((c) => c.startsWith('cb_session='))!.split(';')[0];
-  }
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -38,7 +42,7 @@ describe('queue dashboard (/console/queues) over HTTP', () => {
     const org = (await factories(db.pool).organization({ name: 'Queue Clinic' })).id;
     for (const role of ['admin', 'marketer', 'viewer']) {
       await createStaffAccount(db.pool, { organizationId: org, email: `${role}@queues.test`, displayName: role, role, password: PASSWORD });
-      cookies[role] = await signIn(`${role}@queues.test`);
+      cookies[role] = await signIn(app, `${role}@queues.test`);
     }
     adminCsrf = csrfOf((await http().get('/console/lost-clients').set('Cookie', cookies.admin).expect(200)).text);
     campaigns = new Queue(QueueName.Campaigns, { connection: { url: TEST_REDIS_URL }, prefix });
@@ -112,5 +116,108 @@ describe('queue dashboard (/console/queues) over HTTP', () => {
     expect(promote.status).toBe(405);
     expect(await campaigns.isPaused()).toBe(false);
     expect(await (await campaigns.getJob('campaign-42'))!.getState()).toBe('delayed');
+  });
+});
+
+/**
+ * A shared deployment: BullMQ's queues hold every organization's jobs, so an organization's admin
+ * is an admin of the deployment only when QUEUE_DASHBOARD_ORGANIZATIONS lists the organization.
+ * Two apps on one database with two organizations, one app without the setting, one naming Alfa.
+ */
+describe('queue dashboard in a deployment of several organizations', () => {
+  let db: TestDatabase;
+  let unset: NestExpressApplication;
+  let alfaListed: NestExpressApplication;
+  let campaigns: Queue;
+  const cookies: Record<'alfa' | 'bravo', string> = { alfa: '', bravo: '' };
+
+  async function startReport(prefix: string, queueDashboardOrganizations?: string): Promise<NestExpressApplication> {
+    const config = loadConfig('report', REPORT_ENV, {
+      DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix, LOG_LEVEL: 'error', QUEUE_DASHBOARD_ORGANIZATIONS: queueDashboardOrganizations,
+    });
+    const app = await createNestApp({ ...reportAppOptions(config), config });
+    await app.init();
+    return app;
+  }
+
+  /** The dashboard's page and its JSON API as the admin, and whether the console's nav links to it. */
+  async function visit(app: NestExpressApplication, cookie: string) {
+    const http = () => request(app.getHttpServer());
+    const page = await http().get('/console/queues').set('Cookie', cookie);
+    const api = await http().get('/console/queues/api/queues').query({ activeQueue: QueueName.Campaigns, status: 'delayed', page: 1, jobsPerPage: 10 }).set('Cookie', cookie).set('Accept', 'application/json');
+    const lost = await http().get('/console/lost-clients').set('Cookie', cookie).expect(200);
+    return { page, api, linked: lost.text.includes('href="/console/queues"') };
+  }
+
+  function expectRefused({ page, api, linked }: Awaited<ReturnType<typeof visit>>): void {
+    expect(page.status).toBe(403);
+    expect(page.text).not.toContain('Comeback queues');
+    // The 403 page has the console's nav too: no link there either.
+    expect(page.text).not.toContain('href="/console/queues"');
+    expect(api.status).toBe(403);
+    expect(api.body).toMatchObject({ error: 'FORBIDDEN' });
+    expect(api.text).not.toContain('campaign-7');
+    expect(linked).toBe(false);
+  }
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const make = factories(db.pool);
+    const alfa = (await make.organization({ name: 'Alfa Clinic' })).id;
+    const bravo = (await make.organization({ name: 'Bravo Clinic' })).id;
+    await createStaffAccount(db.pool, { organizationId: alfa, email: 'admin@alfa.test', displayName: 'Alfa admin', role: 'admin', password: PASSWORD });
+    await createStaffAccount(db.pool, { organizationId: bravo, email: 'admin@bravo.test', displayName: 'Bravo admin', role: 'admin', password: PASSWORD });
+    unset = await startReport(testRedisPrefix());
+    // Upper case and spaces around the commas are taken; a listed organization that does not exist opens nothing.
+    const prefix = testRedisPrefix();
+    alfaListed = await startReport(prefix, ` ${alfa.toUpperCase()} , ${randomUUID()}`);
+    cookies.alfa = await signIn(unset, 'admin@alfa.test');
+    cookies.bravo = await signIn(unset, 'admin@bravo.test');
+    campaigns = new Queue(QueueName.Campaigns, { connection: { url: TEST_REDIS_URL }, prefix });
+    await campaigns.add(JobName.StartCampaign, { campaignId: '7' }, { jobId: 'campaign-7', delay: 3_600_000 });
+  });
+
+  afterAll(async () => {
+    await campaigns?.obliterate({ force: true });
+    await campaigns?.close();
+    await unset?.close();
+    await alfaListed?.close();
+    await db?.drop();
+  });
+
+  it.each(['alfa', 'bravo'] as const)('without QUEUE_DASHBOARD_ORGANIZATIONS, refuses the admin of %s with the console 403, pages and API alike, and shows no link', async (org) => {
+    expectRefused(await visit(unset, cookies[org]));
+  });
+
+  it("with QUEUE_DASHBOARD_ORGANIZATIONS naming Alfa, shows Alfa's admin every organization's jobs, and links to it", async () => {
+    const { page, api, linked } = await visit(alfaListed, cookies.alfa);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('<title>Comeback queues</title>');
+    expect(api.status).toBe(200);
+    const queues = (api.body as { queues: { name: string; jobs: { id: string }[] }[] }).queues;
+    expect(queues.find((q) => q.name === QueueName.Campaigns)!.jobs.map((j) => j.id)).toEqual(['campaign-7']);
+    expect(linked).toBe(true);
+  });
+
+  it("with QUEUE_DASHBOARD_ORGANIZATIONS naming Alfa, refuses Bravo's admin with the console 403, pages and API alike, and shows no link", async () => {
+    expectRefused(await visit(alfaListed, cookies.bravo));
+  });
+});
+
+describe('QUEUE_DASHBOARD_ORGANIZATIONS', () => {
+  const load = (value?: string) => loadConfig('report', REPORT_ENV, { QUEUE_DASHBOARD_ORGANIZATIONS: value });
+
+  it('is a list of organization ids: empty when unset, lower case, spaces and repeats dropped', () => {
+    const id = randomUUID();
+    const other = randomUUID();
+    expect(load().QUEUE_DASHBOARD_ORGANIZATIONS).toEqual([]);
+    expect(load('').QUEUE_DASHBOARD_ORGANIZATIONS).toEqual([]);
+    expect(load(` ${id.toUpperCase()} ,${other},, ${id}`).QUEUE_DASHBOARD_ORGANIZATIONS).toEqual([id, other]);
+  });
+
+  it('stops start-up on an entry that is not a UUID, naming the variable and the entry', () => {
+    const bad = () => load(`${randomUUID()}, alfa-clinic`);
+    expect(bad).toThrow(ConfigError);
+    expect(bad).toThrow(/QUEUE_DASHBOARD_ORGANIZATIONS: not an organization id .*"alfa-clinic"/);
   });
 });

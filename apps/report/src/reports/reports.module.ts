@@ -1,8 +1,7 @@
 import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import type Redis from 'ioredis';
 import { QueueName } from '@comeback/contracts';
-import { ApiKeyGuard, INFRASTRUCTURE_OPTIONS, type InfrastructureOptions, REDIS } from '@comeback/platform';
+import { ApiKeyGuard, INFRASTRUCTURE_OPTIONS, type InfrastructureOptions, logBullmqErrors, REDIS, type RedisClient } from '@comeback/platform';
 import { AuditModule } from '../console/audit/audit.module';
 import { ReportQueriesService } from './report-queries.service';
 import { ReportRollupsProcessor } from './report-rollups.processor';
@@ -24,8 +23,8 @@ import { ReportsApiController } from './reports-api.controller';
     {
       provide: REPORT_ROLLUPS_QUEUE,
       inject: [REDIS, INFRASTRUCTURE_OPTIONS],
-      useFactory: (redis: Redis, infrastructure: InfrastructureOptions) =>
-        new Queue(QueueName.ReportRollups, { connection: redis, prefix: infrastructure.redisPrefix }),
+      useFactory: (redis: RedisClient, infrastructure: InfrastructureOptions) =>
+        logBullmqErrors(new Queue(QueueName.ReportRollups, { connection: redis, prefix: infrastructure.redisPrefix })),
     },
     ApiKeyGuard,
     ReportQueriesService,

@@ -187,7 +187,8 @@ describe('feedback page (GET|POST /f/:token)', () => {
     );
     expect(task).toEqual({ queue: 'retention', source: 'asked', status: 'open', preferred_time: 'after 18:00', episode_id: m.episodeId, this_cycle: true });
     const event = await one(`SELECT organization_id, payload FROM outbox_events WHERE name = 'reason.recorded' AND payload->>'clientId' = $1`, [m.clientId]);
-    expect(event).toEqual({ organization_id: orgId, payload: { organizationId: orgId, clientId: m.clientId, episodeId: m.episodeId, replyId: expect.any(String) } });
+    // With the answer's request id (the inbound job's correlation id), for the logs of its consumers.
+    expect(event).toEqual({ organization_id: orgId, payload: { organizationId: orgId, clientId: m.clientId, episodeId: m.episodeId, replyId: expect.any(String), correlationId: expect.any(String) } });
 
     // The page now shows the answer, to change it.
     const again = await http().get(`/f/${m.token}`).expect(200);

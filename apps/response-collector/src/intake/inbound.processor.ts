@@ -1,9 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { type Job, Worker } from 'bullmq';
-import type Redis from 'ioredis';
 import type { Pool } from 'pg';
 import { assertHandlers, JobName, jobsOfQueue, QueueName, type InboundPayload } from '@comeback/contracts';
-import { INFRASTRUCTURE_OPTIONS, type InfrastructureOptions, PG_POOL, REDIS } from '@comeback/platform';
+import { INFRASTRUCTURE_OPTIONS, type InfrastructureOptions, logBullmqErrors, PG_POOL, REDIS, type RedisClient } from '@comeback/platform';
 import { FeedbackRecorder } from '../feedback/feedback-recorder.service';
 import { FEEDBACK_SOURCE } from '../feedback/feedback-submission';
 import { TextRepliesService, type ReplyChannel } from '../replies/text-replies.service';
@@ -15,6 +14,15 @@ import { TextRepliesService, type ReplyChannel } from '../replies/text-replies.s
 type SourceHandler = (requestId: string, payload: Record<string, unknown>, receivedAt: Date) => Promise<void | string | null>;
 
 export const INBOUND_PROCESSING_OPTIONS = Symbol('INBOUND_PROCESSING_OPTIONS');
+
+/**
+ * The longest an inbound job runs, in seconds: one transaction of a dozen statements, measured at
+ * 250-280 jobs/s with two at a time (README "Webhooks and the feedback page under load": under
+ * 10 ms each); the rest allows for row locks and a busy database. The worker pods'
+ * terminationGracePeriodSeconds covers it plus the HTTP drain (k8s/base/response-collector-worker.yaml;
+ * tests/deploy checks it).
+ */
+export const INBOUND_JOB_LONGEST_SECONDS = 10;
 
 export interface InboundProcessingOptions {
   /** Requests one worker process handles at once (INBOUND_CONCURRENCY): each holds one PostgreSQL connection for its transaction. */
@@ -34,7 +42,7 @@ export class InboundProcessor implements OnApplicationBootstrap, OnApplicationSh
   private readonly sources: Record<string, SourceHandler>;
 
   constructor(
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(INFRASTRUCTURE_OPTIONS) private readonly infrastructure: InfrastructureOptions,
     @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(INBOUND_PROCESSING_OPTIONS) private readonly options: InboundProcessingOptions,
@@ -64,7 +72,7 @@ export class InboundProcessor implements OnApplicationBootstrap, OnApplicationSh
       concurrency: this.options.concurrency,
     });
     this.worker.on('failed', (job, err) => this.logger.warn(`inbound ${job?.id}: ${err.message} (attempt ${job?.attemptsMade})`));
-    this.worker.on('error', (err) => this.logger.warn(`inbound worker error: ${err.message}`));
+    logBullmqErrors(this.worker, this.logger, 'inbound worker error');
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -84,13 +92,18 @@ export class InboundProcessor implements OnApplicationBootstrap, OnApplicationSh
       [data.source, data.key, data.payload, data.receivedAt],
     );
     const request = rows[0];
-    if (request.status === 'processed') return 'duplicate';
+    if (request.status === 'processed') {
+      this.logger.debug(`inbound ${data.source} request ${request.id}: processed already`);
+      return 'duplicate';
+    }
     try {
       const note = await handler(request.id, data.payload, new Date(data.receivedAt));
       await this.pool.query(`UPDATE inbound_requests SET status = 'processed', processed_at = now(), attempts = attempts + 1, error = $2 WHERE id = $1`, [
         request.id,
         typeof note === 'string' ? note : null,
       ]);
+      // With the job's correlation id (the webhook's or the feedback page's request id), like every line it writes.
+      this.logger.debug(`inbound ${data.source} request ${request.id}: processed`);
       return 'processed';
     } catch (err) {
       await this.pool

@@ -1,8 +1,7 @@
 import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import type Redis from 'ioredis';
 import { QueueName } from '@comeback/contracts';
-import { createRedis, INFRASTRUCTURE_OPTIONS, type InfrastructureOptions } from '@comeback/platform';
+import { createRedis, INFRASTRUCTURE_OPTIONS, type InfrastructureOptions, logBullmqErrors, type RedisClient, watchRedisConnection } from '@comeback/platform';
 import { IntakeService } from './intake.service';
 import { INBOUND_QUEUE, INTAKE_REDIS } from './intake.tokens';
 
@@ -17,12 +16,16 @@ import { INBOUND_QUEUE, INTAKE_REDIS } from './intake.tokens';
     {
       provide: INTAKE_REDIS,
       inject: [INFRASTRUCTURE_OPTIONS],
-      useFactory: (infra: InfrastructureOptions) => createRedis(infra.redisUrl, { connectionName: `comeback-${infra.appName}-intake`, enableAutoPipelining: true }),
+      useFactory: (infra: InfrastructureOptions) =>
+        watchRedisConnection(
+          createRedis({ url: infra.redisUrl, clusterNodes: infra.redisClusterNodes }, { connectionName: `comeback-${infra.appName}-intake`, enableAutoPipelining: true }),
+          `comeback-${infra.appName}-intake`,
+        ),
     },
     {
       provide: INBOUND_QUEUE,
       inject: [INTAKE_REDIS, INFRASTRUCTURE_OPTIONS],
-      useFactory: (redis: Redis, infra: InfrastructureOptions) => new Queue(QueueName.Inbound, { connection: redis, prefix: infra.redisPrefix }),
+      useFactory: (redis: RedisClient, infra: InfrastructureOptions) => logBullmqErrors(new Queue(QueueName.Inbound, { connection: redis, prefix: infra.redisPrefix })),
     },
     IntakeService,
   ],
@@ -31,7 +34,7 @@ import { INBOUND_QUEUE, INTAKE_REDIS } from './intake.tokens';
 export class IntakeModule implements OnApplicationShutdown {
   constructor(
     @Inject(INBOUND_QUEUE) private readonly queue: Queue,
-    @Inject(INTAKE_REDIS) private readonly redis: Redis,
+    @Inject(INTAKE_REDIS) private readonly redis: RedisClient,
   ) {}
 
   async onApplicationShutdown(): Promise<void> {

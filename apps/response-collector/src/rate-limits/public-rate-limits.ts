@@ -1,8 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { type DynamicModule, Global, Inject, Injectable, Logger, type MiddlewareConsumer, Module, type NestMiddleware, type NestModule } from '@nestjs/common';
-import { clientIp, INFRASTRUCTURE_OPTIONS, type InfrastructureOptions, type RateLimitVerdict, REDIS, RedisRateLimit, sendTooManyRequests } from '@comeback/platform';
+import { clientIp, INFRASTRUCTURE_OPTIONS, type InfrastructureOptions, type RateLimitVerdict, REDIS, type RedisClient, RedisRateLimit, sendTooManyRequests } from '@comeback/platform';
 import type { NextFunction, Request, Response } from 'express';
-import type Redis from 'ioredis';
 
 /** The window of RATE_LIMIT_PUBLIC_FAILURES_PER_IP. */
 export const PUBLIC_FAILURE_WINDOW_SECONDS = 10 * 60;
@@ -26,7 +25,7 @@ const PUBLIC_RATE_LIMIT_OPTIONS = Symbol('PUBLIC_RATE_LIMIT_OPTIONS');
 /**
  * Rate limits of the public side (feedback and unsubscribe pages, providers' webhooks): failed
  * requests per client address, counted in Redis under the app's prefix (replicas share the
- * counts). An address over the limit gets 429 (Retry-After) on every public route until its window
+ * counts; while Redis is unavailable, each process counts in memory: see RedisRateLimit). An address over the limit gets 429 (Retry-After) on every public route until its window
  * ends, before any link lookup or signature check.
  *
  * Why failures only: the public side's real callers never fail. A client opens their own valid
@@ -48,7 +47,7 @@ export class PublicRateLimits {
   private readonly failures: RedisRateLimit;
 
   constructor(
-    @Inject(REDIS) redis: Redis,
+    @Inject(REDIS) redis: RedisClient,
     @Inject(INFRASTRUCTURE_OPTIONS) infra: InfrastructureOptions,
     @Inject(PUBLIC_RATE_LIMIT_OPTIONS) private readonly options: PublicRateLimitOptions,
   ) {

@@ -2,9 +2,10 @@ import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
+import type { DestinationStream } from 'pino';
 import { loadConfig } from '@comeback/config';
 import { QueueName } from '@comeback/contracts';
-import { createNestApp } from '@comeback/platform';
+import { createNestApp, logBullmqErrors } from '@comeback/platform';
 import { TEST_REDIS_URL, waitFor } from '@comeback/testing';
 import { RESPONSE_COLLECTOR_ENV, RESPONSE_COLLECTOR_WORKER_ENV } from '../config';
 import { responseCollectorAppOptions, responseCollectorWorkerOptions } from '../response-collector-app';
@@ -24,21 +25,24 @@ export interface TestCollector {
 /**
  * Builds both processes of the response collector from one environment (DATABASE_URL,
  * REDIS_PREFIX... as the test gives them; REDIS_URL defaults to the test Redis). `worker: false`
- * leaves the inbound worker out (a test of what the web process alone accepts).
+ * leaves the inbound worker out (a test of what the web process alone accepts); `logDestination`
+ * receives both processes' JSON log lines (LOG_LEVEL says which).
  */
-export async function startTestCollector(env: Record<string, string>, o: { worker?: boolean } = {}): Promise<TestCollector> {
+export async function startTestCollector(env: Record<string, string>, o: { worker?: boolean; logDestination?: DestinationStream } = {}): Promise<TestCollector> {
   const vars = { REDIS_URL: TEST_REDIS_URL, LOG_LEVEL: 'error', ...env };
   const webConfig = loadConfig('response-collector', RESPONSE_COLLECTOR_ENV, vars);
-  const app = (await createNestApp({ ...responseCollectorAppOptions(webConfig), config: webConfig })) as NestExpressApplication;
+  const app = (await createNestApp({ ...responseCollectorAppOptions(webConfig), config: webConfig, logDestination: o.logDestination })) as NestExpressApplication;
   await app.init();
   let worker: INestApplication | null = null;
   if (o.worker ?? true) {
     const workerConfig = loadConfig('response-collector-worker', RESPONSE_COLLECTOR_WORKER_ENV, vars);
-    worker = await createNestApp({ ...responseCollectorWorkerOptions(workerConfig), config: workerConfig });
+    worker = await createNestApp({ ...responseCollectorWorkerOptions(workerConfig), config: workerConfig, logDestination: o.logDestination });
     await worker.init();
   }
   const redis = new Redis(vars.REDIS_URL, { maxRetriesPerRequest: null });
-  const inbound = new Queue(QueueName.Inbound, { connection: redis, prefix: webConfig.REDIS_PREFIX });
+  // The test's own connection stays quiet while a test has stopped Redis (the apps report that).
+  redis.on('error', () => undefined);
+  const inbound = logBullmqErrors(new Queue(QueueName.Inbound, { connection: redis, prefix: webConfig.REDIS_PREFIX }));
   return {
     app,
     worker,

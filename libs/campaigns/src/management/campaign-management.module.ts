@@ -1,9 +1,8 @@
 import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import type Redis from 'ioredis';
 import { QueueName, SEND_JOBS } from '@comeback/contracts';
 import { CHANNELS, type Channel } from '@comeback/domain';
-import { INFRASTRUCTURE_OPTIONS, type InfrastructureOptions, REDIS } from '@comeback/platform';
+import { INFRASTRUCTURE_OPTIONS, type InfrastructureOptions, logBullmqErrors, REDIS, type RedisClient } from '@comeback/platform';
 import { CampaignsService } from './campaigns.service';
 import { TemplatesService } from './templates.service';
 import { CAMPAIGN_OPTIONS, CAMPAIGNS_QUEUE, type CampaignOptions, INBOUND_QUEUE, SEND_QUEUES } from './tokens';
@@ -30,18 +29,18 @@ export class CampaignManagementModule implements OnApplicationShutdown {
         {
           provide: CAMPAIGNS_QUEUE,
           inject: [REDIS, INFRASTRUCTURE_OPTIONS],
-          useFactory: (redis: Redis, infra: InfrastructureOptions) => new Queue(QueueName.Campaigns, { connection: redis, prefix: infra.redisPrefix }),
+          useFactory: (redis: RedisClient, infra: InfrastructureOptions) => logBullmqErrors(new Queue(QueueName.Campaigns, { connection: redis, prefix: infra.redisPrefix })),
         },
         {
           provide: SEND_QUEUES,
           inject: [REDIS, INFRASTRUCTURE_OPTIONS],
-          useFactory: (redis: Redis, infra: InfrastructureOptions) =>
-            Object.fromEntries(CHANNELS.map((c) => [c, new Queue(SEND_JOBS[c].queue, { connection: redis, prefix: infra.redisPrefix })])),
+          useFactory: (redis: RedisClient, infra: InfrastructureOptions) =>
+            Object.fromEntries(CHANNELS.map((c) => [c, logBullmqErrors(new Queue(SEND_JOBS[c].queue, { connection: redis, prefix: infra.redisPrefix }))])),
         },
         {
           provide: INBOUND_QUEUE,
           inject: [REDIS, INFRASTRUCTURE_OPTIONS],
-          useFactory: (redis: Redis, infra: InfrastructureOptions) => new Queue(QueueName.Inbound, { connection: redis, prefix: infra.redisPrefix }),
+          useFactory: (redis: RedisClient, infra: InfrastructureOptions) => logBullmqErrors(new Queue(QueueName.Inbound, { connection: redis, prefix: infra.redisPrefix })),
         },
         TemplatesService,
         CampaignsService,

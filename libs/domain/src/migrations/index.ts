@@ -11,6 +11,7 @@ import { CallList1764950000000 } from './1764950000000-call-list';
 import { CampaignFanOutReceipts1764700000000 } from './1764700000000-campaign-fan-out-receipts';
 import { MessageFallbackIndex1764600000000 } from './1764600000000-message-fallback-index';
 import { Security1765000000000 } from './1765000000000-security';
+import { ConsentHistoryTimeIndex1765100000000 } from './1765100000000-consent-history-time-index';
 
 /** Every migration, oldest first. New migrations are appended here and committed. */
-export const MIGRATIONS = [Foundation1763800000000, LapseDetection1763900000000, StaffAccounts1764000000000, Console1764100000000, ReportRollups1764200000000, MonthlyReportRollups1764300000000, Campaigns1764400000000, CampaignFallbackReplies1764500000000, MessageFallbackIndex1764600000000, CampaignFanOutReceipts1764700000000, Responses1764800000000, CallList1764950000000, Security1765000000000];
+export const MIGRATIONS = [Foundation1763800000000, LapseDetection1763900000000, StaffAccounts1764000000000, Console1764100000000, ReportRollups1764200000000, MonthlyReportRollups1764300000000, Campaigns1764400000000, CampaignFallbackReplies1764500000000, MessageFallbackIndex1764600000000, CampaignFanOutReceipts1764700000000, Responses1764800000000, CallList1764950000000, Security1765000000000, ConsentHistoryTimeIndex1765100000000];

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, ServiceUnavailableException } from '@nestjs/common';
-import type Redis from 'ioredis';
+import { pingRedis, type RedisClient } from '@comeback/connectivity';
 import { DataSource } from 'typeorm';
 import { REDIS } from '../redis';
 
@@ -26,13 +26,13 @@ async function timed(check: () => Promise<unknown>, timeoutMs: number): Promise<
 /**
  * `/health/live`: the process runs (Kubernetes liveness; never touches the stores, so a database
  * outage does not get every pod restarted). `/health` and `/health/ready`: PostgreSQL and Redis
- * really answer (readiness); 503 when either does not.
+ * really answer (readiness; a Redis Cluster must also report cluster_state:ok); 503 when either does not.
  */
 @Controller('health')
 export class HealthController {
   constructor(
     private readonly dataSource: DataSource,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
   ) {}
 
   @Get('live')
@@ -49,7 +49,7 @@ export class HealthController {
   async ready() {
     const [postgres, redis] = await Promise.all([
       timed(() => this.dataSource.query('SELECT 1'), 2000),
-      timed(() => this.redis.ping(), 2000),
+      timed(() => pingRedis(this.redis), 2000),
     ]);
     const body = { status: postgres.status === 'up' && redis.status === 'up' ? 'ok' : 'error', checks: { postgres, redis } };
     if (body.status !== 'ok') throw new ServiceUnavailableException(body);

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import type Redis from 'ioredis';
+import type { RedisClient } from '@comeback/connectivity';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { QueueName } from '@comeback/contracts';
 import { INFRASTRUCTURE_OPTIONS, type InfrastructureOptions } from '../infrastructure.module';
@@ -57,7 +57,7 @@ export class AppMetrics implements OnApplicationShutdown {
   });
 
   constructor(
-    @Inject(REDIS) redis: Redis,
+    @Inject(REDIS) redis: RedisClient,
     @Inject(INFRASTRUCTURE_OPTIONS) infrastructure: InfrastructureOptions,
   ) {
     this.registry.setDefaultLabels({ app: infrastructure.appName });

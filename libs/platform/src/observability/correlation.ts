@@ -7,7 +7,10 @@ import { randomUUID } from 'node:crypto';
  * or job it serves without the id being passed down by hand.
  */
 export interface CorrelationContext {
-  /** The request's id (X-Request-Id), or for a job the id of the request that queued it, when its payload carries one. */
+  /**
+   * The request's id (X-Request-Id); for a job, the id its payload carries (of the request or job
+   * that queued it), or a new one for a job queued without one (a job scheduler's).
+   */
   correlationId?: string;
   /** Set inside a BullMQ job. */
   queue?: string;
@@ -40,4 +43,17 @@ export function isWellFormedCorrelationId(value: unknown): value is string {
 /** The id a request goes by: the caller's X-Request-Id when well-formed, else a new UUID. */
 export function requestCorrelationId(header: string | string[] | undefined): string {
   return isWellFormedCorrelationId(header) ? header : randomUUID();
+}
+
+/**
+ * `data` with the current request's or job's correlation id added as `correlationId` (the
+ * contracts' `Correlated`), for a payload about to be queued or written to the outbox: the work it
+ * starts then logs under the same id. Unchanged outside a request or job, and when `data` is not a
+ * plain object or names a `correlationId` of its own (even an undefined one: the outbox relay says
+ * so for events written without one).
+ */
+export function withCorrelationId<T>(data: T): T {
+  const correlationId = storage.getStore()?.correlationId;
+  if (correlationId === undefined || data === null || typeof data !== 'object' || Array.isArray(data) || 'correlationId' in data) return data;
+  return { ...data, correlationId };
 }

@@ -1,5 +1,5 @@
 export { AppMetrics, QUEUE_STATES } from './app-metrics';
-export { currentCorrelation, isWellFormedCorrelationId, requestCorrelationId, runWithCorrelation, type CorrelationContext } from './correlation';
+export { currentCorrelation, isWellFormedCorrelationId, requestCorrelationId, runWithCorrelation, withCorrelationId, type CorrelationContext } from './correlation';
 export { HttpObserver } from './http-observer';
 export { observeBullmqJobs } from './job-observer';
 export { JsonLogger, REDACTED_PATHS } from './json-logger';

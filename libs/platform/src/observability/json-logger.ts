@@ -90,11 +90,13 @@ export class JsonLogger implements LoggerService {
   /** Writes one line with extra fields (HTTP access lines: method, route, status, duration). */
   write(level: pino.Level, message: unknown, params: unknown[] = [], fields: Record<string, unknown> = {}): void {
     if (!this.pino.isLevelEnabled(level)) return;
-    // Nest calls with the context last: log(msg, context); error(msg, stack, context).
+    // Nest calls with the context last: log(msg, context); error(msg, stack, context). A plain
+    // object after the message adds its fields to the line: warn('redis connection lost', { connection }).
     const rest = [...params];
     const context = rest.length && typeof rest[rest.length - 1] === 'string' ? (rest.pop() as string) : undefined;
     const stack = rest.length && typeof rest[0] === 'string' ? (rest.shift() as string) : undefined;
-    const line: Record<string, unknown> = { ...fields };
+    const extra = rest.length && isPlainObject(rest[0]) ? (rest.shift() as Record<string, unknown>) : undefined;
+    const line: Record<string, unknown> = { ...extra, ...fields };
     if (context) line.context = context;
     if (stack) line.stack = scrub(stack);
     if (message instanceof Error) {
@@ -107,6 +109,12 @@ export class JsonLogger implements LoggerService {
       this.pino[level](line, scrub(String(message)));
     }
   }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
 }
 
 function scrub(text: string): string {

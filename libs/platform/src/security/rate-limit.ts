@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type Redis from 'ioredis';
-import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import type { RedisClient } from '@comeback/connectivity';
+import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRes, RLWrapperTimeouts } from 'rate-limiter-flexible';
 
 /** At most `points` counted events per `durationSeconds`, per key. */
 export interface RateLimitRule {
@@ -15,67 +15,132 @@ const ALLOWED: RateLimitVerdict = { allowed: true };
 const refused = (ms: number): RateLimitVerdict => ({ allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(ms / 1000)) });
 
 /**
+ * How long a limit waits for Redis before counting in this process instead. A connection known to
+ * be lost is not waited for at all; this is for one that looks up but does not answer (a
+ * partition, a failover, a client still making its first connection), whose commands ioredis
+ * would hold until it is back.
+ */
+export const RATE_LIMIT_REDIS_TIMEOUT_MS = 2000;
+
+/**
  * One named limit over Redis (rate-limiter-flexible's RateLimiterRedis: one Lua call per counted
- * event), under the app's REDIS_PREFIX, so every replica of an app shares the counts. A key that
+ * event), under the app's REDIS_PREFIX, so every replica of an app shares the counts (on a Redis
+ * Cluster too: one key per call, in the prefix's hash-tag slot). A key that
  * reaches its limit is also remembered in this process until its window ends, so a client that
  * keeps knocking is refused here without a Redis call; another replica learns it at its own next
  * counted event from that client (Redis has the count).
+ *
+ * When Redis is unavailable (the connection was lost, an error, or no answer within
+ * RATE_LIMIT_REDIS_TIMEOUT_MS) the limit is counted in this process's memory instead (a
+ * RateLimiterMemory with the same points and window: rate-limiter-flexible's insurance limiter),
+ * so it still holds, per replica, rather than failing the request (a 500 at sign-in) or letting
+ * everything through (an unlimited password-guessing door). Counts made in memory stay there:
+ * once Redis is back, it counts again from what it had.
  *
  * Used as a counter of failures (failed sign-ins, unknown links, forged signatures): `consume`
  * when something fails, `check` before the work. Keys that hold personal data (e-mail addresses)
  * are hashed (`hashedKey`) so Redis never holds them.
  */
 export class RedisRateLimit {
-  private readonly limiter: RateLimiterRedis;
+  private readonly limiter: RLWrapperTimeouts;
+  /** The count in this process while Redis is unavailable. */
+  private readonly fallback: RateLimiterMemory;
+  /** Keys that used all their points, until their window ends (from Redis's counts or the fallback's). */
+  private readonly usedUp = new Map<string, number>();
+  private sweepAt = USED_UP_SWEEP_SIZE;
+  /**
+   * Whether the client has connected or failed to: from then on, a client that is not ready is
+   * down. Until then (an app starting) commands wait for its first connection, up to the timeout.
+   */
+  private settled: boolean;
 
   constructor(
-    redis: Redis,
+    private readonly redis: RedisClient,
     redisPrefix: string,
     readonly name: string,
     readonly rule: RateLimitRule,
   ) {
-    this.limiter = new RateLimiterRedis({
+    const keyPrefix = `${redisPrefix}:rate-limit:${name}`;
+    this.fallback = new RateLimiterMemory({ keyPrefix, points: rule.points, duration: rule.durationSeconds });
+    const store = new RateLimiterRedis({
       storeClient: redis,
-      keyPrefix: `${redisPrefix}:rate-limit:${name}`,
+      keyPrefix,
       points: rule.points,
       duration: rule.durationSeconds,
       // Remember in memory, until the window ends, a key that has used all its points.
       inMemoryBlockOnConsumed: rule.points,
+      // An error from Redis: counted in memory instead.
+      insuranceLimiter: this.fallback,
     });
+    // The same for an answer that does not come in time (it takes the store's insurance limiter).
+    this.limiter = new RLWrapperTimeouts({ limiter: store, timeoutMs: RATE_LIMIT_REDIS_TIMEOUT_MS });
+    this.settled = redis.status === 'ready';
+    if (!this.settled) {
+      const settle = () => (this.settled = true);
+      redis.once('ready', settle);
+      redis.once('reconnecting', settle);
+    }
+  }
+
+  /** Where to count now: in memory while the connection is lost (not a command queued until it is back), else Redis. */
+  private get counter(): RateLimiterAbstract {
+    return this.settled && this.redis.status !== 'ready' ? this.fallback : this.limiter;
   }
 
   /** Refused when the key has used all its points in this window (in memory first, then Redis: one round trip). */
   async check(key: string): Promise<RateLimitVerdict> {
     const local = this.checkInMemory(key);
     if (!local.allowed) return local;
-    const res = await this.limiter.get(key);
+    const res = (await this.counter.get(key)) as RateLimiterRes | null;
     return res && res.consumedPoints >= this.rule.points ? refused(res.msBeforeNext) : ALLOWED;
   }
 
   /** Refused when this process already knows the key is over its limit; no Redis call (for hot paths). */
   checkInMemory(key: string): RateLimitVerdict {
-    // Public in rate-limiter-flexible's store limiters, missing from its type declarations.
-    const limiter = this.limiter as unknown as { getInMemoryBlockMsBeforeExpire(rlKey: string): number };
-    const ms = limiter.getInMemoryBlockMsBeforeExpire(this.limiter.getKey(key));
-    return ms > 0 ? refused(ms) : ALLOWED;
+    const until = this.usedUp.get(key);
+    if (until === undefined) return ALLOWED;
+    const ms = until - Date.now();
+    if (ms > 0) return refused(ms);
+    this.usedUp.delete(key);
+    return ALLOWED;
   }
 
   /** Counts one event; refused when that went over the limit. */
   async consume(key: string): Promise<RateLimitVerdict> {
     try {
-      await this.limiter.consume(key);
+      const res = (await this.counter.consume(key)) as RateLimiterRes;
+      if (res.consumedPoints >= this.rule.points) this.remember(key, res.msBeforeNext);
       return ALLOWED;
     } catch (err) {
-      if (err instanceof RateLimiterRes) return refused(err.msBeforeNext);
-      throw err;
+      if (!(err instanceof RateLimiterRes)) throw err;
+      this.remember(key, err.msBeforeNext);
+      return refused(err.msBeforeNext);
     }
   }
 
-  /** Forgets the key's count (a successful sign-in). */
+  /**
+   * Forgets the key's count (a successful sign-in). With Redis down, only this process's count:
+   * the one in Redis stays until its window ends.
+   */
   async reset(key: string): Promise<void> {
-    await this.limiter.delete(key);
+    this.usedUp.delete(key);
+    await this.counter.delete(key);
+  }
+
+  private remember(key: string, ms: number): void {
+    const now = Date.now();
+    // Keys whose window has ended are swept out now and then (each time the map has doubled), so
+    // it holds about the keys over their limit without a sweep per key.
+    if (this.usedUp.size >= this.sweepAt) {
+      for (const [k, until] of this.usedUp) if (until <= now) this.usedUp.delete(k);
+      this.sweepAt = Math.max(USED_UP_SWEEP_SIZE, 2 * this.usedUp.size);
+    }
+    this.usedUp.set(key, now + ms);
   }
 }
+
+/** Size of the map of used-up keys at which expired ones are first swept out. */
+const USED_UP_SWEEP_SIZE = 10_000;
 
 /** A key for a value that must not be stored as it is (an e-mail address). */
 export function hashedKey(value: string): string {

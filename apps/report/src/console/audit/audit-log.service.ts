@@ -75,7 +75,9 @@ export class AuditLog {
   /**
    * One page, newest first; keyset paging on (time, tie-breaker) over both sources, so an entry
    * written while someone pages never shifts a page or shows twice. Each source yields at most a
-   * page's rows (audit_log through its (organization, time) index).
+   * page's rows, read newest first through its time index (audit_log's (organization, time);
+   * consent_changes' (changed_at) in the organization's partition) from the cursor on: the
+   * `<= $3` bound, implied by the keyset condition, is what the index scan can start from.
    */
   async page(organizationId: string, filter: AuditFilter, cursor?: string): Promise<AuditPage> {
     const after = cursor ? parseCursor(cursor) : null;
@@ -85,6 +87,7 @@ export class AuditLog {
                 NULL::text AS client_id, NULL::text AS status
            FROM audit_log
           WHERE organization_id = $1 AND $2 IN ('all', 'export')
+            AND ($3::timestamptz IS NULL OR occurred_at <= $3)
             AND ($3::timestamptz IS NULL OR occurred_at < $3 OR (occurred_at = $3 AND 'a' || lpad(id::text, 20, '0') < $4))
           ORDER BY occurred_at DESC, id DESC LIMIT $5
        ), consents AS (
@@ -92,6 +95,7 @@ export class AuditLog {
                 channel AS what, '{}'::jsonb AS details, client_id::text AS client_id, status
            FROM consent_changes
           WHERE organization_id = $1 AND $2 IN ('all', 'consent')
+            AND ($3::timestamptz IS NULL OR changed_at <= $3)
             AND ($3::timestamptz IS NULL OR changed_at < $3
                  OR (changed_at = $3 AND 'c' || lpad(client_id::text, 20, '0') || channel || status || source < $4))
           ORDER BY 1 DESC, 2 DESC LIMIT $5

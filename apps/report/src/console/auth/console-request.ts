@@ -20,6 +20,13 @@ export interface ConsoleContext {
   t: Translator;
   /** This page's path and query, to come back to after a console-wide form (language). */
   returnTo: string;
+  /**
+   * Whether the account's organization runs the deployment (DeploymentOperators): the only
+   * organization there is, or one listed in QUEUE_DASHBOARD_ORGANIZATIONS. Permissions over every
+   * organization's data (DEPLOYMENT_PERMISSIONS) need it as well as the role. Worked out only for
+   * roles that hold such a permission; false for the others.
+   */
+  operator: boolean;
 }
 
 export interface ConsoleRequest extends Request {
@@ -54,12 +61,28 @@ export const CONSOLE_PERMISSIONS = {
   manageAccounts: ['admin'],
   /** The audit log: who exported what, consent changes. */
   viewAudit: ['admin'],
-  /** The queue dashboard (Bull Board, read only): every BullMQ queue's jobs, payloads and errors. */
+  /**
+   * The queue dashboard (Bull Board, read only): every BullMQ queue's jobs, payloads and errors, of
+   * every organization. A deployment permission: admins of an operator organization only.
+   */
   viewQueues: ['admin'],
 } as const satisfies Record<string, readonly StaffRole[]>;
 
 export type ConsolePermission = keyof typeof CONSOLE_PERMISSIONS;
 
+/**
+ * Permissions over what every organization of the deployment shares (BullMQ's queues), not over
+ * the account's own organization: the role grants them only in an organization that runs the
+ * deployment (ConsoleContext.operator). Check them with `allows`, never with `can` alone.
+ */
+export const DEPLOYMENT_PERMISSIONS: ReadonlySet<ConsolePermission> = new Set<ConsolePermission>(['viewQueues']);
+
+/** Whether the role has the permission (CONSOLE_PERMISSIONS); for a deployment permission, see `allows`. */
 export function can(role: StaffRole, permission: ConsolePermission): boolean {
   return (CONSOLE_PERMISSIONS[permission] as readonly StaffRole[]).includes(role);
+}
+
+/** Whether the signed-in account may do it: its role, and for a deployment permission its organization too. */
+export function allows(context: Pick<ConsoleContext, 'account' | 'operator'>, permission: ConsolePermission): boolean {
+  return can(context.account.role, permission) && (!DEPLOYMENT_PERMISSIONS.has(permission) || context.operator);
 }

@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { hashedKey, INFRASTRUCTURE_OPTIONS, type InfrastructureOptions, type RateLimitVerdict, REDIS, RedisRateLimit } from '@comeback/platform';
-import type Redis from 'ioredis';
+import { hashedKey, INFRASTRUCTURE_OPTIONS, type InfrastructureOptions, type RateLimitVerdict, REDIS, type RedisClient, RedisRateLimit } from '@comeback/platform';
 import { normaliseEmail } from '@comeback/accounts';
 import { CONSOLE_OPTIONS, type ConsoleOptions } from '../console.options';
 
@@ -14,13 +13,17 @@ export const LOGIN_WINDOW_SECONDS = 15 * 60;
  * before any password is checked. These slow guessing across accounts (per address) and
  * distributed guessing of one account (per e-mail); the account lockout (libs/accounts) stays
  * the last line for a known account.
+ *
+ * With Redis down, sign-in still works (sessions are in PostgreSQL) and the limits still hold,
+ * counted in each replica's memory until Redis is back (RedisRateLimit): neither a 500 nor a
+ * door open to unlimited guessing. The lockout, in PostgreSQL, is unaffected.
  */
 @Injectable()
 export class LoginRateLimits {
   private readonly perIp: RedisRateLimit;
   private readonly perEmail: RedisRateLimit;
 
-  constructor(@Inject(REDIS) redis: Redis, @Inject(INFRASTRUCTURE_OPTIONS) infra: InfrastructureOptions, @Inject(CONSOLE_OPTIONS) options: ConsoleOptions) {
+  constructor(@Inject(REDIS) redis: RedisClient, @Inject(INFRASTRUCTURE_OPTIONS) infra: InfrastructureOptions, @Inject(CONSOLE_OPTIONS) options: ConsoleOptions) {
     const limits = options.loginLimits ?? { perIp: 30, perEmail: 10 };
     this.perIp = new RedisRateLimit(redis, infra.redisPrefix, 'login-ip', { points: limits.perIp, durationSeconds: LOGIN_WINDOW_SECONDS });
     this.perEmail = new RedisRateLimit(redis, infra.redisPrefix, 'login-email', { points: limits.perEmail, durationSeconds: LOGIN_WINDOW_SECONDS });
