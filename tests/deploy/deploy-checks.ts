@@ -1168,7 +1168,41 @@ export function checkGracePeriods(objects: KObject[], apps: readonly AppSpec[] =
       continue;
     }
     const grace = d.spec?.template?.spec?.terminationGracePeriodSeconds ?? K8S_DEFAULT_GRACE_SECONDS;
-    if (grace < needs.seconds) problems.push(`${where}: terminationGracePeriodSeconds ${grace} is shorter than ${needs.why} = ${needs.seconds} s: SIGKILL would cut the job in hand`);
+    // The preStop sleep runs first and counts against the same grace period.
+    const pause = preStopSleepSeconds(c);
+    const total = needs.seconds + pause;
+    const why = pause ? `the preStop sleep (${pause} s) + ${needs.why}` : needs.why;
+    if (grace < total) problems.push(`${where}: terminationGracePeriodSeconds ${grace} is shorter than ${why} = ${total} s: SIGKILL would cut the job in hand`);
+  }
+  return problems;
+}
+
+/**
+ * How long a pod that takes outside traffic waits, once told to stop, before its app gets SIGTERM
+ * (a preStop `sleep`). Kubernetes takes a terminating pod out of its Service's endpoints, and the
+ * ingress controller out of its upstreams, at the same time as it runs preStop, not before: for a
+ * few seconds new requests still arrive, and an app that stopped listening at once would refuse
+ * them (502s at the ingress during every rollout). Webhooks refused that way are retried by the
+ * provider, but a client opening their feedback link sees an error.
+ */
+export const PRE_STOP_SECONDS = 5;
+
+/** The seconds of a container's preStop `sleep N` (exec), or 0 when it has none. */
+function preStopSleepSeconds(c: IContainer | undefined): number {
+  const command = c?.lifecycle?.preStop?.exec?.command;
+  return command?.length === 2 && command[0] === 'sleep' && /^\d+$/.test(command[1]) ? Number(command[1]) : 0;
+}
+
+/** Every Deployment that takes outside traffic sleeps PRE_STOP_SECONDS or more in preStop. */
+export function checkPreStopDelays(objects: KObject[], apps: readonly AppSpec[] = DEPLOYED): string[] {
+  const problems: string[] = [];
+  for (const app of apps.filter((a) => a.public)) {
+    const d = find<IDeployment>(objects, 'Deployment', app.name);
+    if (!d) continue;
+    const seconds = preStopSleepSeconds((d.spec?.template?.spec?.containers ?? [])[0]);
+    if (seconds < PRE_STOP_SECONDS) {
+      problems.push(`Deployment/${app.name}: takes outside traffic, so its container needs a preStop ["sleep", "${PRE_STOP_SECONDS}"] or longer (has ${seconds} s): requests the ingress still sends after SIGTERM would be refused`);
+    }
   }
   return problems;
 }

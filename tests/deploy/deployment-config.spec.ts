@@ -23,6 +23,7 @@ import {
   checkConfigMaps,
   checkDockerfile,
   checkGracePeriods,
+  checkPreStopDelays,
   checkK8sApps,
   checkMigrateJob,
   checkRendered,
@@ -121,6 +122,10 @@ describe('k8s/base', () => {
 
   it("gives every Deployment a terminationGracePeriodSeconds that covers its app's longest job plus the HTTP drain", () => {
     expect(checkGracePeriods(rendered.objects)).toEqual([]);
+  });
+
+  it('makes the apps that take outside traffic sleep in preStop before SIGTERM', () => {
+    expect(checkPreStopDelays(rendered.objects)).toEqual([]);
   });
 
 });

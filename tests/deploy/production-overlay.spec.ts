@@ -13,6 +13,7 @@ import {
   type Base,
   checkConfigMaps,
   checkGracePeriods,
+  checkPreStopDelays,
   checkK8sApps,
   checkMigrateJob,
   checkOverlayFiles,
@@ -160,6 +161,10 @@ describe('k8s/overlays/production on SIGTERM', () => {
   it("gives every Deployment a grace period that covers its app's longest job plus the HTTP drain", () => {
     expect(checkGracePeriods(rendered.objects)).toEqual([]);
   });
+
+  it('lets the apps behind the Ingress sleep in preStop while the ingress stops sending them requests', () => {
+    expect(checkPreStopDelays(rendered.objects)).toEqual([]);
+  });
 });
 
 describe("the render's strategic merge", () => {
@@ -278,10 +283,13 @@ const cases: [string, () => string[], RegExp][] = [
   ['connections: a pool no larger than the chunks in flight', () => checkConnectionBudget(objectsWith((o) => (envNamed(firstContainer(o, 'Deployment', 'lapse-detector'), 'PG_POOL_SIZE').value = '2'))), /lapse-detector: PG_POOL_SIZE 2 is not above LAPSE_WORKER_CONCURRENCY 2/],
   ['connections: a pool size the schema refuses', () => checkConnectionBudget(objectsWith((o) => (envNamed(firstContainer(o, 'Deployment', 'dispatcher'), 'PG_POOL_SIZE').value = '0'))), /dispatcher: PG_POOL_SIZE "0" is not a pool size/],
   // grace periods
-  ['grace: the report app back at 30 s', () => checkGracePeriods(objectsWith((o) => (obj(obj(spec(o, 'Deployment', 'report').template).spec).terminationGracePeriodSeconds = 30))), /Deployment\/report: terminationGracePeriodSeconds 30 is shorter than a report-rollups refresh .*\(600 s\) \+ the HTTP drain \(20 s\) = 620 s/],
+  ['grace: the report app back at 30 s', () => checkGracePeriods(objectsWith((o) => (obj(obj(spec(o, 'Deployment', 'report').template).spec).terminationGracePeriodSeconds = 30))), /Deployment\/report: terminationGracePeriodSeconds 30 is shorter than the preStop sleep \(5 s\) \+ a report-rollups refresh .*\(600 s\) \+ the HTTP drain \(20 s\) = 625 s/],
   ['grace: the lapse detector left at the default', () => checkGracePeriods(objectsWith((o) => delete obj(obj(spec(o, 'Deployment', 'lapse-detector').template).spec).terminationGracePeriodSeconds)), /Deployment\/lapse-detector: terminationGracePeriodSeconds 30 is shorter than a lapse-sweep chunk/],
   ['grace: bigger sweep chunks', () => checkGracePeriods(objectsWith((o) => list(firstContainer(o, 'Deployment', 'lapse-detector').env).push({ name: 'LAPSE_CHUNK_CLIENTS', value: '200000' }))), /lapse-detector: .*\(240 s\) \+ the HTTP drain \(20 s\) = 260 s/],
   ['grace: an app that declares no job', () => checkGracePeriods(rendered.objects, undefined, { ...LONGEST_JOBS, campaign: undefined } as unknown as typeof LONGEST_JOBS), /Deployment\/campaign: its app declares no longest job/],
+  ['preStop: the response collector without its sleep', () => checkPreStopDelays(objectsWith((o) => delete firstContainer(o, 'Deployment', 'response-collector').lifecycle)), /Deployment\/response-collector: takes outside traffic, so its container needs a preStop \["sleep", "5"\] or longer \(has 0 s\)/],
+  ['preStop: the console sleeping 1 s', () => checkPreStopDelays(objectsWith((o) => (firstContainer(o, 'Deployment', 'report').lifecycle = { preStop: { exec: { command: ['sleep', '1'] } } }))), /Deployment\/report: .*\(has 1 s\)/],
+  ['grace: the collector sleeps 15 s in preStop', () => checkGracePeriods(objectsWith((o) => (firstContainer(o, 'Deployment', 'response-collector').lifecycle = { preStop: { exec: { command: ['sleep', '15'] } } }))), /Deployment\/response-collector: terminationGracePeriodSeconds 30 is shorter than the preStop sleep \(15 s\) \+ the HTTP drain \(20 s\) = 35 s/],
   // NetworkPolicies
   ['netpol: no default deny', () => checkNetworkPolicies(objectsWith((o) => remove(o, 'NetworkPolicy', 'default-deny'))), /no default deny/],
   ['netpol: an internal app open to the ingress controller', () => checkNetworkPolicies(objectsWith((o) => (obj(policyNamed(o, 'report-from-ingress-controller').podSelector).matchLabels = { 'app.kubernetes.io/component': 'worker' }))), /Deployment\/dispatcher\): admits the ingress controller, but only report and response-collector/],
