@@ -12,6 +12,8 @@ export interface OutboxRelayOptions {
   batchSize?: number;
   /** How often to look for new events when nobody calls `kick()`. */
   pollMs?: number;
+  /** How long one batch's adds may take before it is rolled back (ADD_TIMEOUT_MS). */
+  addTimeoutMs?: number;
 }
 
 /**
@@ -25,6 +27,28 @@ export const EVENT_JOB_OPTIONS: JobsOptions = {
   removeOnComplete: { age: 7 * 24 * 3600, count: 100_000 },
   removeOnFail: false,
 };
+
+/** How long one batch's adds may take, by default, before the batch is rolled back and tried again. */
+const ADD_TIMEOUT_MS = 10_000;
+
+/** ioredis states after a connection was lost (before the first connection, an add simply waits for it). */
+const REDIS_DOWN = new Set(['reconnecting', 'close', 'end']);
+
+class RedisNotReadyError extends Error {
+  constructor(status: string) {
+    super(`Redis is not connected (${status}): the events wait in the outbox`);
+  }
+}
+
+/** `work`, or an error once `ms` have passed (the work itself goes on; its outcome is then ignored). */
+function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms / 1000} s`)), ms);
+  });
+  work.catch(() => undefined);
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
 
 /**
  * Moves events from the PostgreSQL outbox into each subscribed consumer's BullMQ queue.
@@ -44,10 +68,14 @@ export class OutboxRelay {
   private wake: (() => void) | undefined;
   private readonly batchSize: number;
   private readonly pollMs: number;
+  private readonly addTimeoutMs: number;
+  /** Passes in a row that could not publish (an outage), so it is logged once, not every poll. */
+  private failedPasses = 0;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.batchSize = options.batchSize ?? 2000;
     this.pollMs = options.pollMs ?? 1000;
+    this.addTimeoutMs = options.addTimeoutMs ?? ADD_TIMEOUT_MS;
   }
 
   private queue(consumer: EventConsumer): Queue {
@@ -59,8 +87,15 @@ export class OutboxRelay {
     return queue;
   }
 
-  /** Publishes one batch; returns how many events it moved. */
+  /**
+   * Publishes one batch; returns how many events it moved. While Redis's connection is lost it does not
+   * start: the batch's transaction would hold its rows and stay open (idle in transaction, holding
+   * back vacuum) for as long as the outage lasts, since BullMQ's connection queues the add until
+   * Redis is back. An add that takes longer than `addTimeoutMs` (a hung server) rolls the batch
+   * back; if it lands after all, the job ids make the next pass's copies no-ops.
+   */
   async relayOnce(): Promise<number> {
+    if (REDIS_DOWN.has(this.options.connection.status)) throw new RedisNotReadyError(this.options.connection.status);
     const client = await this.options.pool.connect();
     try {
       await client.query('BEGIN');
@@ -85,7 +120,7 @@ export class OutboxRelay {
             perConsumer.set(consumer, jobs);
           }
         }
-        for (const [consumer, jobs] of perConsumer) await this.queue(consumer).addBulk(jobs);
+        for (const [consumer, jobs] of perConsumer) await withTimeout(this.queue(consumer).addBulk(jobs), this.addTimeoutMs, 'adding events to Redis');
       }
       await client.query('COMMIT');
       return rows.length;
@@ -113,9 +148,12 @@ export class OutboxRelay {
         let moved = 0;
         try {
           moved = await this.relayOnce();
+          if (this.failedPasses > 0) this.logger.log(`outbox relay resumed after ${this.failedPasses} passes that could not publish`);
+          this.failedPasses = 0;
         } catch (err) {
           // PostgreSQL or Redis away: the events stay in the outbox; try again at the next poll.
-          this.logger.warn(`outbox relay paused: ${(err as Error).message}`);
+          // Said once per outage (the connection watch reports Redis's), not at every poll.
+          if (this.failedPasses++ === 0) this.logger.warn(`outbox relay paused: ${(err as Error).message}`);
         }
         if (moved < this.batchSize && this.running) {
           await new Promise<void>((resolve) => {
