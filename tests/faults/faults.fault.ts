@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { Pool } from 'pg';
 import twilio from 'twilio';
-import { createTestDatabase, factories, startPrivatePostgres, testRedisPrefix, waitFor, type PrivatePostgres, type TestDatabase } from '@comeback/testing';
+import {
+  createTestDatabase, factories, startPrivatePostgres, startPrivateRedis, testRedisPrefix, waitFor, type PrivatePostgres, type PrivateRedis, type TestDatabase,
+} from '@comeback/testing';
 import { killAll, ROOT, startApp, type AppProcess } from './support/app-process';
 import { campaignOutcome, messagesIn, queuedCampaign } from './support/campaign-fixture';
 import { FaultTable } from './support/fault-table';
-import { startPrivateRedis, type PrivateRedis } from './support/private-redis';
 import { chunksBeingScored, nightlySweepNow, requestSweep, sweepOutcome, sweepProgress, weeklyRegulars } from './support/sweep-fixture';
 
 /**
@@ -34,7 +35,7 @@ function stores() {
     apps: [] as AppProcess[],
     async open() {
       s.db = await createTestDatabase();
-      s.redis = await startPrivateRedis();
+      s.redis = await startPrivateRedis({ appendOnly: true });
     },
     env(extra: Record<string, string> = {}) {
       return { DATABASE_URL: s.db!.url, REDIS_URL: s.redis!.url, REDIS_PREFIX: s.prefix, ...extra };
@@ -127,7 +128,7 @@ describe('fault tests', () => {
       await waitFor('sends under way', async () => (await messagesIn(s.db!.pool, campaignId, ['delivered'])) >= CAMPAIGN_SIZE / 4, 120_000);
       const inFlight = await messagesIn(s.db!.pool, campaignId, ['sending']);
       const unsettled = await messagesIn(s.db!.pool, campaignId, ['queued', 'sending']);
-      await s.redis!.stop();
+      await s.redis!.shutdown();
       await new Promise((r) => setTimeout(r, 3000));
       await s.redis!.start();
 
@@ -176,7 +177,7 @@ describe('fault tests', () => {
       const progress = await midSweep(sweepId);
       expect(progress.chunks_done).toBeLessThan(progress.chunks_total);
       const scoring = await chunksBeingScored(s.db!.pool);
-      await s.redis!.stop();
+      await s.redis!.shutdown();
       await new Promise((r) => setTimeout(r, 3000));
       await s.redis!.start();
 
@@ -310,7 +311,7 @@ describe('fault tests', () => {
       execFileSync(process.execPath, ['bin/comeback.js', 'migrate', '--create-database'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: url }, stdio: 'pipe' });
       pool = new Pool({ connectionString: url, max: 2 });
       pool.on('error', () => undefined); // the server is stopped on purpose
-      redis = await startPrivateRedis();
+      redis = await startPrivateRedis({ appendOnly: true });
       const make = factories(pool);
       const orgId = (await make.organization({ name: 'Outage Clinic' })).id;
       await pool.query(`UPDATE organizations SET messaging_settings = $2 WHERE id = $1`, [

@@ -6,5 +6,5 @@ export { waitFor } from './wait-for';
 export { CHROMIUM_PATH, launchChromium, screenshot, SCREENSHOTS_DIR, signInToConsole, textOf } from './browser';
 export { freePort, startPrivatePostgres, type PrivatePostgres } from './private-postgres';
 export { startPrivateRedisCluster, type PrivateRedisCluster } from './private-redis-cluster';
-export { startPrivateRedis, type PrivateRedis } from './private-redis';
+export { startPrivateRedis, type PrivateRedis, type PrivateRedisOptions } from './private-redis';
 export { metricSample } from './metric-sample';

@@ -1,39 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
-import { freePort, startPrivatePostgres, testRedisPrefix, waitFor, type PrivatePostgres } from '@comeback/testing';
+import { startPrivatePostgres, startPrivateRedis, testRedisPrefix, waitFor, type PrivatePostgres, type PrivateRedis } from '@comeback/testing';
 import { createNestApp } from '../bootstrap';
 
 jest.setTimeout(120_000);
-
-/** A redis-server of the test's own (nothing on disk), started and stopped at will. */
-class PrivateRedis {
-  private child?: ChildProcess;
-
-  constructor(readonly port: number) {}
-
-  async start(): Promise<void> {
-    // Already running: a second server would fail to bind and this one would be left running
-    // past the test (a live child process keeps Jest from exiting).
-    if (this.child && this.child.exitCode === null && this.child.signalCode === null) return;
-    this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    await waitFor('the private Redis to listen', () => new Promise<boolean>((resolve) => {
-      const socket = createServer().listen(this.port, '127.0.0.1');
-      socket.once('listening', () => socket.close(() => resolve(false)));
-      socket.once('error', () => resolve(true));
-    }), 10_000);
-  }
-
-  async stop(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null) return;
-    await new Promise((resolve) => {
-      child.once('exit', resolve);
-      child.kill('SIGKILL');
-    });
-  }
-}
 
 /**
  * Readiness against stores the test owns: /health/ready is 200 while PostgreSQL and Redis answer,
@@ -48,11 +18,11 @@ describe('readiness (/health/ready) when PostgreSQL or Redis goes away', () => {
 
   beforeAll(async () => {
     pg = await startPrivatePostgres();
-    redis = new PrivateRedis(await freePort());
-    await redis.start();
+    // Its own redis-server (nothing on disk): stopping it must not touch anyone else's Redis.
+    redis = await startPrivateRedis();
     app = await createNestApp({
       app: 'readiness-probe',
-      config: { DATABASE_URL: pg.url, REDIS_URL: `redis://127.0.0.1:${redis.port}`, REDIS_PREFIX: testRedisPrefix(), HOST: '127.0.0.1', PORT: 0, LOG_LEVEL: 'error' },
+      config: { DATABASE_URL: pg.url, REDIS_URL: redis.url, REDIS_PREFIX: testRedisPrefix(), HOST: '127.0.0.1', PORT: 0, LOG_LEVEL: 'error' },
     });
     await app.init();
   });
@@ -60,7 +30,7 @@ describe('readiness (/health/ready) when PostgreSQL or Redis goes away', () => {
   afterAll(async () => {
     await redis?.start().catch(() => undefined);
     await app?.close();
-    await redis?.stop();
+    await redis?.destroy();
     pg?.destroy();
   });
 
