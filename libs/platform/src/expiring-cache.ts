@@ -60,6 +60,11 @@ export class ExpiringCache<V> {
     return cached ? Promise.resolve(cached.value) : pending;
   }
 
+  /** Forgets a key (its value changed here, so a later `load` reads it again). A read under way still stores what it read. */
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+
   get size(): number {
     return this.entries.size;
   }

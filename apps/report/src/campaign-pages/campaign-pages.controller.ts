@@ -2,6 +2,7 @@ import { Body, Controller, Get, Param, Post, Query, Req, Res, UseFilters, UseGua
 import type { Response } from 'express';
 import { CampaignError, CampaignsService, TemplatesService, type CampaignEstimate, type CampaignView } from '@comeback/campaigns';
 import { CHANNELS } from '@comeback/domain';
+import { ExpiringCache } from '@comeback/platform';
 import { ConsoleError } from '../console/auth/console.errors';
 import { ConsoleGuard, RequirePermission } from '../console/auth/console.guard';
 import { can, type ConsoleRequest } from '../console/auth/console-request';
@@ -26,6 +27,22 @@ export function progressOf(view: CampaignView): Record<string, number> {
   };
 }
 
+/** What the campaign page polls: the campaign's status, its progress and its cost so far. */
+interface ProgressAnswer {
+  status: string;
+  progress: Record<string, number>;
+  cost: string;
+}
+
+/**
+ * How long a campaign's progress is kept for the pages polling it. Progress counts the campaign's
+ * messages by status (an index scan over up to a million rows, a few hundred milliseconds), and
+ * every open campaign page polls it: kept this long and read again by one request while the
+ * others get the last answer (ExpiringCache.load), a campaign costs one count per interval
+ * however many staff watch it.
+ */
+const PROGRESS_TTL_MS = 2_000;
+
 /**
  * Campaigns in the console: the list, the wizard (audience from the lost-clients filters with a
  * live count, channel order, fallback, control share, cost estimate), and each campaign's page
@@ -41,6 +58,9 @@ export class CampaignPagesController {
     private readonly lostClients: LostClientsService,
     private readonly views: ViewRenderer,
   ) {}
+
+  /** Progress answers by organization and campaign (the organization from the session: never another's). */
+  private readonly progressAnswers = new ExpiringCache<ProgressAnswer>(PROGRESS_TTL_MS, 1_000);
 
   @Get()
   @RequirePermission('viewCampaigns')
@@ -103,9 +123,14 @@ export class CampaignPagesController {
   /** What the campaign page polls while it runs. */
   @Get(':id/progress.json')
   @RequirePermission('viewCampaigns')
-  async progress(@Req() req: ConsoleRequest, @Param('id') id: string): Promise<{ status: string; progress: Record<string, number>; cost: string }> {
-    const view = await this.campaigns.get(req.console.organization.id, id).catch((err) => Promise.reject(toConsoleError(err)));
-    return { status: view.status, progress: progressOf(view), cost: view.cost };
+  async progress(@Req() req: ConsoleRequest, @Param('id') id: string): Promise<ProgressAnswer> {
+    const organizationId = req.console.organization.id;
+    return this.progressAnswers
+      .load(`${organizationId}/${id}`, async () => {
+        const view = await this.campaigns.get(organizationId, id);
+        return { status: view.status, progress: progressOf(view), cost: view.cost };
+      })
+      .catch((err) => Promise.reject(toConsoleError(err)));
   }
 
   @Post(':id/:action')
@@ -128,6 +153,8 @@ export class CampaignPagesController {
       }
       throw toConsoleError(err);
     }
+    // The page polling this campaign must not show the state from before the change.
+    this.progressAnswers.delete(`${orgId}/${id}`);
     res.redirect(303, `/console/campaigns/${id}`);
   }
 
