@@ -1,6 +1,6 @@
 import { CampaignManagementModule } from '@comeback/campaigns';
 import { EventConsumer } from '@comeback/contracts';
-import { connectEventConsumer } from '@comeback/events';
+import { connectEventConsumer, OutboxRelayModule } from '@comeback/events';
 import { NulFreeInputModule, type AppOptions } from '@comeback/platform';
 import { CallListPagesModule } from './call-list-pages/call-list-pages.module';
 import { CampaignPagesModule } from './campaign-pages/campaign-pages.module';
@@ -19,14 +19,15 @@ import { StaffAccountsModule } from './staff-accounts/staff-accounts.module';
 
 /**
  * The report app as it runs: the staff console (lost clients, client cards, campaigns, reports, accounts),
- * the reports and ingestion APIs, and the client timeline (churn events). main.ts starts it; tests
- * build exactly this.
+ * the reports and ingestion APIs, and the client timeline (churn events). It relays the events it
+ * writes (a reason merge's reason.merged) itself. main.ts starts it; tests build exactly this.
  */
 export function reportAppOptions(config: ReportConfig): Omit<AppOptions, 'config'> {
   return {
     app: 'report',
     imports: [
       NulFreeInputModule,
+      OutboxRelayModule,
       IngestionModule,
       ClientActivityModule,
       ConsoleModule.forRoot({

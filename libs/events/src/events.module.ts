@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { INestApplication } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { INFRASTRUCTURE_OPTIONS, type InfrastructureOptions, PG_POOL, REDIS, type RedisClient } from '@comeback/platform';
@@ -8,7 +8,10 @@ import { OutboxRelay } from './outbox-relay';
 
 /**
  * Runs the outbox relay in an app that writes events. Several replicas may run it: they share the
- * outbox rows through row locks.
+ * outbox rows through row locks. Started when the app has started; stopped (after publishing what
+ * is left) in the application shutdown hooks, so whatever writes events must finish before those:
+ * a BullMQ worker closes in `beforeApplicationShutdown`, and Nest closes the HTTP server between
+ * the two.
  */
 @Injectable()
 export class OutboxRelayService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -35,6 +38,14 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
     await this.relay.stop();
   }
 }
+
+/**
+ * The outbox relay, for every app process that writes events (the lapse detector, the response
+ * collector's inbound worker, the report app): each publishes its own events, so none waits for
+ * another app to be running. Inject OutboxRelayService to `kick()` it after writing events.
+ */
+@Module({ providers: [OutboxRelayService], exports: [OutboxRelayService] })
+export class OutboxRelayModule {}
 
 /**
  * Connects the durable event transport for one consumer to a Nest app; its `@EventPattern`

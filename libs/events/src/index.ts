@@ -2,4 +2,4 @@ export { appendEvents, type NewEvent } from './outbox';
 export { EVENT_JOB_OPTIONS, OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
 export { handleEventOnce } from './event-receipts';
 export { BullMqEventContext, BullMqEventTransport, type BullMqEventTransportOptions } from './bullmq-event.transport';
-export { connectEventConsumer, OutboxRelayService } from './events.module';
+export { connectEventConsumer, OutboxRelayModule, OutboxRelayService } from './events.module';

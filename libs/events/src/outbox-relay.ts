@@ -66,6 +66,8 @@ export class OutboxRelay {
   private running = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
+  /** `kick()` came while a pass was running: the events it announced may have missed that pass, so look again at once. */
+  private kicked = false;
   private readonly batchSize: number;
   private readonly pollMs: number;
   private readonly addTimeoutMs: number;
@@ -146,16 +148,24 @@ export class OutboxRelay {
     this.loop = (async () => {
       while (this.running) {
         let moved = 0;
+        this.kicked = false;
         try {
           moved = await this.relayOnce();
           if (this.failedPasses > 0) this.logger.log(`outbox relay resumed after ${this.failedPasses} passes that could not publish`);
           this.failedPasses = 0;
         } catch (err) {
           // PostgreSQL or Redis away: the events stay in the outbox; try again at the next poll.
-          // Said once per outage (the connection watch reports Redis's), not at every poll.
-          if (this.failedPasses++ === 0) this.logger.warn(`outbox relay paused: ${(err as Error).message}`);
+          // Said once per outage, not at every poll; a lost Redis connection below warn, since the
+          // connection watch already warns of it (one line per outage, whoever else uses Redis).
+          if (this.failedPasses++ === 0) {
+            const line = `outbox relay paused: ${(err as Error).message}`;
+            if (err instanceof RedisNotReadyError) this.logger.log(line);
+            else this.logger.warn(line);
+          }
         }
-        if (moved < this.batchSize && this.running) {
+        // A full batch means more may be waiting; so may a kick that came during a pass that
+        // worked (not one that failed: the outage is still there, wait for the poll).
+        if (this.running && moved < this.batchSize && !(this.kicked && this.failedPasses === 0)) {
           await new Promise<void>((resolve) => {
             const timer = setTimeout(resolve, this.pollMs);
             this.wake = () => {
@@ -170,6 +180,7 @@ export class OutboxRelay {
   }
 
   kick(): void {
+    this.kicked = true;
     this.wake?.();
   }
 

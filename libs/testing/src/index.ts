@@ -8,3 +8,4 @@ export { freePort, startPrivatePostgres, type PrivatePostgres } from './private-
 export { startPrivateRedisCluster, type PrivateRedisCluster } from './private-redis-cluster';
 export { startPrivateRedis, type PrivateRedis, type PrivateRedisOptions } from './private-redis';
 export { metricSample } from './metric-sample';
+export { publishedEvents } from './published-events';

@@ -1,7 +1,7 @@
 import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { QueueName } from '@comeback/contracts';
-import { OutboxRelayService } from '@comeback/events';
+import { OutboxRelayModule } from '@comeback/events';
 import { ApiKeyGuard, INFRASTRUCTURE_OPTIONS, type InfrastructureOptions, logBullmqErrors, REDIS, type RedisClient } from '@comeback/platform';
 import { LapseSweepProcessor } from './lapse-sweep.processor';
 import { ModelFitService } from './model-fit.service';
@@ -23,6 +23,7 @@ export class SweepModule implements OnApplicationShutdown {
   static forRoot(config: SweepConfig): DynamicModule {
     return {
       module: SweepModule,
+      imports: [OutboxRelayModule],
       controllers: [SweepsController],
       providers: [
         { provide: LAPSE_CONFIG, useValue: config },
@@ -33,14 +34,13 @@ export class SweepModule implements OnApplicationShutdown {
             logBullmqErrors(new Queue(QueueName.LapseSweep, { connection: redis, prefix: infrastructure.redisPrefix })),
         },
         ApiKeyGuard,
-        OutboxRelayService,
         ModelFitService,
         SweepPlannerService,
         SweepChunkService,
         LapseSweepProcessor,
         NightlySweepScheduler,
       ],
-      exports: [SweepPlannerService, SweepChunkService, NightlySweepScheduler, OutboxRelayService, LAPSE_QUEUE],
+      exports: [SweepPlannerService, SweepChunkService, NightlySweepScheduler, LAPSE_QUEUE],
     };
   }
 }

@@ -1,10 +1,13 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Queue } from 'bullmq';
+import Redis from 'ioredis';
 import request from 'supertest';
 import { createStaffAccount } from '@comeback/accounts';
 import { loadConfig } from '@comeback/config';
+import { EventConsumer, EventName, eventQueueName } from '@comeback/contracts';
 import { createNestApp } from '@comeback/platform';
 import { addReasonLabel, createReason, mergeReasons, retireReason } from '@comeback/reasons';
-import { createTestDatabase, factories, TEST_REDIS_URL, testRedisPrefix, type TestDatabase } from '@comeback/testing';
+import { createTestDatabase, factories, publishedEvents, TEST_REDIS_URL, testRedisPrefix, type TestDatabase } from '@comeback/testing';
 import { ClientActivityService } from '../client-activity/client-activity.service';
 import { REPORT_ENV } from '../config';
 import { reportAppOptions } from '../report-app';
@@ -20,6 +23,9 @@ const PASSWORD = 'long enough passphrase';
 describe('client card: the reason field and the reason list', () => {
   let db: TestDatabase;
   let app: NestExpressApplication;
+  let redis: Redis;
+  /** The client timeline's event queue, where the report app's own outbox relay publishes (no consumer runs here). */
+  let timeline: Queue;
   let orgId: string;
   let cookie: string;
   let csrf: string;
@@ -56,6 +62,8 @@ describe('client card: the reason field and the reason list', () => {
     const config = loadConfig('report', REPORT_ENV, { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: testRedisPrefix(), LOG_LEVEL: 'error' });
     app = await createNestApp({ ...reportAppOptions(config), config });
     await app.init();
+    redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
+    timeline = new Queue(eventQueueName(EventConsumer.ClientActivity), { connection: redis, prefix: config.REDIS_PREFIX });
     orgId = (await factories(db.pool).organization({ name: 'Batumi Dental' })).id;
     for (const label of ['Too expensive', 'Moved away', 'Relocated', 'Rude receptionist', 'Opening hours']) {
       reason[label] = (await createReason(db.pool, { organizationId: orgId, label, locale: 'en' })).reason.id;
@@ -79,6 +87,8 @@ describe('client card: the reason field and the reason list', () => {
 
   afterAll(async () => {
     await app.close();
+    await timeline.close();
+    await redis.quit();
     await db.drop();
   });
 
@@ -146,10 +156,12 @@ describe('client card: the reason field and the reason list', () => {
     await mergeReasons(db.pool, { organizationId: orgId, fromId: reason['Opening hours'], intoId: hours });
     await post(c, { reason: 'Opening hourz', useReason: reason['Opening hours'] }).expect(303);
     expect(await reasonOf(c)).toBe(hours);
-    // The merge's event, as the client-activity consumer handles it: the timeline entry recorded
-    // before names the reason it is now, and says what it was recorded as.
-    const event = (await db.pool.query(`SELECT id::text, name, created_at, payload FROM outbox_events WHERE name = 'reason.merged' AND payload->>'fromReasonId' = $1`, [reason['Opening hours']])).rows[0];
-    await app.get(ClientActivityService).recordMerge({ id: event.id, name: event.name, occurredAt: event.created_at.toISOString(), payload: event.payload });
+    // The merge's event, as the report app's relay published it, handled as the client-activity
+    // consumer does: the timeline entry recorded before names the reason it is now, and says what
+    // it was recorded as.
+    const [event] = await publishedEvents(db.pool, timeline, EventName.ReasonMerged, { fromReasonId: reason['Opening hours'] });
+    expect(event.payload).toMatchObject({ organizationId: orgId, fromReasonId: reason['Opening hours'], intoReasonId: hours });
+    await app.get(ClientActivityService).recordMerge(event);
     const card = await http().get(`/console/clients/${before.client}`).set('Cookie', cookie).expect(200);
     expect(card.text).toContain('Reason recorded: Inconvenient hours. <small>(recorded as “Opening hours”, since merged into this reason)</small>');
   });

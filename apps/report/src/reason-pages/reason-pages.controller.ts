@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
 import type { Pool } from 'pg';
+import { OutboxRelayService } from '@comeback/events';
 import { PG_POOL } from '@comeback/platform';
 import {
   acceptCandidate, addReasonAlias, addReasonLabel, createReason, dismissCandidate, listCandidates, listReasons, mapCandidate, mergeReasons, restoreReason, retireReason,
@@ -27,6 +28,7 @@ export class ReasonPagesController {
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
     private readonly views: ViewRenderer,
+    private readonly relay: OutboxRelayService,
   ) {}
 
   @Get()
@@ -93,6 +95,8 @@ export class ReasonPagesController {
     // The form's required checkbox is the confirmation (no script needed); a post without it changes nothing.
     if (body.confirm !== 'yes') throw new ConsoleError('INVALID_INPUT', req.console.t.t('reasons.merge.unconfirmed'), 'confirm');
     await mergeReasons(this.pool, { organizationId: req.console.organization.id, fromId: rowId(id, 'reason'), intoId: rowId(body.intoId, 'intoId') });
+    // Its reason.merged is committed: published now rather than at the relay's next poll.
+    this.relay.kick();
     res.redirect(303, '/console/reasons?done=merged');
   }
 

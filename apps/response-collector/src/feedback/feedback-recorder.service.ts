@@ -5,6 +5,7 @@ import { inTransaction } from '@comeback/domain';
 import { appendEvents } from '@comeback/events';
 import { PG_POOL } from '@comeback/platform';
 import { loadReasonBook, matchReason, recordReasonText } from '@comeback/reasons';
+import type { InboundOutcome } from '../intake/inbound-outcome';
 import type { FeedbackAnswer } from './dto/feedback-answer.dto';
 import { type FeedbackSubmission, readFeedbackSubmission } from './feedback-submission';
 import { FEEDBACK_OPTIONS, type FeedbackOptions } from './feedback.options';
@@ -64,27 +65,30 @@ export class FeedbackRecorder {
     @Inject(FEEDBACK_OPTIONS) private readonly options: FeedbackOptions,
   ) {}
 
-  /** Writes the answer (an inbound job's payload); returns null when it was written, else why nothing was (a sentence for inbound_requests). */
-  async record(payload: Record<string, unknown>): Promise<string | null> {
+  /**
+   * Writes the answer (an inbound job's payload); returns, once committed, how many events it wrote
+   * and, when it wrote nothing, why (a sentence for inbound_requests).
+   */
+  async record(payload: Record<string, unknown>): Promise<InboundOutcome> {
     const submission = readFeedbackSubmission(payload);
     return inTransaction(this.pool, (db) => this.apply(db, submission));
   }
 
-  private async apply(db: PoolClient, submission: FeedbackSubmission): Promise<string | null> {
+  private async apply(db: PoolClient, submission: FeedbackSubmission): Promise<InboundOutcome> {
     const { answer, sentAt: at } = submission;
+    const notWritten = (why: string): InboundOutcome => ({ note: `not written: ${why}`, events: 0 });
     const link = await this.lockLink(db, submission);
-    if (!link) return 'not written: no message has this link';
-    if (!submission.checked && link.state !== 'valid') return `not written: the link was ${link.state} when the answer was sent`;
+    if (!link) return notWritten('no message has this link');
+    if (!submission.checked && link.state !== 'valid') return notWritten(`the link was ${link.state} when the answer was sent`);
     if (answer.reasonId !== null && (link.reasonId === null || (!submission.checked && !link.reasonCurrent))) {
-      return 'not written: the reason is not one this organization offers';
+      return notWritten('the reason is not one this organization offers');
     }
     if (link.superseded) {
       // A later answer was applied first: this one only says when the client first answered.
       await db.query(`UPDATE feedback_responses SET submitted_at = least(submitted_at, $2) WHERE message_id = $1`, [link.messageId, at]);
-      return 'not written: a later answer of this link was applied already';
+      return notWritten('a later answer of this link was applied already');
     }
-    await this.write(db, link, answer, at);
-    return null;
+    return { note: null, events: await this.write(db, link, answer, at) };
   }
 
   /**
@@ -129,8 +133,8 @@ export class FeedbackRecorder {
     return { ...rows[0], superseded: previous?.superseded ?? false, previousText: previous?.previousText ?? null, previousCallMe: previous?.previousCallMe ?? null };
   }
 
-  /** Writes the answer; `at` is when it was sent (ISO, microseconds). */
-  private async write(db: PoolClient, link: LockedLink, answer: FeedbackAnswer, at: string): Promise<void> {
+  /** Writes the answer; `at` is when it was sent (ISO, microseconds). Returns how many events it wrote to the outbox. */
+  private async write(db: PoolClient, link: LockedLink, answer: FeedbackAnswer, at: string): Promise<number> {
     const { messageId, organizationId, clientId, episodeId } = link;
     const picked = answer.reasonId === null ? null : link.reasonId;
     const matched = picked === null && answer.text !== null ? await this.reasonForText(db, organizationId, answer.text, link.previousText) : null;
@@ -177,9 +181,9 @@ export class FeedbackRecorder {
         reply.reasonId, reply.score, reply.matchedBy, reply.needsReview, episodeId, writeEpisode,
       ],
     );
-    if (writeEpisode) {
-      await appendEvents(db, organizationId, [{ name: EventName.ReasonRecorded, payload: { organizationId, clientId, episodeId, replyId: rows[0].reply_id } }]);
-    }
+    const events = writeEpisode
+      ? await appendEvents(db, organizationId, [{ name: EventName.ReasonRecorded, payload: { organizationId, clientId, episodeId, replyId: rows[0].reply_id } }])
+      : [];
 
     // The win-back cycle is the current month where the organization is.
     const cycle = `(date_trunc('month', now() AT TIME ZONE o.timezone))::date`;
@@ -216,6 +220,7 @@ export class FeedbackRecorder {
         [organizationId, clientId],
       );
     }
+    return events.length;
   }
 
   /**

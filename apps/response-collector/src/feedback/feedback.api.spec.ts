@@ -1,10 +1,12 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Queue } from 'bullmq';
+import Redis from 'ioredis';
 import request from 'supertest';
-import type { InboundPayload } from '@comeback/contracts';
+import { EventConsumer, EventName, eventQueueName, type InboundPayload } from '@comeback/contracts';
 import { createStaffAccount } from '@comeback/accounts';
 import { assignCallTask, recordCallOutcome } from '@comeback/call-list';
 import { listReasons } from '@comeback/reasons';
-import { createTestDatabase, factories, testRedisPrefix, waitFor, type TestDatabase } from '@comeback/testing';
+import { createTestDatabase, factories, publishedEvents, TEST_REDIS_URL, testRedisPrefix, waitFor, type TestDatabase } from '@comeback/testing';
 import { InboundProcessor } from '../intake/inbound.processor';
 import { startTestCollector, type TestCollector } from '../testing/test-collector';
 import { linkedMessage, type LinkedMessage, reason } from './testing/personal-link.fixture';
@@ -18,13 +20,17 @@ const CLIENT_NAME = 'Ирина Секретова';
  * Redis and the inbound worker): the page in the client's language with the organization's main
  * reasons; unknown, expired and revoked links answered with one page that names no one; an answer
  * thanked at once and written by the worker in one transaction (response, reply, episode, reason
- * usage, call task, reason.recorded event), updated, never duplicated, by a second submission;
- * refused answers are never queued and write nothing.
+ * usage, call task, reason.recorded event, which the worker's own outbox relay publishes to the
+ * client timeline's queue), updated, never duplicated, by a second submission; refused answers are
+ * never queued and write nothing.
  */
 describe('feedback page (GET|POST /f/:token)', () => {
   let db: TestDatabase;
   let collector: TestCollector;
   let app: NestExpressApplication;
+  let redis: Redis;
+  /** The client timeline's event queue (events.client-activity), where the worker's relay publishes; nothing consumes it here. */
+  let timeline: Queue;
   let orgId: string;
   let otherOrgId: string;
   const reasons: Record<string, string> = {};
@@ -44,21 +50,26 @@ describe('feedback page (GET|POST /f/:token)', () => {
     const { organization_id: org } = await one<{ organization_id: string }>(`SELECT organization_id FROM churn_reasons WHERE id = $1`, [id]);
     return (await listReasons(db.pool, org, { includeRetired: true })).find((r) => r.id === id)!.usageCount;
   };
+  /** The reason.recorded events published for the client (none left in the outbox). */
+  const recorded = (clientId: string) => publishedEvents(db.pool, timeline, EventName.ReasonRecorded, { clientId });
   /** Everything an answer writes, once whatever was queued is handled, for "nothing was written" checks. */
   const written = async (m: LinkedMessage) => ({
     queued: await collector.settled().then(() => count(`SELECT 1 FROM inbound_requests WHERE source = 'feedback' AND payload->>'messageId' = $1`, [m.messageId])),
     responses: await count(`SELECT 1 FROM feedback_responses WHERE message_id = $1`, [m.messageId]),
     replies: await count(`SELECT 1 FROM replies WHERE message_id = $1`, [m.messageId]),
     callTasks: await count(`SELECT 1 FROM call_tasks WHERE client_id = $1`, [m.clientId]),
-    events: await count(`SELECT 1 FROM outbox_events WHERE name = 'reason.recorded' AND payload->>'clientId' = $1`, [m.clientId]),
+    events: (await recorded(m.clientId)).length,
     repliedAt: (await one<{ replied_at: Date | null }>(`SELECT replied_at FROM messages WHERE id = $1`, [m.messageId])).replied_at,
     episode: m.episodeId ? await one(`SELECT reason_id, reason_note, reason_channel, reason_set_at FROM churn_episodes WHERE id = $1`, [m.episodeId]) : null,
   });
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    collector = await startTestCollector({ DATABASE_URL: db.url, REDIS_PREFIX: testRedisPrefix(), FEEDBACK_LINK_DAYS: String(LINK_DAYS) });
+    const prefix = testRedisPrefix();
+    collector = await startTestCollector({ DATABASE_URL: db.url, REDIS_PREFIX: prefix, FEEDBACK_LINK_DAYS: String(LINK_DAYS) });
     app = collector.app;
+    redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
+    timeline = new Queue(eventQueueName(EventConsumer.ClientActivity), { connection: redis, prefix });
     const make = factories(db.pool);
     orgId = (await make.organization({ name: ORG_NAME, defaultLocale: 'ka', timezone: 'Asia/Tbilisi' })).id;
     otherOrgId = (await make.organization({ name: 'Other Clinic' })).id;
@@ -76,6 +87,8 @@ describe('feedback page (GET|POST /f/:token)', () => {
 
   afterAll(async () => {
     await collector?.close();
+    await timeline?.close();
+    await redis?.quit();
     await db?.drop();
   });
 
@@ -186,9 +199,15 @@ describe('feedback page (GET|POST /f/:token)', () => {
       [orgId, m.clientId],
     );
     expect(task).toEqual({ queue: 'retention', source: 'asked', status: 'open', preferred_time: 'after 18:00', episode_id: m.episodeId, this_cycle: true });
-    const event = await one(`SELECT organization_id, payload FROM outbox_events WHERE name = 'reason.recorded' AND payload->>'clientId' = $1`, [m.clientId]);
-    // With the answer's request id (the inbound job's correlation id), for the logs of its consumers.
-    expect(event).toEqual({ organization_id: orgId, payload: { organizationId: orgId, clientId: m.clientId, episodeId: m.episodeId, replyId: expect.any(String), correlationId: expect.any(String) } });
+    // The event, as the client timeline's consumer receives it; with the answer's request id (the
+    // inbound job's correlation id), for the logs of its consumers.
+    const replyRow = await one<{ id: string }>(`SELECT id::text FROM replies WHERE message_id = $1`, [m.messageId]);
+    expect(await recorded(m.clientId)).toEqual([
+      {
+        id: expect.any(String), name: EventName.ReasonRecorded, occurredAt: expect.any(String),
+        payload: { organizationId: orgId, clientId: m.clientId, episodeId: m.episodeId, replyId: replyRow.id }, correlationId: expect.any(String),
+      },
+    ]);
 
     // The page now shows the answer, to change it.
     const again = await http().get(`/f/${m.token}`).expect(200);

@@ -4,8 +4,7 @@ import Redis from 'ioredis';
 import request from 'supertest';
 import twilio from 'twilio';
 import { EventConsumer, EventName, eventQueueName, inboundJobId, QueueName } from '@comeback/contracts';
-import { OutboxRelay } from '@comeback/events';
-import { createTestDatabase, factories, TEST_REDIS_URL, testRedisPrefix, type TestDatabase } from '@comeback/testing';
+import { createTestDatabase, factories, publishedEvents, TEST_REDIS_URL, testRedisPrefix, type TestDatabase } from '@comeback/testing';
 import { FEEDBACK_SOURCE } from '../feedback/feedback-submission';
 import { linkedMessage, reason } from '../feedback/testing/personal-link.fixture';
 import { LeanPathServer } from '../lean-path/lean-path.server';
@@ -105,26 +104,22 @@ describe('the correlation id from a webhook or feedback answer to its inbound jo
     await collector.settled();
     expect(workerLine(job.id!)).toMatchObject({ correlationId: 'abc-feedback-request-03' });
 
-    const { rows } = await db.pool.query<{ id: string; payload: Record<string, unknown> }>(`SELECT id::text, payload FROM outbox_events WHERE name = $1`, [EventName.ReasonRecorded]);
-    expect(rows).toHaveLength(1);
-    expect(rows[0].payload).toMatchObject({ organizationId: orgId, episodeId: m.episodeId, correlationId: 'abc-feedback-request-03' });
-
-    // The relay moves it onto the envelope, where the consumer's worker reads it.
-    const relay = new OutboxRelay({ pool: db.pool, connection: redis, prefix });
+    // The event carries it in its outbox payload; the worker's outbox relay moves it onto the
+    // envelope of the event's job, where the consumer's worker reads it.
     const events = new Queue(eventQueueName(EventConsumer.ClientActivity), { connection: redis, prefix });
     try {
-      expect(await relay.drain()).toBe(1);
-      const event = await events.getJob(`evt-${rows[0].id}`);
-      expect(event?.data).toEqual({
-        id: rows[0].id,
-        name: EventName.ReasonRecorded,
-        occurredAt: expect.any(String),
-        payload: { organizationId: orgId, clientId: m.clientId, episodeId: m.episodeId, replyId: expect.any(String) },
-        correlationId: 'abc-feedback-request-03',
-      });
+      const published = await publishedEvents(db.pool, events, EventName.ReasonRecorded);
+      expect(published).toEqual([
+        {
+          id: expect.any(String),
+          name: EventName.ReasonRecorded,
+          occurredAt: expect.any(String),
+          payload: { organizationId: orgId, clientId: m.clientId, episodeId: m.episodeId, replyId: expect.any(String) },
+          correlationId: 'abc-feedback-request-03',
+        },
+      ]);
+      expect((await events.getJob(`evt-${published[0].id}`))?.data).toEqual(published[0]);
     } finally {
-      await relay.stop();
-      await events.obliterate({ force: true });
       await events.close();
     }
   });

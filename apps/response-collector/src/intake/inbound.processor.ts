@@ -1,17 +1,21 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { type Job, Worker } from 'bullmq';
 import type { Pool } from 'pg';
 import { assertHandlers, JobName, jobsOfQueue, QueueName, type InboundPayload } from '@comeback/contracts';
+import { OutboxRelayService } from '@comeback/events';
 import { INFRASTRUCTURE_OPTIONS, type InfrastructureOptions, logBullmqErrors, PG_POOL, REDIS, type RedisClient } from '@comeback/platform';
 import { FeedbackRecorder } from '../feedback/feedback-recorder.service';
 import { FEEDBACK_SOURCE } from '../feedback/feedback-submission';
 import { TextRepliesService, type ReplyChannel } from '../replies/text-replies.service';
+import type { InboundOutcome } from './inbound-outcome';
 
 /**
  * What handles each source's requests, given the inbound_requests row id (the reply's idempotency
- * anchor). It may return a sentence saying why the request wrote nothing (kept on its row).
+ * anchor): says how many events it wrote, and why the request wrote nothing, if so (kept on its row).
  */
-type SourceHandler = (requestId: string, payload: Record<string, unknown>, receivedAt: Date) => Promise<void | string | null>;
+type SourceHandler = (requestId: string, payload: Record<string, unknown>, receivedAt: Date) => Promise<InboundOutcome>;
+
+const wrote = (events: number): InboundOutcome => ({ note: null, events });
 
 export const INBOUND_PROCESSING_OPTIONS = Symbol('INBOUND_PROCESSING_OPTIONS');
 
@@ -36,7 +40,7 @@ export interface InboundProcessingOptions {
  * is back (INBOUND_JOB_OPTIONS).
  */
 @Injectable()
-export class InboundProcessor implements OnApplicationBootstrap, OnApplicationShutdown {
+export class InboundProcessor implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('InboundProcessor');
   private worker: Worker | undefined;
   private readonly sources: Record<string, SourceHandler>;
@@ -46,19 +50,22 @@ export class InboundProcessor implements OnApplicationBootstrap, OnApplicationSh
     @Inject(INFRASTRUCTURE_OPTIONS) private readonly infrastructure: InfrastructureOptions,
     @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(INBOUND_PROCESSING_OPTIONS) private readonly options: InboundProcessingOptions,
+    private readonly relay: OutboxRelayService,
     replies: TextRepliesService,
     feedback: FeedbackRecorder,
   ) {
     assertHandlers(`queue "${QueueName.Inbound}"`, jobsOfQueue(QueueName.Inbound), [JobName.ProcessInbound]);
     this.sources = {
-      'twilio-sms': (id, p, at) =>
-        replies.handle({ organizationId: String(p.organizationId), channel: 'sms', from: typeof p.From === 'string' ? p.From : null, text: typeof p.Body === 'string' ? p.Body : '', requestId: id, receivedAt: at }),
-      'twilio-status': (_id, p) => replies.handleTwilioStatus(p),
-      viber: (id, p, at) => replies.handleViber(id, p, at),
+      'twilio-sms': async (id, p, at) =>
+        wrote(
+          await replies.handle({ organizationId: String(p.organizationId), channel: 'sms', from: typeof p.From === 'string' ? p.From : null, text: typeof p.Body === 'string' ? p.Body : '', requestId: id, receivedAt: at }),
+        ),
+      'twilio-status': async (_id, p) => ({ note: await replies.handleTwilioStatus(p), events: 0 }),
+      viber: async (id, p, at) => wrote(await replies.handleViber(id, p, at)),
       'twilio-voice': (id, p, at) => replies.handleKeypad(id, p, at),
       // A reply staff wrote in the sandbox inbox, as the client would have sent it: the same path as a real one.
-      sandbox: (id, p, at) =>
-        replies.handle({ organizationId: String(p.organizationId), channel: p.channel as ReplyChannel, from: String(p.from), text: String(p.text ?? ''), requestId: id, receivedAt: at }),
+      sandbox: async (id, p, at) =>
+        wrote(await replies.handle({ organizationId: String(p.organizationId), channel: p.channel as ReplyChannel, from: String(p.from), text: String(p.text ?? ''), requestId: id, receivedAt: at })),
       // An answer the feedback page took (a personal link's form).
       [FEEDBACK_SOURCE]: (_id, p) => feedback.record(p),
     };
@@ -75,7 +82,12 @@ export class InboundProcessor implements OnApplicationBootstrap, OnApplicationSh
     logBullmqErrors(this.worker, this.logger, 'inbound worker error');
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * Finishes the requests in hand (each is one transaction), then stops taking jobs. Before the
+   * application shutdown hooks, so the outbox relay (stopped in those) is still running while the
+   * last replies and answers commit, and publishes their events before the process exits.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     await this.worker?.close();
   }
 
@@ -97,10 +109,12 @@ export class InboundProcessor implements OnApplicationBootstrap, OnApplicationSh
       return 'duplicate';
     }
     try {
-      const note = await handler(request.id, data.payload, new Date(data.receivedAt));
+      const { note, events } = await handler(request.id, data.payload, new Date(data.receivedAt));
+      // Committed with the reply or answer: the relay publishes them now rather than at its next poll.
+      if (events > 0) this.relay.kick();
       await this.pool.query(`UPDATE inbound_requests SET status = 'processed', processed_at = now(), attempts = attempts + 1, error = $2 WHERE id = $1`, [
         request.id,
-        typeof note === 'string' ? note : null,
+        note,
       ]);
       // With the job's correlation id (the webhook's or the feedback page's request id), like every line it writes.
       this.logger.debug(`inbound ${data.source} request ${request.id}: processed`);

@@ -4,6 +4,7 @@ import { EventName } from '@comeback/contracts';
 import { appendEvents } from '@comeback/events';
 import { PG_POOL } from '@comeback/platform';
 import { recordReasonText } from '@comeback/reasons';
+import type { InboundOutcome } from '../intake/inbound-outcome';
 import { setClientConsent } from './client-consent';
 import { replyDigit, replyKeyword } from './reply-keywords';
 
@@ -52,17 +53,18 @@ export class TextRepliesService {
 
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
-  async handle(reply: TextReply): Promise<void> {
+  /** Records the reply; returns how many events it wrote to the outbox (committed with it). */
+  async handle(reply: TextReply): Promise<number> {
     const { organizationId, channel, from, requestId, receivedAt } = reply;
     const text = reply.text.normalize('NFKC').trim().slice(0, 2000);
     const { address } = CHANNELS[channel];
-    await this.inTransaction(async (db) => {
+    return this.inTransaction(async (db) => {
       const client = from
         ? (await db.query<{ id: string }>(`SELECT id::text FROM clients WHERE organization_id = $1 AND ${address} = $2 ORDER BY id LIMIT 1`, [organizationId, from])).rows[0]
         : undefined;
       if (!client) {
         await this.insertReply(db, { organizationId, channel, clientId: null, messageId: null, episodeId: null, from, text, kind: 'unknown_sender', reasonId: null, matchedBy: null, requestId, receivedAt, needsReview: true });
-        return;
+        return 0;
       }
       const outreach = (
         await db.query<{ id: string; campaign_id: string; choices: string[] | null; episode_id: string | null }>(
@@ -83,7 +85,7 @@ export class TextRepliesService {
       if (keyword) {
         if (keyword !== 'help') await setClientConsent(db, { organizationId, clientId: client.id, channel, status: keyword === 'opt_out' ? 'revoked' : 'granted', source: `${channel}-keyword` });
         await this.insertReply(db, { ...base, kind: keyword, reasonId: null, matchedBy: null });
-        return;
+        return 0;
       }
       const digit = replyDigit(text);
       const chosen = digit !== null && outreach?.choices ? outreach.choices[digit - 1] : undefined;
@@ -104,7 +106,7 @@ export class TextRepliesService {
         );
       }
       if (replyId && outreach) await db.query(`UPDATE messages SET replied_at = coalesce(replied_at, $2) WHERE id = $1`, [outreach.id, receivedAt]);
-      if (replyId && episodeId) await this.writeBack(db, { organizationId, clientId: client.id, episodeId, replyId, reasonId, note: text, channel, at: receivedAt });
+      return replyId && episodeId ? this.writeBack(db, { organizationId, clientId: client.id, episodeId, replyId, reasonId, note: text, channel, at: receivedAt }) : 0;
     });
   }
 
@@ -143,31 +145,31 @@ export class TextRepliesService {
   /**
    * A Viber callback: a message is a text reply; delivered / seen / failed report on our message
    * (Viber's message token is its provider id); unsubscribed / subscribed set Viber consent.
+   * Returns how many events it wrote to the outbox.
    */
-  async handleViber(requestId: string, p: Record<string, unknown>, receivedAt: Date): Promise<void> {
+  async handleViber(requestId: string, p: Record<string, unknown>, receivedAt: Date): Promise<number> {
     const organizationId = String(p.organizationId);
     const sender = (p.sender ?? p.user) as { id?: unknown } | undefined;
     const userId = typeof p.user_id === 'string' ? p.user_id : typeof sender?.id === 'string' ? sender.id : null;
     switch (p.event) {
       case 'message': {
         const message = p.message as { type?: unknown; text?: unknown } | undefined;
-        await this.handle({ organizationId, channel: 'viber', from: userId, text: typeof message?.text === 'string' ? message.text : '', requestId, receivedAt });
-        return;
+        return this.handle({ organizationId, channel: 'viber', from: userId, text: typeof message?.text === 'string' ? message.text : '', requestId, receivedAt });
       }
       case 'delivered':
       case 'seen':
       case 'failed':
         if (p.message_token !== undefined) await this.delivery(organizationId, { providerMessageId: String(p.message_token) }, p.event === 'failed' ? 'undelivered' : 'delivered');
-        return;
+        return 0;
       case 'subscribed':
       case 'unsubscribed': {
-        if (!userId) return;
+        if (!userId) return 0;
         const client = (await this.pool.query<{ id: string }>(`SELECT id::text FROM clients WHERE organization_id = $1 AND viber_id = $2 ORDER BY id LIMIT 1`, [organizationId, userId])).rows[0];
         if (client) await setClientConsent(this.pool, { organizationId, clientId: client.id, channel: 'viber', status: p.event === 'unsubscribed' ? 'revoked' : 'granted', source: `viber-${p.event}` });
-        return;
+        return 0;
       }
       default:
-        return; // conversation_started: nothing to record
+        return 0; // conversation_started: nothing to record
     }
   }
 
@@ -176,12 +178,10 @@ export class TextRepliesService {
    * records; the label is found among the organization's reasons (case and width folded). The
    * reply is tied to the called message, its client and episode, like a text reply.
    */
-  async handleKeypad(requestId: string, p: Record<string, unknown>, receivedAt: Date): Promise<string | null> {
+  async handleKeypad(requestId: string, p: Record<string, unknown>, receivedAt: Date): Promise<InboundOutcome> {
     const organizationId = String(p.organizationId);
     const digits = typeof p.Digits === 'string' ? p.Digits.trim() : '';
-    // Kept on the request's row when the key press names no call of this organization.
-    let note: string | null = null;
-    await this.inTransaction(async (db) => {
+    return this.inTransaction(async (db): Promise<InboundOutcome> => {
       const m = (
         await db.query<{ id: string; client_id: string; to_address: string; label: string | null; episode_id: string | null }>(
           `SELECT m.id::text, m.client_id::text, m.to_address, m.content->'menu'->>$3 AS label, r.episode_id::text
@@ -190,10 +190,8 @@ export class TextRepliesService {
           [organizationId, String(p.messageId), digits],
         )
       ).rows[0];
-      if (!m) {
-        note = `no voice message ${String(p.messageId)} of this organization`;
-        return;
-      }
+      // Kept on the request's row when the key press names no call of this organization.
+      if (!m) return { note: `no voice message ${String(p.messageId)} of this organization`, events: 0 };
       const reasonId = m.label
         ? ((
             await db.query<{ id: string }>(
@@ -206,34 +204,40 @@ export class TextRepliesService {
         organizationId, channel: 'voice', clientId: m.client_id, messageId: m.id, episodeId: m.episode_id, from: m.to_address, text: m.label ?? digits, kind: 'keypad',
         reasonId, matchedBy: reasonId ? 'keypad' : null, requestId, receivedAt, needsReview: !reasonId,
       });
-      if (replyId) {
-        await db.query(`UPDATE messages SET replied_at = coalesce(replied_at, $2) WHERE id = $1`, [m.id, receivedAt]);
-        if (m.episode_id) await this.writeBack(db, { organizationId, clientId: m.client_id, episodeId: m.episode_id, replyId, reasonId, note: m.label ?? digits, channel: 'voice', at: receivedAt });
-      }
+      if (!replyId) return { note: null, events: 0 };
+      await db.query(`UPDATE messages SET replied_at = coalesce(replied_at, $2) WHERE id = $1`, [m.id, receivedAt]);
+      const events = m.episode_id ? await this.writeBack(db, { organizationId, clientId: m.client_id, episodeId: m.episode_id, replyId, reasonId, note: m.label ?? digits, channel: 'voice', at: receivedAt }) : 0;
+      return { note: null, events };
     });
-    return note;
   }
 
-  /** The reply on the client's card: the episode gets the reason (when there is one), the words, channel and time, and reason.recorded goes out with it. */
+  /**
+   * The reply on the client's card: the episode gets the reason (when there is one), the words,
+   * channel and time, and reason.recorded goes out with it. Returns how many events it wrote.
+   */
   private async writeBack(
     db: PoolClient,
     w: { organizationId: string; clientId: string; episodeId: string; replyId: string; reasonId: string | null; note: string; channel: ReplyChannel; at: Date },
-  ): Promise<void> {
+  ): Promise<number> {
     await db.query(
       `UPDATE churn_episodes SET reason_id = coalesce($3::bigint, reason_id), reason_note = $4, reason_channel = $6, reason_set_at = $5, updated_at = now()
           WHERE organization_id = $1 AND id = $2`,
       [w.organizationId, w.episodeId, w.reasonId, w.note, w.at, w.channel],
     );
-    await appendEvents(db, w.organizationId, [{ name: EventName.ReasonRecorded, payload: { organizationId: w.organizationId, clientId: w.clientId, episodeId: w.episodeId, replyId: w.replyId } }]);
+    const events = await appendEvents(db, w.organizationId, [
+      { name: EventName.ReasonRecorded, payload: { organizationId: w.organizationId, clientId: w.clientId, episodeId: w.episodeId, replyId: w.replyId } },
+    ]);
+    return events.length;
   }
 
-  /** Runs `work` in one transaction on a connection of its own. */
-  private async inTransaction(work: (db: PoolClient) => Promise<void>): Promise<void> {
+  /** Runs `work` in one transaction on a connection of its own; returns what `work` returned, once committed. */
+  private async inTransaction<T>(work: (db: PoolClient) => Promise<T>): Promise<T> {
     const db = await this.pool.connect();
     try {
       await db.query('BEGIN');
-      await work(db);
+      const result = await work(db);
       await db.query('COMMIT');
+      return result;
     } catch (err) {
       await db.query('ROLLBACK').catch(() => undefined);
       throw err;

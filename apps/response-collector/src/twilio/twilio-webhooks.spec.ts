@@ -3,9 +3,9 @@ import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import request from 'supertest';
 import twilio from 'twilio';
-import { QueueName } from '@comeback/contracts';
+import { EventConsumer, EventName, eventQueueName, QueueName } from '@comeback/contracts';
 import { listReasons } from '@comeback/reasons';
-import { createTestDatabase, factories, TEST_REDIS_URL, testRedisPrefix, waitFor, type TestDatabase } from '@comeback/testing';
+import { createTestDatabase, factories, publishedEvents, TEST_REDIS_URL, testRedisPrefix, waitFor, type TestDatabase } from '@comeback/testing';
 import { startTestCollector, type TestCollector } from '../testing/test-collector';
 
 const PUBLIC = 'https://answers.example.test';
@@ -114,7 +114,14 @@ describe('Twilio webhooks', () => {
     const e = (await db.pool.query(`SELECT reason_id::text, reason_channel, reason_note FROM churn_episodes WHERE id = $1`, [episode])).rows[0];
     expect(e).toEqual({ reason_id: reasons[1], reason_channel: 'sms', reason_note: '2' });
     expect((await db.pool.query(`SELECT replied_at IS NOT NULL AS replied FROM messages WHERE id = $1`, [message])).rows[0].replied).toBe(true);
-    expect((await db.pool.query(`SELECT count(*)::int AS n FROM outbox_events WHERE name = 'reason.recorded'`)).rows[0].n).toBe(1);
+    // One reason.recorded, published by the worker's outbox relay to the client timeline's queue.
+    const timeline = new Queue(eventQueueName(EventConsumer.ClientActivity), { connection: redis, prefix });
+    try {
+      const events = await publishedEvents(db.pool, timeline, EventName.ReasonRecorded);
+      expect(events.map((e) => e.payload)).toEqual([{ organizationId: orgId, clientId: client, episodeId: episode, replyId: expect.any(String) }]);
+    } finally {
+      await timeline.close();
+    }
     // The reply counts for its reason, as the reason list shows it (no write to the reason's row).
     const usage = Object.fromEntries((await listReasons(db.pool, orgId)).map((r) => [r.id, r.usageCount]));
     expect(usage).toEqual({ [reasons[0]]: 0, [reasons[1]]: 1, [reasons[2]]: 0 });
