@@ -3,7 +3,6 @@ import { METHODS } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Pool } from 'pg';
-import request from 'supertest';
 import { createStaffAccount } from '@comeback/accounts';
 import { loadConfig } from '@comeback/config';
 import { createApiKey } from '@comeback/ingestion';
@@ -17,6 +16,7 @@ import { LAPSE_DETECTOR_ENV } from '../../apps/lapse-detector/src/config';
 import { SweepModule } from '../../apps/lapse-detector/src/sweep/sweep.module';
 import { REPORT_ENV } from '../../apps/report/src/config';
 import { reportAppOptions } from '../../apps/report/src/report-app';
+import { consoleSession, type ConsoleSession } from '../../apps/report/src/testing/console-session';
 import { startTestCollector, type TestCollector } from '../../apps/response-collector/src/testing/test-collector';
 
 export const PASSWORD = 'long enough passphrase';
@@ -26,12 +26,6 @@ export const PUBLIC_BASE_URL = 'https://answers.example.test';
 /** The HTTP apps of Comeback, by name, each built exactly as its main.ts builds it. */
 export type AppName = 'report' | 'campaign' | 'lapse-detector' | 'dispatcher' | 'response-collector';
 export const APP_NAMES: AppName[] = ['report', 'campaign', 'lapse-detector', 'dispatcher', 'response-collector'];
-
-/** A signed-in console browser: its session cookie and the CSRF token its pages carry. */
-export interface ConsoleSession {
-  cookie: string;
-  csrf: string;
-}
 
 /**
  * One organization with one of every resource a route can name, as the apps write them. Names
@@ -230,20 +224,8 @@ export async function seedTenant(pool: Pool, marker: string): Promise<Tenant> {
   };
 }
 
-const csrfOf = (html: string): string => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
-const cookiesOf = (res: request.Response): string[] => ([] as string[]).concat(res.headers['set-cookie'] ?? []);
-
 /** Signs in through the console's own sign-in form (login CSRF cookie and token), as a browser does. */
-export async function signInToConsoleOverHttp(app: NestExpressApplication, email: string, password = PASSWORD): Promise<ConsoleSession> {
-  const http = () => request(app.getHttpServer());
-  const form = await http().get('/console/login').expect(200);
-  const loginCookie = cookiesOf(form).find((c) => c.startsWith('cb_login_csrf='))!.split(';')[0];
-  const res = await http().post('/console/login').set('Cookie', loginCookie).type('form').send({ email, password, _csrf: csrfOf(form.text), next: '/console/lost-clients' });
-  if (res.status !== 303) throw new Error(`signing in as ${email} answered ${res.status}`);
-  const cookie = cookiesOf(res).find((c) => c.startsWith('cb_session='))!.split(';')[0];
-  const page = await http().get('/console/lost-clients').set('Cookie', cookie).expect(200);
-  return { cookie, csrf: csrfOf(page.text) };
-}
+export const signInToConsoleOverHttp = (app: NestExpressApplication, email: string, password = PASSWORD): Promise<ConsoleSession> => consoleSession(app, email, password);
 
 /**
  * A fingerprint of everything an organization owns: for every table with an organization_id (and

@@ -7,10 +7,9 @@ import { createNestApp } from '@comeback/platform';
 import { createTestDatabase, factories, TEST_REDIS_URL, testRedisPrefix, type TestDatabase } from '@comeback/testing';
 import { REPORT_ENV } from '../config';
 import { reportAppOptions } from '../report-app';
+import { csrfOf, signIn } from '../testing/console-session';
 
 const PASSWORD = 'campaign progress passphrase';
-const csrfOf = (html: string): string => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
-const cookiesOf = (res: request.Response): string[] => ([] as string[]).concat(res.headers['set-cookie'] ?? []);
 
 /**
  * The campaign page's progress poll (`/console/campaigns/:id/progress.json`): however many pages
@@ -24,13 +23,6 @@ describe('campaign progress polled by many pages', () => {
   const cookies: Record<string, string> = {};
   const http = () => request(app.getHttpServer());
 
-  async function signIn(email: string): Promise<string> {
-    const form = await http().get('/console/login').expect(200);
-    const loginCookie = cookiesOf(form).find((c) => c.startsWith('cb_login_csrf='))!.split(';')[0];
-    const res = await http().post('/console/login').set('Cookie', loginCookie).type('form').send({ email, password: PASSWORD, _csrf: csrfOf(form.text), next: '/console/campaigns' });
-    expect(res.status).toBe(303);
-    return cookiesOf(res).find((c) => c.startsWith('cb_session='))!.split(';')[0];
-  }
   const poll = (who: string, id = campaignId) => http().get(`/console/campaigns/${id}/progress.json`).set('Cookie', cookies[who]).set('Accept', 'application/json');
 
   beforeAll(async () => {
@@ -50,7 +42,7 @@ describe('campaign progress polled by many pages', () => {
     ).rows[0].id;
     for (const [who, org] of [['alfa', alfa], ['bravo', bravo]] as const) {
       await createStaffAccount(db.pool, { organizationId: org, email: `admin@${who}.test`, displayName: who, role: 'admin', password: PASSWORD });
-      cookies[who] = await signIn(`admin@${who}.test`);
+      cookies[who] = await signIn(app, `admin@${who}.test`, PASSWORD, { next: '/console/campaigns' });
     }
   });
 

@@ -11,6 +11,7 @@ import { createTestDatabase, factories, publishedEvents, TEST_REDIS_URL, testRed
 import { ClientActivityService } from '../client-activity/client-activity.service';
 import { REPORT_ENV } from '../config';
 import { reportAppOptions } from '../report-app';
+import { consoleSession } from '../testing/console-session';
 
 const PASSWORD = 'long enough passphrase';
 
@@ -31,9 +32,6 @@ describe('client card: the reason field and the reason list', () => {
   let csrf: string;
   const reason: Record<string, string> = {};
   const http = () => request(app.getHttpServer());
-
-  const csrfOf = (html: string): string => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
-  const cookiesOf = (res: request.Response): string[] => ([] as string[]).concat(res.headers['set-cookie'] ?? []);
 
   /** A client with an open, passive episode and no reason yet. */
   async function lostClient(): Promise<{ client: string; episode: string }> {
@@ -73,16 +71,7 @@ describe('client card: the reason field and the reason list', () => {
     await retireReason(db.pool, { organizationId: orgId, reasonId: reason['Rude receptionist'] });
 
     await createStaffAccount(db.pool, { organizationId: orgId, email: 'caller@batumi.test', displayName: 'Caller', role: 'caller', password: PASSWORD });
-    const form = await http().get('/console/login').expect(200);
-    const loginCookie = cookiesOf(form).find((c) => c.startsWith('cb_login_csrf='))!.split(';')[0];
-    const res = await http()
-      .post('/console/login')
-      .set('Cookie', loginCookie)
-      .type('form')
-      .send({ email: 'caller@batumi.test', password: PASSWORD, _csrf: csrfOf(form.text), next: '/console/lost-clients' })
-      .expect(303);
-    cookie = cookiesOf(res).find((c) => c.startsWith('cb_session='))!.split(';')[0];
-    csrf = csrfOf((await http().get('/console/lost-clients').set('Cookie', cookie)).text);
+    ({ cookie, csrf } = await consoleSession(app, 'caller@batumi.test', PASSWORD));
   });
 
   afterAll(async () => {

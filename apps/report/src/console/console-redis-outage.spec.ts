@@ -8,6 +8,7 @@ import { createNestApp, REDIS, type RedisClient } from '@comeback/platform';
 import { createTestDatabase, factories, freePort, startPrivateRedis, testRedisPrefix, waitFor, type PrivateRedis, type TestDatabase } from '@comeback/testing';
 import { REPORT_ENV } from '../config';
 import { reportAppOptions } from '../report-app';
+import { postSignIn, sessionCookieOf } from '../testing/console-session';
 
 jest.setTimeout(120_000);
 
@@ -27,21 +28,10 @@ describe('the report app while its Redis is down', () => {
   const lines: Record<string, unknown>[] = [];
   const destination = { write: (s: string) => void lines.push(JSON.parse(s) as Record<string, unknown>) };
   const http = () => request(app.getHttpServer());
-  const csrfOf = (html: string): string => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
-  const cookiesOf = (res: request.Response): string[] => ([] as string[]).concat(res.headers['set-cookie'] ?? []);
   const linesOf = (event: string) => lines.filter((l) => l.event === event && l.connection === 'comeback-report');
 
   /** One sign-in attempt from `ip` (X-Forwarded-For, trusted: TRUST_PROXY=1). */
-  async function attempt(email: string, password: string, ip: string): Promise<request.Response> {
-    const form = await http().get('/console/login').set('X-Forwarded-For', ip).expect(200);
-    const loginCookie = cookiesOf(form).find((c) => c.startsWith('cb_login_csrf='))!.split(';')[0];
-    return http()
-      .post('/console/login')
-      .set('Cookie', loginCookie)
-      .set('X-Forwarded-For', ip)
-      .type('form')
-      .send({ email, password, _csrf: csrfOf(form.text), next: '/console/lost-clients' });
-  }
+  const attempt = (email: string, password: string, ip: string): Promise<request.Response> => postSignIn(app, email, password, { ip });
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -87,7 +77,7 @@ describe('the report app while its Redis is down', () => {
   it('signs in with the right password while Redis is down (a session, no 500)', async () => {
     const res = await attempt('admin@a.ge', PASSWORD, '198.51.100.10');
     expect(res.status).toBe(303);
-    const session = cookiesOf(res).find((c) => c.startsWith('cb_session='))!.split(';')[0];
+    const session = sessionCookieOf(res)!;
     await http().get('/console/lost-clients').set('Cookie', session).expect(200);
   });
 

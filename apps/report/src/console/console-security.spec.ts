@@ -7,13 +7,9 @@ import { createNestApp } from '@comeback/platform';
 import { createTestDatabase, factories, TEST_REDIS_URL, testRedisPrefix, type TestDatabase } from '@comeback/testing';
 import { REPORT_ENV } from '../config';
 import { reportAppOptions } from '../report-app';
+import { consoleSession, cookiesOf, postSignIn, type ConsoleSession } from '../testing/console-session';
 
 const PASSWORD = 'long enough passphrase';
-
-interface Session {
-  cookie: string;
-  csrf: string;
-}
 
 /**
  * The console's hardening over HTTP (real PostgreSQL and Redis): secure headers, the sign-in rate
@@ -25,29 +21,10 @@ describe('console security over HTTP', () => {
   let orgId: string;
   let otherOrgId: string;
   const http = () => request(app.getHttpServer());
-  const csrfOf = (html: string): string => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
-  const cookiesOf = (res: request.Response): string[] => ([] as string[]).concat(res.headers['set-cookie'] ?? []);
 
   /** One sign-in attempt from `ip` (X-Forwarded-For, trusted: TRUST_PROXY=1). */
-  async function attempt(email: string, password: string, ip = '198.51.100.1', target = app): Promise<request.Response> {
-    const server = () => request(target.getHttpServer());
-    const form = await server().get('/console/login').set('X-Forwarded-For', ip).expect(200);
-    const loginCookie = cookiesOf(form).find((c) => c.startsWith('cb_login_csrf='))!.split(';')[0];
-    return server()
-      .post('/console/login')
-      .set('Cookie', loginCookie)
-      .set('X-Forwarded-For', ip)
-      .type('form')
-      .send({ email, password, _csrf: csrfOf(form.text), next: '/console/lost-clients' });
-  }
-
-  async function signIn(email: string, ip = '198.51.100.200'): Promise<Session> {
-    const res = await attempt(email, PASSWORD, ip);
-    expect(res.status).toBe(303);
-    const cookie = cookiesOf(res).find((c) => c.startsWith('cb_session='))!.split(';')[0];
-    const page = await http().get('/console/lost-clients').set('Cookie', cookie);
-    return { cookie, csrf: csrfOf(page.text) };
-  }
+  const attempt = (email: string, password: string, ip = '198.51.100.1', target = app): Promise<request.Response> => postSignIn(target, email, password, { ip });
+  const signIn = (email: string, ip = '198.51.100.200'): Promise<ConsoleSession> => consoleSession(app, email, PASSWORD, { ip });
 
   const accountRow = async (email: string) =>
     (await db.pool.query(`SELECT id, failed_logins, lockouts, locked_until FROM staff_accounts WHERE email = $1`, [email])).rows[0];
@@ -190,7 +167,7 @@ describe('console security over HTTP', () => {
   });
 
   describe('audit log', () => {
-    let admin: Session;
+    let admin: ConsoleSession;
     let clientId: string;
     beforeAll(async () => {
       await db.pool.query(`UPDATE staff_accounts SET failed_logins = 0, lockouts = 0, locked_until = NULL`);

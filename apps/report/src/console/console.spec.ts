@@ -6,14 +6,9 @@ import { createNestApp } from '@comeback/platform';
 import { createTestDatabase, factories, TEST_REDIS_URL, testRedisPrefix, type TestDatabase } from '@comeback/testing';
 import { REPORT_ENV } from '../config';
 import { reportAppOptions } from '../report-app';
+import { consoleSession, cookiesOf, csrfOf, type ConsoleSession } from '../testing/console-session';
 
 const PASSWORD = 'long enough passphrase';
-
-/** A browser-like session: the cookies the server set, and the CSRF token of the last page seen. */
-interface Session {
-  cookie: string;
-  csrf: string;
-}
 
 describe('staff console over HTTP (real PostgreSQL)', () => {
   let db: TestDatabase;
@@ -24,26 +19,9 @@ describe('staff console over HTTP (real PostgreSQL)', () => {
   let doctor: string;
   let nurse: string;
   let cleaning: string;
-  const sessions: Record<string, Session> = {};
+  const sessions: Record<string, ConsoleSession> = {};
   const http = () => request(app.getHttpServer());
-
-  const csrfOf = (html: string): string => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
-  const cookiesOf = (res: request.Response): string[] => ([] as string[]).concat(res.headers['set-cookie'] ?? []);
-
-  async function signIn(email: string, password = PASSWORD): Promise<Session> {
-    const form = await http().get('/console/login').expect(200);
-    const loginCookie = cookiesOf(form).find((c) => c.startsWith('cb_login_csrf='))!.split(';')[0];
-    const res = await http()
-      .post('/console/login')
-      .set('Cookie', loginCookie)
-      .type('form')
-      .send({ email, password, _csrf: csrfOf(form.text), next: '/console/lost-clients' });
-    expect(res.status).toBe(303);
-    const session = cookiesOf(res).find((c) => c.startsWith('cb_session='))!;
-    const cookie = session.split(';')[0];
-    const page = await http().get('/console/lost-clients').set('Cookie', cookie);
-    return { cookie, csrf: csrfOf(page.text) };
-  }
+  const signIn = (email: string, password = PASSWORD): Promise<ConsoleSession> => consoleSession(app, email, password);
 
   /** An open (or closed) episode for a new client of the organization, as the sweep would write it. */
   async function lostClient(

@@ -9,21 +9,9 @@ import { createNestApp } from '@comeback/platform';
 import { createTestDatabase, factories, TEST_REDIS_URL, testRedisPrefix, type TestDatabase } from '@comeback/testing';
 import { REPORT_ENV } from '../config';
 import { reportAppOptions } from '../report-app';
+import { csrfOf, signIn } from '../testing/console-session';
 
 const PASSWORD = 'queue dashboard passphrase';
-const csrfOf = (html: string): string => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
-const cookiesOf = (res: request.Response): string[] => ([] as string[]).concat(res.headers['set-cookie'] ?? []);
-
-/** Signs in over HTTP; the session cookie works on every app of the same database. */
-async function signIn(app: NestExpressApplication, email: string): Promise<string> {
-  const http = () => request(app.getHttpServer());
-  const form = await http().get('/console/login').expect(200);
-  const loginCookie = cookiesOf(form).find((c) => c.startsWith('cb_login_csrf='))!.split(';')[0];
-  const res = await http().post('/console/login').set('Cookie', loginCookie).type('form').send({ email, password: PASSWORD, _csrf: csrfOf(form.text), next: '/console/lost-clients' });
-  expect(res.status).toBe(303);
-  return cookiesOf(res).find((c) => c.startsWith('cb_session='))!.split(';')[0];
-}
-
 // A single-business deployment (one organization) without QUEUE_DASHBOARD_ORGANIZATIONS: its admins may open it.
 describe('queue dashboard (/console/queues) over HTTP', () => {
   let db: TestDatabase;
@@ -42,7 +30,7 @@ describe('queue dashboard (/console/queues) over HTTP', () => {
     const org = (await factories(db.pool).organization({ name: 'Queue Clinic' })).id;
     for (const role of ['admin', 'marketer', 'viewer']) {
       await createStaffAccount(db.pool, { organizationId: org, email: `${role}@queues.test`, displayName: role, role, password: PASSWORD });
-      cookies[role] = await signIn(app, `${role}@queues.test`);
+      cookies[role] = await signIn(app, `${role}@queues.test`, PASSWORD);
     }
     adminCsrf = csrfOf((await http().get('/console/lost-clients').set('Cookie', cookies.admin).expect(200)).text);
     campaigns = new Queue(QueueName.Campaigns, { connection: { url: TEST_REDIS_URL }, prefix });
@@ -171,8 +159,8 @@ describe('queue dashboard in a deployment of several organizations', () => {
     // Upper case and spaces around the commas are taken; a listed organization that does not exist opens nothing.
     const prefix = testRedisPrefix();
     alfaListed = await startReport(prefix, ` ${alfa.toUpperCase()} , ${randomUUID()}`);
-    cookies.alfa = await signIn(unset, 'admin@alfa.test');
-    cookies.bravo = await signIn(unset, 'admin@bravo.test');
+    cookies.alfa = await signIn(unset, 'admin@alfa.test', PASSWORD);
+    cookies.bravo = await signIn(unset, 'admin@bravo.test', PASSWORD);
     campaigns = new Queue(QueueName.Campaigns, { connection: { url: TEST_REDIS_URL }, prefix });
     await campaigns.add(JobName.StartCampaign, { campaignId: '7' }, { jobId: 'campaign-7', delay: 3_600_000 });
   });

@@ -11,6 +11,7 @@ import { createReason } from '@comeback/reasons';
 import { createTestDatabase, factories, publishedEvents, TEST_REDIS_URL, testRedisPrefix, waitFor, type TestDatabase } from '@comeback/testing';
 import { REPORT_ENV } from '../config';
 import { reportAppOptions } from '../report-app';
+import { consoleSession } from '../testing/console-session';
 
 const PASSWORD = 'long enough passphrase';
 
@@ -29,8 +30,6 @@ describe('reason merge in the console: reason.merged through the report app\'s o
   let cookie: string;
   let csrf: string;
   const http = () => request(app.getHttpServer());
-  const csrfOf = (html: string): string => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
-  const cookiesOf = (res: request.Response): string[] => ([] as string[]).concat(res.headers['set-cookie'] ?? []);
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -46,16 +45,7 @@ describe('reason merge in the console: reason.merged through the report app\'s o
 
     orgId = (await factories(db.pool).organization({ name: 'Merging Clinic' })).id;
     await createStaffAccount(db.pool, { organizationId: orgId, email: 'admin@merging.test', displayName: 'Admin', role: 'admin', password: PASSWORD });
-    const form = await http().get('/console/login').expect(200);
-    const loginCookie = cookiesOf(form).find((c) => c.startsWith('cb_login_csrf='))!.split(';')[0];
-    const res = await http()
-      .post('/console/login')
-      .set('Cookie', loginCookie)
-      .type('form')
-      .send({ email: 'admin@merging.test', password: PASSWORD, _csrf: csrfOf(form.text), next: '/console/reasons' })
-      .expect(303);
-    cookie = cookiesOf(res).find((c) => c.startsWith('cb_session='))!.split(';')[0];
-    csrf = csrfOf((await http().get('/console/reasons').set('Cookie', cookie).expect(200)).text);
+    ({ cookie, csrf } = await consoleSession(app, 'admin@merging.test', PASSWORD, { next: '/console/reasons' }));
   });
   afterAll(async () => {
     await app?.close();
