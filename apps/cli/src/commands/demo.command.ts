@@ -157,6 +157,9 @@ export function registerDemo(program: Command, config: () => CliConfig): void {
       console.log(`  call list           ${report}/console/calls   (call cards with the five-part script: admin works the managers' queue, caller the retention team's)`);
       console.log(`  campaigns           ${report}/console/campaigns   (wizard, progress; templates, sandbox inbox and dead letters from there)`);
       console.log(`  sandbox inbox       ${report}/console/sandbox   (what the demo campaign "sent"; reply as a client)`);
+      console.log(`  queue dashboard     ${report}/console/queues   (every queue's jobs, read only; the admin, as the deployment's operator)`);
+      console.log(`  audit log           ${report}/console/audit   (exports and consent changes; the admin)`);
+      console.log(`  metrics             ${report}/metrics and /metrics on every app above (Prometheus: latency, queue depth, jobs, messages, sweeps)`);
       console.log('\n  campaigns (API key): templates, estimate, schedule, pause, resume, cancel, dead letters, the sandbox outbox:');
       console.log(`    curl -s http://127.0.0.1:${o.basePort + 2}/api/v1/organizations/${organizationId}/campaigns -H 'Authorization: Bearer ${apiKey}'`);
       console.log(`    curl -s http://127.0.0.1:${o.basePort + 2}/api/v1/organizations/${organizationId}/sandbox/messages -H 'Authorization: Bearer ${apiKey}'`);
