@@ -439,3 +439,18 @@ describe('suggestReasons', () => {
     expect(await suggestReasons(db.pool, org, 'parking')).toEqual([]);
   });
 });
+
+it('refuses a new reason whose label differs from a retired one only in case, naming the retired one to restore', async () => {
+  const org = (await make.organization()).id;
+  const far = (await createReason(db.pool, { organizationId: org, label: 'Too far away', locale: 'en' })).reason.id;
+  const cyrillic = (await createReason(db.pool, { organizationId: org, label: 'Дорого', locale: 'ru' })).reason.id;
+  await retireReason(db.pool, { organizationId: org, reasonId: far });
+  await retireReason(db.pool, { organizationId: org, reasonId: cyrillic });
+  for (const [label, reasonId] of [['TOO FAR AWAY', far], ['too far away', far], ['ДОРОГО', cyrillic]]) {
+    const err = await createReason(db.pool, { organizationId: org, label }).then(
+      () => undefined,
+      (e: unknown) => e as ReasonListError,
+    );
+    expect({ label, code: err?.code, reasonId: err?.reasonId }).toEqual({ label, code: 'DUPLICATE', reasonId });
+  }
+});

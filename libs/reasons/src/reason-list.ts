@@ -91,7 +91,8 @@ export async function activeReason(tx: Queryable, organizationId: string, reason
 
 /** Inserts a reason with its label (and that label in `locale`) and the label's alias; the caller holds the list lock and checked for duplicates. */
 export async function insertReason(tx: Queryable, organizationId: string, label: string, key: string, locale?: string): Promise<ReasonRef> {
-  const retired = await tx.query<{ id: string }>(`SELECT id::text FROM churn_reasons WHERE organization_id = $1 AND label = $2`, [organizationId, label]);
+  // Case does not make another reason: "too expensive" after a retired "Too expensive" is that one.
+  const retired = await tx.query<{ id: string }>(`SELECT id::text FROM churn_reasons WHERE organization_id = $1 AND lower(label) = lower($2)`, [organizationId, label]);
   if (retired.rows.length) {
     throw new ReasonListError('DUPLICATE', `A retired or merged reason is called "${label}": restore it, or choose another label.`, retired.rows[0].id);
   }

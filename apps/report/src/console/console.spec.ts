@@ -361,4 +361,21 @@ describe('staff console over HTTP (real PostgreSQL)', () => {
       expect(lo.text).toContain('Lost clients');
     });
   });
+
+  it("offers in the lost-clients reason filter the current reasons, then the retired ones, never one merged into another", async () => {
+    const reason = async (label: string) =>
+      (await db.pool.query<{ id: string }>(`INSERT INTO churn_reasons (organization_id, label) VALUES ($1, $2) RETURNING id::text`, [orgId, label])).rows[0].id;
+    const current = await reason('Filter: moved away');
+    const retired = await reason('Filter: a parking problem');
+    const merged = await reason('Filter: too pricey');
+    await db.pool.query(`UPDATE churn_reasons SET retired_at = now() WHERE id = $1`, [retired]);
+    await db.pool.query(`UPDATE churn_reasons SET merged_into_id = $2, retired_at = now() WHERE id = $1`, [merged, current]);
+    const page = await http().get('/console/lost-clients').set('Cookie', sessions.admin.cookie).expect(200);
+    const select = /<select[^>]*name="reason"[^>]*>([\s\S]*?)<\/select>/.exec(page.text)?.[1] ?? '';
+    const offered = [...select.matchAll(/<option value="(\d+)"/g)].map((m) => m[1]);
+    expect(offered).toContain(current);
+    expect(offered).toContain(retired);
+    expect(offered).not.toContain(merged);
+    expect(offered.indexOf(current)).toBeLessThan(offered.indexOf(retired));
+  });
 });

@@ -177,10 +177,14 @@ export class LostClientsService {
     return { rows: kept.map(strip), next: more && last ? encodeCursor(last[keyColumn], last.episodeId) : null };
   }
 
-  /** Reasons, staff members and services of the organization, for the filter menus. */
+  /**
+   * Reasons, staff members and services of the organization, for the filter menus. A reason merged
+   * into another is left out (its episodes moved to the other: it would find nothing); a retired one
+   * stays, after the current ones, since the episodes given it keep it.
+   */
   async filterOptions(orgId: string): Promise<FilterOptions> {
     const [reasons, staff, services] = await Promise.all([
-      this.pool.query(`SELECT id, label FROM churn_reasons WHERE organization_id = $1 ORDER BY label`, [orgId]),
+      this.pool.query(`SELECT id, label FROM churn_reasons WHERE organization_id = $1 AND merged_into_id IS NULL ORDER BY retired_at IS NOT NULL, label`, [orgId]),
       this.pool.query(`SELECT id, name FROM staff_members WHERE organization_id = $1 ORDER BY name`, [orgId]),
       this.pool.query(`SELECT id, name FROM services WHERE organization_id = $1 ORDER BY name`, [orgId]),
     ]);
