@@ -210,4 +210,37 @@ describe('call list in headless Chromium', () => {
     await screenshot(admin, '60-call-list-admin');
     await admin.context().close();
   });
+
+  it('tells a Russian-speaking manager what is wrong with the outcome form, field by field, in Russian', async () => {
+    const page = await signIn('manager@smile.test', '/console/calls');
+    await page.context().addCookies([{ name: 'cb_lang', value: 'ru', url: base }]);
+    await page.goto(`${base}/console/calls/${await taskOf('Giorgi Low')}`);
+    expect(await page.locator('html').getAttribute('lang')).toBe('ru');
+
+    // Nothing chosen: refused next to "what happened" and in the list at the top, in Russian.
+    await Promise.all([page.waitForResponse((r) => r.url().endsWith('/outcome')), page.getByRole('button', { name: 'Записать звонок' }).click()]);
+    expect(await textOf(page.locator('#call-problems'))).toContain('Что получилось: выберите, чем закончился звонок');
+    expect(await textOf(page.locator('#f-outcome .problem'))).toBe('выберите, чем закончился звонок');
+
+    // "Call back" without a time: refused at the time field, what was typed kept.
+    await page.locator('input[name=outcome][value=call_back]').check();
+    await page.locator('#f-note').fill('перезвонить вечером');
+    const [refused] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/outcome')), page.getByRole('button', { name: 'Записать звонок' }).click()]);
+    expect(refused.status()).toBe(400);
+    expect(await textOf(page.locator('#call-problems'))).toContain('Перезвонить: укажите, когда перезвонить');
+    expect(await page.locator('#f-note').inputValue()).toBe('перезвонить вечером');
+    const body = await refused.text();
+    expect(body).not.toContain('say when to call back');
+    expect(body).not.toContain('choose what happened');
+    await page.context().close();
+
+    // The list's own setting, refused with its field named, in Russian.
+    const admin = await signIn('admin@smile.test', '/console/calls');
+    await admin.context().addCookies([{ name: 'cb_lang', value: 'ru', url: base }]);
+    await admin.goto(`${base}/console/calls`);
+    const topN = await postAs(admin, '/console/calls/settings', { topN: 'много' });
+    expect(topN.status()).toBe(400);
+    expect(await topN.text()).toContain('Клиентов для руководителей: целое число от 0 до 500');
+    await admin.context().close();
+  });
 });

@@ -21,7 +21,7 @@ import { ConsoleGuard, RequirePermission } from '../console/auth/console.guard';
 import { can, type ConsoleRequest } from '../console/auth/console-request';
 import { ConsoleExceptionFilter } from '../console/console-exception.filter';
 import { ViewRenderer } from '../console/view-renderer';
-import { callListQuery, callOutcomeForm, parseCallOutcome, type CallFormProblem, type CallOutcomeForm } from './dto/call-forms';
+import { callListQuery, callOutcomeForm, parseCallOutcome, type CallOutcomeForm } from './dto/call-forms';
 
 const ID = /^[1-9][0-9]{0,17}$/;
 
@@ -55,6 +55,12 @@ function localInput(at: Date | null, timeZone: string): string {
       .map((p) => [p.type, p.value]),
   );
   return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}`;
+}
+
+/** A problem as the card shows it next to its field: the message already in the viewer's language. */
+interface ShownProblem {
+  field: string;
+  message: string;
 }
 
 const EMPTY_FORM: CallOutcomeForm = { outcome: '', reason: '', useReasonId: '', confirmNew: false, clientWords: '', offerMade: '', agreed: '', callBackAt: '', note: '', expectedAttempts: null };
@@ -115,7 +121,10 @@ export class CallListPagesController {
   @RequirePermission('manageCalls')
   async settings(@Req() req: ConsoleRequest, @Body() body: Record<string, unknown>, @Res() res: Response): Promise<void> {
     const typed = typeof body.topN === 'string' ? body.topN.trim() : '';
-    if (!/^[0-9]{1,3}$/.test(typed)) throw new ConsoleError('INVALID_INPUT', 'topN: a whole number from 0 to 500', 'topN');
+    if (!/^[0-9]{1,3}$/.test(typed)) {
+      const { t } = req.console;
+      throw new ConsoleError('INVALID_INPUT', `${t.t('call.field.topN')}: ${t.t('call.problem.topN')}`, 'topN');
+    }
     await setCallListTopN(this.pool, req.console.organization.id, Number(typed)).catch((err) => Promise.reject(toConsoleError(err)));
     res.redirect(303, '/console/calls?saved=1');
   }
@@ -153,7 +162,8 @@ export class CallListPagesController {
     await this.checkQueue(req, task);
     const form = callOutcomeForm(body);
     const parsed = parseCallOutcome(form, organization.timezone);
-    if ('problems' in parsed) return this.renderCard(req, res, task, 400, { form, problems: parsed.problems });
+    // Each problem in the caller's language, by its key in the console's catalogs.
+    if ('problems' in parsed) return this.renderCard(req, res, task, 400, { form, problems: parsed.problems.map((p) => ({ field: p.field, message: t.t(p.key, p.params) })) });
     try {
       const result = await recordCallOutcome(this.pool, { organizationId: organization.id, taskId: task, recordedBy: account.id, locale: t.locale, ...parsed });
       // A typed reason close to an existing one: the card again with the choices, nothing saved.
@@ -180,7 +190,7 @@ export class CallListPagesController {
     res: Response,
     id: string,
     status: number,
-    extra: { saved?: boolean; form?: CallOutcomeForm; problems?: CallFormProblem[]; nearDuplicates?: ReasonSuggestion[] },
+    extra: { saved?: boolean; form?: CallOutcomeForm; problems?: ShownProblem[]; nearDuplicates?: ReasonSuggestion[] },
   ): Promise<void> {
     const { organization, account, t } = req.console;
     const task = await callTask(this.pool, organization.id, id).catch((err) => Promise.reject(toConsoleError(err)));

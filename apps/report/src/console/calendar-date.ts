@@ -29,17 +29,27 @@ export function calendarDateError(value: unknown): string {
   return `must be a date between ${CALENDAR_YEARS.from} and ${CALENDAR_YEARS.to}`;
 }
 
+/** Why a typed date and time is refused: the English message, and its key (and parameters) in the console's catalogs. */
+export interface LocalDateTimeProblem {
+  message: string;
+  key: string;
+  params?: Record<string, string>;
+}
+
 /**
  * A local date and time typed into a `datetime-local` field (the organization's wall clock,
  * seconds ignored) as an instant, or why it cannot be one. Skipped and repeated wall times around
  * a clock change resolve as zonedInstant says.
  */
-export function localDateTime(typed: string, timezone: string): { at: Date } | { message: string } {
+export function localDateTime(typed: string, timezone: string): { at: Date } | LocalDateTimeProblem {
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::\d{2}(?:\.\d{1,3})?)?$/.exec(typed);
-  if (!m) return { message: 'a date and time, e.g. 2026-12-01T10:00' };
+  if (!m) return { message: 'a date and time, e.g. 2026-12-01T10:00', key: 'form.problem.dateTime' };
   const [y, mo, d, h, mi] = m.slice(1).map(Number);
   const probe = new Date(Date.UTC(y, mo - 1, d));
-  if (mo < 1 || mo > 12 || probe.getUTCDate() !== d || h > 23 || mi > 59) return { message: 'is not a calendar date and time' };
-  if (y < CALENDAR_YEARS.from || y > CALENDAR_YEARS.to) return { message: `must be a date between ${CALENDAR_YEARS.from} and ${CALENDAR_YEARS.to}` };
+  if (mo < 1 || mo > 12 || probe.getUTCDate() !== d || h > 23 || mi > 59) return { message: 'is not a calendar date and time', key: 'form.problem.dateTimeNotReal' };
+  if (y < CALENDAR_YEARS.from || y > CALENDAR_YEARS.to) {
+    // The years as text: a number parameter would be formatted as one ("1,900").
+    return { message: `must be a date between ${CALENDAR_YEARS.from} and ${CALENDAR_YEARS.to}`, key: 'form.problem.dateYears', params: { from: String(CALENDAR_YEARS.from), to: String(CALENDAR_YEARS.to) } };
+  }
   return { at: zonedInstant(y, mo, d, h * 60 + mi, timezone) };
 }

@@ -1,14 +1,19 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
-import { ConsoleError } from './auth/console.errors';
+import { ConsoleError, type ConsoleMessage } from './auth/console.errors';
 import type { ConsoleRequest } from './auth/console-request';
 import { LOCALE_COOKIE, readCookie } from './auth/cookies';
-import { visitorTranslator } from './i18n/translator';
+import { type Translator, visitorTranslator } from './i18n/translator';
 import { ViewRenderer } from './view-renderer';
 
 /** Scripts (fetch) and exports ask for JSON or CSV; people get pages. */
 function wantsPage(req: ConsoleRequest): boolean {
   return !req.path.endsWith('.json') && !req.path.endsWith('.csv') && !(req.headers.accept ?? '').startsWith('application/json');
+}
+
+/** A ConsoleError's detail in the viewer's language, the field's name included. */
+export function translate(t: Translator, message: ConsoleMessage): string {
+  return t.t(message.key, { ...message.params, ...(message.fieldName ? { field: t.t(message.fieldName) } : {}) });
 }
 
 /**
@@ -50,6 +55,7 @@ export class ConsoleExceptionFilter implements ExceptionFilter {
       return;
     }
     const t = req.console?.t ?? visitorTranslator(readCookie(req, LOCALE_COOKIE), req.headers['accept-language']);
+    if (exception instanceof ConsoleError && exception.translated) detail = translate(t, exception.translated);
     res
       .status(status)
       .type('html')

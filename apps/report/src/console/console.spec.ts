@@ -360,6 +360,25 @@ describe('staff console over HTTP (real PostgreSQL)', () => {
       const lo = await http().get('/console/lost-clients').set('Cookie', sessions.viewer.cookie).set('Accept-Language', 'lo').expect(200);
       expect(lo.text).toContain('Lost clients');
     });
+
+    it('tells a Russian-speaking admin what is wrong with a reason form, naming the field, in Russian; a script still gets the English detail', async () => {
+      const post = (path: string, form: Record<string, string>, accept = 'text/html') =>
+        http().post(path).set('Cookie', sessions.admin.cookie).set('Accept-Language', 'ru').set('Accept', accept).type('form').send({ _csrf: sessions.admin.csrf, ...form });
+      const before = (await db.pool.query(`SELECT count(*)::int AS n FROM churn_reasons WHERE organization_id = $1`, [orgId])).rows[0].n;
+      const empty = await post('/console/reasons', { label: '   ' }).expect(400);
+      expect(empty.text).toContain('<html lang="ru">');
+      expect(empty.text).toContain('Название: обязательное поле');
+      expect(empty.text).not.toContain('label: required');
+      const long = await post('/console/reasons', { label: 'x'.repeat(201) }).expect(400);
+      expect(long.text).toContain('Название: не более 200 символов');
+      const alias = await post('/console/reasons/1/aliases', { text: '' }).expect(400);
+      expect(alias.text).toContain('Синоним: обязательное поле');
+      const merge = await post('/console/reasons/1/merge', { confirm: 'yes', intoId: 'что-то' }).expect(400);
+      expect(merge.text).toContain('Объединить с: выберите из списка');
+      const script = await post('/console/reasons', { label: '' }, 'application/json').expect(400);
+      expect(script.body).toEqual({ error: 'INVALID_INPUT', message: 'label: required', field: 'label' });
+      expect((await db.pool.query(`SELECT count(*)::int AS n FROM churn_reasons WHERE organization_id = $1`, [orgId])).rows[0].n).toBe(before);
+    });
   });
 
   it("offers in the lost-clients reason filter the current reasons, then the retired ones, never one merged into another", async () => {

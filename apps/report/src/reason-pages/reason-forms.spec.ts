@@ -1,5 +1,7 @@
 import { ReasonListError } from '@comeback/reasons';
 import { ConsoleError } from '../console/auth/console.errors';
+import { translate } from '../console/console-exception.filter';
+import { CATALOGS, CONSOLE_LOCALES, Translator } from '../console/i18n/translator';
 import { optionalText, replyFilters, rowId, textField } from './reason-forms';
 import { REASON_ERROR_STATUS } from './reason-pages.errors';
 
@@ -18,6 +20,40 @@ describe('reason page forms', () => {
     expect(optionalText('', 'locale')).toBeUndefined();
     expect(optionalText(undefined, 'locale')).toBeUndefined();
     expect(optionalText(' ru ', 'locale')).toBe('ru');
+  });
+
+  it('refuse a field with a message in every console language that names the field, and keep the English detail for scripts', () => {
+    const refusal = (fn: () => unknown): ConsoleError => {
+      try {
+        fn();
+      } catch (err) {
+        if (err instanceof ConsoleError) return err;
+      }
+      throw new Error('not refused');
+    };
+    const errors = [
+      refusal(() => textField('  ', 'label')),
+      refusal(() => textField('x'.repeat(201), 'label', 200)),
+      refusal(() => rowId('x', 'intoId')),
+      ...['locale', 'text', 'candidate', 'reason', 'reasonId', 'reply'].map((field) => refusal(() => rowId('', field))),
+    ];
+    expect(errors.slice(0, 3).map((e) => [e.field, e.detail])).toEqual([
+      ['label', 'label: required'],
+      ['label', 'label: at most 200 characters'],
+      ['intoId', 'intoId: choose one from the list'],
+    ]);
+    for (const locale of CONSOLE_LOCALES) {
+      for (const e of errors) {
+        for (const key of [e.translated!.key, e.translated!.fieldName!]) expect([locale, key, Object.hasOwn(CATALOGS[locale], key)]).toEqual([locale, key, true]);
+      }
+    }
+    const ru = new Translator('ru', 'Asia/Tbilisi', 'GEL');
+    expect(errors.slice(0, 3).map((e) => translate(ru, e.translated!))).toEqual([
+      'Название: обязательное поле',
+      'Название: не более 200 символов',
+      'Объединить с: выберите из списка',
+    ]);
+    expect(translate(new Translator('en', 'UTC', 'GEL'), errors[1].translated!)).toBe('Label: at most 200 characters');
   });
 
   it('show replies that need review unless the filter form says otherwise, and only known channels', () => {

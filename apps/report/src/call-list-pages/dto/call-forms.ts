@@ -31,10 +31,14 @@ export interface ParsedCallOutcome {
   expectedAttempts?: number;
 }
 
-/** One thing wrong with the form, by field. */
+/**
+ * One thing wrong with the form, by field: the message's key in the console's catalogs
+ * (`call.problem.*`, `form.problem.*`) and its parameters; the page shows it in the viewer's language.
+ */
 export interface CallFormProblem {
   field: string;
-  message: string;
+  key: string;
+  params?: Record<string, unknown>;
 }
 
 const str = (v: unknown): string => (typeof v === 'string' ? v.normalize('NFKC').trim() : '');
@@ -66,16 +70,16 @@ const LIMITS: ['reason' | 'clientWords' | 'offerMade' | 'note', number][] = [['r
  */
 export function parseCallOutcome(form: CallOutcomeForm, timezone: string): ParsedCallOutcome | { problems: CallFormProblem[] } {
   const problems: CallFormProblem[] = [];
-  if (!form.outcome) problems.push({ field: 'outcome', message: 'choose what happened' });
+  if (!form.outcome) problems.push({ field: 'outcome', key: 'call.problem.outcome' });
   // Counted in code points, as the reason list counts them: an emoji is one character to the person typing.
-  for (const [field, max] of LIMITS) if (Array.from(form[field]).length > max) problems.push({ field, message: `at most ${max} characters` });
+  for (const [field, max] of LIMITS) if (Array.from(form[field]).length > max) problems.push({ field, key: 'call.problem.tooLong', params: { max } });
   let callBackAt: Date | null = null;
   if (form.callBackAt) {
     const local = localDateTime(form.callBackAt, timezone);
-    if ('message' in local) problems.push({ field: 'callBackAt', message: local.message });
+    if ('key' in local) problems.push({ field: 'callBackAt', key: local.key, ...(local.params ? { params: local.params } : {}) });
     else callBackAt = local.at;
   }
-  if (form.outcome === 'call_back' && !form.callBackAt) problems.push({ field: 'callBackAt', message: 'say when to call back' });
+  if (form.outcome === 'call_back' && !form.callBackAt) problems.push({ field: 'callBackAt', key: 'call.problem.callBackAt' });
   if (problems.length || !form.outcome) return { problems };
   // Fields that contradict the outcome (a reason with "no answer", a time with "reached") go on to
   // the call list, which refuses them by name rather than dropping what was typed.

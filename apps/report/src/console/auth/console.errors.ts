@@ -14,6 +14,16 @@ export const CONSOLE_ERRORS = {
 
 export type ConsoleErrorCode = keyof typeof CONSOLE_ERRORS;
 
+/**
+ * The detail as a message of the console's catalogs: its key and parameters, and the key of the
+ * field's name, filled in as `{field}`. Pages show it in the viewer's language; JSON keeps `detail`.
+ */
+export interface ConsoleMessage {
+  key: string;
+  params?: Record<string, unknown>;
+  fieldName?: string;
+}
+
 export class ConsoleError extends Error {
   constructor(
     readonly code: ConsoleErrorCode,
@@ -21,6 +31,8 @@ export class ConsoleError extends Error {
     readonly detail?: string,
     /** The input field at fault, when there is one. */
     readonly field?: string,
+    /** The detail in the console's catalogs, for the page (in the viewer's language). */
+    readonly translated?: ConsoleMessage,
   ) {
     super(detail ?? code);
     this.name = 'ConsoleError';
