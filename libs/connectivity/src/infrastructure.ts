@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { newRedisClient, pingRedis, type RedisTarget } from './redis-client';
+import { withTimeout } from './with-timeout';
 
 /** Thrown when PostgreSQL or Redis does not answer; the message says how to start it. */
 export class InfrastructureUnavailableError extends Error {
@@ -79,19 +80,12 @@ export async function checkRedis(target: string | RedisTarget, timeoutMs = 3000)
   );
   redis.on('error', () => undefined);
   const at = clusterNodes?.length ? `the Redis Cluster (seed nodes ${clusterNodes.map((n) => `${n.host}:${n.port}`).join(', ')})` : where(url);
-  let timer: NodeJS.Timeout | undefined;
   try {
     // A cluster's connect has no timeout of its own (a node that accepts and never answers).
-    await Promise.race([
-      redis.connect().then(() => pingRedis(redis)),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-      }),
-    ]);
+    await withTimeout(redis.connect().then(() => pingRedis(redis)), timeoutMs, `no answer within ${timeoutMs} ms`);
   } catch (err) {
     throw new InfrastructureUnavailableError(`Redis is not reachable at ${at} (${errorCode(err)}).\n${START_REDIS}`);
   } finally {
-    clearTimeout(timer);
     redis.disconnect();
   }
 }

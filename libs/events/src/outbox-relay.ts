@@ -3,6 +3,7 @@ import { Queue, type JobsOptions } from 'bullmq';
 import type { Pool } from 'pg';
 import { consumersOf, EventConsumer, eventQueueName, type EventEnvelope, type EventName } from '@comeback/contracts';
 import { logBullmqErrors, type RedisClient } from '@comeback/platform';
+import { withTimeout } from '@comeback/connectivity';
 
 export interface OutboxRelayOptions {
   pool: Pool;
@@ -49,16 +50,6 @@ class RedisNotReadyError extends Error {
   constructor(status: string) {
     super(`Redis is not connected (${status}): the events wait in the outbox`);
   }
-}
-
-/** `work`, or an error once `ms` have passed (the work itself goes on; its outcome is then ignored). */
-function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms / 1000} s`)), ms);
-  });
-  work.catch(() => undefined);
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 /**
@@ -142,7 +133,7 @@ export class OutboxRelay {
             perConsumer.set(consumer, jobs);
           }
         }
-        for (const [consumer, jobs] of perConsumer) await withTimeout(this.queue(consumer).addBulk(jobs), this.addTimeoutMs, 'adding events to Redis');
+        for (const [consumer, jobs] of perConsumer) await withTimeout(this.queue(consumer).addBulk(jobs), this.addTimeoutMs, `adding events to Redis took longer than ${this.addTimeoutMs / 1000} s`);
       }
       await client.query('COMMIT');
       return rows.length;

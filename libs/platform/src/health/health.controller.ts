@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, ServiceUnavailableException } from '@nestjs/common';
-import { pingRedis, type RedisClient } from '@comeback/connectivity';
+import { pingRedis, type RedisClient, withTimeout } from '@comeback/connectivity';
 import { DataSource } from 'typeorm';
 import { REDIS } from '../redis';
 
@@ -7,19 +7,11 @@ type CheckResult = { status: 'up' | 'down'; latencyMs: number; error?: string };
 
 async function timed(check: () => Promise<unknown>, timeoutMs: number): Promise<CheckResult> {
   const started = performance.now();
-  let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([
-      check(),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-      }),
-    ]);
+    await withTimeout(check(), timeoutMs, `no answer within ${timeoutMs} ms`);
     return { status: 'up', latencyMs: Math.round(performance.now() - started) };
   } catch (err) {
     return { status: 'down', latencyMs: Math.round(performance.now() - started), error: (err as Error).message };
-  } finally {
-    clearTimeout(timer);
   }
 }
 

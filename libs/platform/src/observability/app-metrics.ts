@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import type { RedisClient } from '@comeback/connectivity';
+import { type RedisClient, withTimeout } from '@comeback/connectivity';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { QueueName } from '@comeback/contracts';
 import { INFRASTRUCTURE_OPTIONS, type InfrastructureOptions } from '../infrastructure.module';
@@ -76,22 +76,18 @@ export class AppMetrics implements OnApplicationShutdown {
       registers: [this.registry],
       async collect() {
         this.reset();
-        let timer: NodeJS.Timeout | undefined;
         try {
-          const counts = await Promise.race([
+          const counts = await withTimeout(
             Promise.all(queues.map((q) => q.getJobCounts(...QUEUE_STATES))),
-            new Promise<never>((_, reject) => {
-              timer = setTimeout(() => reject(new Error(`Redis did not answer within ${QUEUE_DEPTH_TIMEOUT_MS} ms`)), QUEUE_DEPTH_TIMEOUT_MS);
-            }),
-          ]);
+            QUEUE_DEPTH_TIMEOUT_MS,
+            `Redis did not answer within ${QUEUE_DEPTH_TIMEOUT_MS} ms`,
+          );
           counts.forEach((c, i) => {
             for (const state of QUEUE_STATES) this.set({ queue: queues[i].name, state }, c[state] ?? 0);
           });
         } catch (err) {
           // Left out rather than reported as zero: an empty queue and an unknown one are different.
           logger.warn(`queue depths left out of this scrape: ${(err as Error).message}`);
-        } finally {
-          clearTimeout(timer);
         }
       },
     });
